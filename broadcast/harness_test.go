@@ -1,0 +1,288 @@
+package broadcast
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"onair/internal/testenv"
+)
+
+const (
+	testSourcePass = "s3cret"
+	testAdminPass  = "an0ther"
+)
+
+// testAuth accepts the fixed test passwords.
+type testAuth struct{}
+
+func (testAuth) SourceOK(mount, user, pass string) bool { return pass == testSourcePass }
+func (testAuth) AdminOK(user, pass string) bool {
+	return (user == "" || user == "admin") && pass == testAdminPass
+}
+
+// testServer is a Server on a pair of adjacent loopback ports.
+type testServer struct {
+	*Server
+	http, shoutcast string // host:port
+}
+
+func startServer(t *testing.T, tweak func(*Options)) *testServer {
+	t.Helper()
+	opts := Options{
+		ServerID:       "OnAir test",
+		AllowUnlisted:  true,
+		DefaultMount:   "/stream",
+		ShoutcastMount: "/live",
+		Mounts: []MountConfig{
+			{Path: "/stream"},
+			{Path: "/live"},
+		},
+		Defaults: MountSettings{
+			BurstSize: 64 << 10, Metaint: 16000,
+			WakeInterval: 20 * time.Millisecond, WriteTimeout: 2 * time.Second, Grace: time.Second,
+		},
+		SourceTimeout: 2 * time.Second,
+		HeaderTimeout: 2 * time.Second,
+	}
+	if tweak != nil {
+		tweak(&opts)
+	}
+	srv := &Server{Options: opts, Auth: testAuth{}}
+	a, b := testenv.AdjacentListeners(t)
+	go srv.Serve(a)
+	go srv.ServeShoutcast(b)
+	t.Cleanup(func() { srv.Close() })
+	return &testServer{Server: srv, http: a.Addr().String(), shoutcast: b.Addr().String()}
+}
+
+// mp3Frame returns frame number n of a synthetic MPEG-1 layer III stream
+// at 128 kbps, 44.1 kHz: a valid header and a payload that encodes n, so a
+// reader can check order and completeness.
+func mp3Frame(n int) []byte {
+	f := make([]byte, 417)
+	copy(f, []byte{0xFF, 0xFB, 0x90, 0x64})
+	binary.BigEndian.PutUint32(f[4:], uint32(n))
+	for i := 8; i < len(f); i++ {
+		f[i] = byte(n + i)
+	}
+	return f
+}
+
+// frameNumber reads back the n of mp3Frame.
+func frameNumber(f []byte) int { return int(binary.BigEndian.Uint32(f[4:])) }
+
+// dial connects to addr with a deadline for the whole test step.
+func dial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// sourceClient is a raw source connection the test writes frames to.
+type sourceClient struct {
+	conn net.Conn
+	br   *bufio.Reader
+	next int
+}
+
+func (s *sourceClient) send(t *testing.T, frames int) {
+	t.Helper()
+	for range frames {
+		if _, err := s.conn.Write(mp3Frame(s.next)); err != nil {
+			t.Fatalf("source write: %v", err)
+		}
+		s.next++
+	}
+}
+
+// startIcecastSource connects with "SOURCE mount HTTP/1.0" (or the given
+// request line and headers) and checks the 200.
+func startIcecastSource(t *testing.T, ts *testServer, mount string, extraHeaders string) *sourceClient {
+	t.Helper()
+	c := dial(t, ts.http)
+	req := "SOURCE " + mount + " HTTP/1.0\r\n" +
+		"Authorization: Basic " + basic("source", testSourcePass) + "\r\n" +
+		"Content-Type: audio/mpeg\r\n" + extraHeaders + "\r\n"
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	status, err := br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(status, "HTTP/1.0 200") {
+		t.Fatalf("source status %q, %v", status, err)
+	}
+	skipHeaders(t, br)
+	return &sourceClient{conn: c, br: br}
+}
+
+func basic(u, p string) string {
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.SetBasicAuth(u, p)
+	return strings.TrimPrefix(r.Header.Get("Authorization"), "Basic ")
+}
+
+func skipHeaders(t *testing.T, br *bufio.Reader) map[string]string {
+	t.Helper()
+	h := map[string]string{}
+	for range 100 {
+		l, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("read headers: %v", err)
+		}
+		l = strings.TrimRight(l, "\r\n")
+		if l == "" {
+			return h
+		}
+		k, v, _ := strings.Cut(l, ":")
+		h[strings.ToLower(k)] = strings.TrimSpace(v)
+	}
+	t.Fatal("too many header lines")
+	return nil
+}
+
+// icyListener is a player that checks ICY framing byte by byte.
+type icyListener struct {
+	conn    net.Conn
+	br      *bufio.Reader
+	status  string
+	headers map[string]string
+	metaint int
+	left    int // audio bytes before the next block
+	titles  []string
+}
+
+// listen opens mount as a player that asks for metadata (or not).
+func listen(t *testing.T, ts *testServer, mount string, metadata bool) *icyListener {
+	t.Helper()
+	c := dial(t, ts.http)
+	req := "GET " + mount + " HTTP/1.0\r\nUser-Agent: test-player\r\n"
+	if metadata {
+		req += "Icy-MetaData:1\r\n"
+	}
+	io.WriteString(c, req+"\r\n")
+	br := bufio.NewReader(c)
+	status, err := br.ReadString('\n')
+	if err != nil {
+		t.Fatalf("listener status: %v", err)
+	}
+	l := &icyListener{conn: c, br: br, status: strings.TrimRight(status, "\r\n")}
+	l.headers = skipHeaders(t, br)
+	if mi := l.headers["icy-metaint"]; mi != "" {
+		l.metaint, _ = strconv.Atoi(mi)
+		l.left = l.metaint
+	}
+	return l
+}
+
+// readAudio reads n audio bytes, parsing any ICY blocks between them.
+func (l *icyListener) readAudio(t *testing.T, n int) []byte {
+	t.Helper()
+	out := make([]byte, 0, n)
+	for len(out) < n {
+		if l.metaint > 0 && l.left == 0 {
+			l.readBlock(t)
+			l.left = l.metaint
+		}
+		k := n - len(out)
+		if l.metaint > 0 && k > l.left {
+			k = l.left
+		}
+		buf := make([]byte, k)
+		if _, err := io.ReadFull(l.br, buf); err != nil {
+			t.Fatalf("read audio after %d bytes: %v", len(out), err)
+		}
+		out = append(out, buf...)
+		if l.metaint > 0 {
+			l.left -= k
+		}
+	}
+	return out
+}
+
+func (l *icyListener) readBlock(t *testing.T) {
+	t.Helper()
+	lb, err := l.br.ReadByte()
+	if err != nil {
+		t.Fatalf("read block length: %v", err)
+	}
+	if lb == 0 {
+		return
+	}
+	blk := make([]byte, int(lb)*16)
+	if _, err := io.ReadFull(l.br, blk); err != nil {
+		t.Fatalf("read block: %v", err)
+	}
+	s := strings.TrimRight(string(blk), "\x00")
+	if strings.IndexByte(s, 0) >= 0 {
+		t.Fatalf("NUL inside block %q", s)
+	}
+	const pre = "StreamTitle='"
+	if !strings.HasPrefix(s, pre) {
+		t.Fatalf("block %q does not start with StreamTitle", s)
+	}
+	end := strings.Index(s, "';")
+	if end < 0 {
+		t.Fatalf("block %q has no terminator", s)
+	}
+	l.titles = append(l.titles, s[len(pre):end])
+}
+
+// readFrames reads whole synthetic frames and returns their numbers.
+func (l *icyListener) readFrames(t *testing.T, n int) []int {
+	t.Helper()
+	var out []int
+	for range n {
+		f := l.readAudio(t, 417)
+		if f[0] != 0xFF || f[1] != 0xFB {
+			t.Fatalf("frame %d does not start with a frame header: % x", len(out), f[:4])
+		}
+		out = append(out, frameNumber(f))
+	}
+	return out
+}
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 500 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func httpGet(t *testing.T, url string, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	cl := &http.Client{Timeout: 5 * time.Second}
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp, string(b)
+}
+
+var _ = fmt.Sprintf

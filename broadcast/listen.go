@@ -1,0 +1,223 @@
+package broadcast
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// corsHeaders let a web page's player read the stream and its icy-* headers.
+const corsHeaders = "Access-Control-Allow-Origin: *\r\n" +
+	"Access-Control-Allow-Headers: Icy-MetaData, Range\r\n" +
+	"Access-Control-Expose-Headers: icy-br, icy-description, icy-genre, icy-metaint, icy-name, icy-pub, icy-url\r\n"
+
+// noCacheHeaders keep proxies and browsers from caching a live stream.
+const noCacheHeaders = "Cache-Control: no-cache, no-store\r\n" +
+	"Pragma: no-cache\r\n" +
+	"Expires: Mon, 26 Jul 1997 05:00:00 GMT\r\n"
+
+// wantsMetadata reports whether the player asked for ICY metadata. Header
+// names match case-insensitively; Winamp sends "Icy-MetaData:1".
+func wantsMetadata(r *http.Request) bool {
+	return strings.TrimSpace(r.Header.Get("Icy-MetaData")) == "1"
+}
+
+// responseHeaders writes the status line and headers a player gets.
+func (s *Server) responseHeaders(m *Mount, status string, metaint int, extra string) []byte {
+	info := m.Info()
+	if info == nil {
+		info = &StreamInfo{ContentType: "audio/mpeg"}
+	}
+	var b strings.Builder
+	b.WriteString("HTTP/1.0 " + status + "\r\n")
+	b.WriteString("Content-Type: " + info.ContentType + "\r\n")
+	if info.Bitrate > 0 {
+		b.WriteString("icy-br: " + strconv.Itoa(info.Bitrate) + "\r\n")
+	}
+	if info.SampleRate > 0 {
+		b.WriteString("icy-sr: " + strconv.Itoa(info.SampleRate) + "\r\n")
+	}
+	b.WriteString("icy-name: " + info.Name + "\r\n")
+	b.WriteString("icy-genre: " + info.Genre + "\r\n")
+	b.WriteString("icy-url: " + info.URL + "\r\n")
+	b.WriteString("icy-description: " + info.Description + "\r\n")
+	if info.Public {
+		b.WriteString("icy-pub: 1\r\n")
+	} else {
+		b.WriteString("icy-pub: 0\r\n")
+	}
+	if metaint > 0 {
+		b.WriteString("icy-metaint: " + strconv.Itoa(metaint) + "\r\n")
+	}
+	b.WriteString("Server: " + s.ServerID + "\r\n")
+	b.WriteString(noCacheHeaders)
+	b.WriteString(corsHeaders)
+	b.WriteString(extra)
+	b.WriteString("Connection: close\r\n\r\n")
+	return []byte(b.String())
+}
+
+// probeRange returns the last byte of a "bytes=0-N" probe (Safari and iOS
+// send bytes=0-1 before they play), or -1 for anything else, including
+// "bytes=0-" which is a plain play.
+func probeRange(h string) int {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes=0-")
+	if !ok || rest == "" {
+		return -1
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 0 || n >= 64<<10 {
+		return -1
+	}
+	return n
+}
+
+// handleListen serves a player on mount m.
+func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Headers", "Icy-MetaData, Range")
+		w.Header().Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	default:
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if m.Settings.Input || !m.OnAir() {
+		http.Error(w, "mount not on air", http.StatusNotFound)
+		return
+	}
+	if r.Method == http.MethodHead {
+		s.writeRaw(w, s.responseHeaders(m, "200 OK", 0, ""))
+		return
+	}
+	if last := probeRange(r.Header.Get("Range")); last >= 0 {
+		s.serveProbe(w, m, last)
+		return
+	}
+	if s.MaxListeners > 0 && s.Listeners() >= s.MaxListeners {
+		http.Error(w, "server full", http.StatusServiceUnavailable)
+		return
+	}
+	if m.Settings.MaxListeners > 0 && m.Listeners() >= m.Settings.MaxListeners {
+		http.Error(w, "mount full", http.StatusServiceUnavailable)
+		return
+	}
+	metaint := 0
+	if wantsMetadata(r) {
+		metaint = m.Settings.Metaint
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		http.Error(w, "cannot take over the connection", http.StatusInternalServerError)
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	raw := rawConn(conn) // the sniffing buffers are not needed to write
+	l := &listener{
+		id:          s.nextID.Add(1),
+		conn:        raw,
+		ip:          clientIP(r.RemoteAddr),
+		userAgent:   r.UserAgent(),
+		connectedAt: time.Now(),
+		kick:        make(chan struct{}),
+	}
+	l.cur = cursor{seq: m.burstStart(), metaint: metaint, metaLeft: metaint}
+	if !s.addListener(m, l) {
+		_, _ = raw.Write([]byte("HTTP/1.0 404 Not Found\r\nConnection: close\r\n\r\n"))
+		raw.Close()
+		return
+	}
+	log := s.Logger.With("component", "broadcast", "mount", m.Path, "listener", l.id)
+	log.Debug("listener connected", "ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0)
+	err = l.serve(m, s.responseHeaders(m, "200 OK", metaint, ""))
+	raw.Close()
+	s.removeListener(m, l)
+	log.Debug("listener left", "err", err, "bytes", l.bytesSent.Load(), "seconds", int(time.Since(l.connectedAt).Seconds()))
+}
+
+// serveProbe answers a "Range: bytes=0-N" probe with the first N+1 bytes
+// of the stream from a frame start, and does not count it as a listener.
+func (s *Server) serveProbe(w http.ResponseWriter, m *Mount, last int) {
+	var data []byte
+	if c := m.chunkAt(m.burstStart()); c != nil {
+		data = c.data
+	}
+	if len(data) > last+1 {
+		data = data[:last+1]
+	}
+	extra := "Content-Range: bytes 0-" + strconv.Itoa(len(data)-1) + "/*\r\n" +
+		"Content-Length: " + strconv.Itoa(len(data)) + "\r\n"
+	if len(data) == 0 {
+		extra = "Content-Length: 0\r\n"
+	}
+	s.writeRaw(w, append(s.responseHeaders(m, "206 Partial Content", 0, extra), data...))
+}
+
+// writeRaw sends a pre-built response on the hijacked connection.
+func (s *Server) writeRaw(w http.ResponseWriter, b []byte) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_, _ = conn.Write(b)
+	conn.Close()
+}
+
+func (s *Server) addListener(m *Mount, l *listener) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.source == nil {
+		return false
+	}
+	m.clients[l.id] = l
+	n := m.listeners.Add(1)
+	if n > m.peak.Load() {
+		m.peak.Store(n)
+	}
+	s.listening.Add(1)
+	return true
+}
+
+func (s *Server) removeListener(m *Mount, l *listener) {
+	m.mu.Lock()
+	delete(m.clients, l.id)
+	idle := m.source == nil && len(m.clients) == 0
+	m.mu.Unlock()
+	m.listeners.Add(-1)
+	s.listening.Add(-1)
+	if idle {
+		s.removeIfIdle(m)
+	}
+}
+
+// disconnect asks the listener's goroutine to stop.
+func (l *listener) disconnect() {
+	select {
+	case <-l.kick:
+	default:
+		close(l.kick)
+	}
+}
+
+func clientIP(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return remote
+	}
+	return host
+}

@@ -1,0 +1,261 @@
+package broadcast
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"onair/icy"
+)
+
+// ringSlots is how many published chunks a mount keeps. With chunks of
+// about chunkTarget bytes that is about 1 MiB: 64 s of a 128 kbps stream,
+// far more than a burst, so only a listener that stopped reading laps it.
+const (
+	ringSlots   = 256
+	chunkTarget = 4096
+)
+
+// chunk is a run of whole frames, immutable once published: every listener
+// writes the same bytes to its socket, so the audio is never copied per
+// listener.
+type chunk struct {
+	seq  uint64
+	pos  int64     // stream offset of data[0]
+	data []byte    // whole frames
+	meta *Metadata // title in force from pos on; nil = none yet
+}
+
+// Metadata is a title as listeners see it, with its ICY block rendered once
+// and shared by every listener.
+type Metadata struct {
+	Title string
+	URL   string
+	At    time.Time // when it went on the mount
+	block []byte
+}
+
+func newMetadata(title, url string, at time.Time) *Metadata {
+	return &Metadata{Title: icy.CleanTitle(title), URL: icy.CleanTitle(url), At: at, block: icy.Block(nil, title, url)}
+}
+
+// StreamInfo describes a mount's current stream for listener headers and
+// status pages.
+type StreamInfo struct {
+	ContentType string
+	Name        string
+	Genre       string
+	URL         string
+	Description string
+	Public      bool
+	Bitrate     int // kbps; 0 = unknown
+	SampleRate  int
+	Channels    int
+	AudioInfo   string
+	UserAgent   string // the source client's
+}
+
+// MountSettings are a mount's limits and framing.
+type MountSettings struct {
+	BurstSize    int           // bytes sent at once to a new listener
+	Metaint      int           // audio bytes between ICY blocks
+	MaxListeners int           // 0 = only the server's limit
+	WakeInterval time.Duration // how often listeners are woken to write
+	WriteTimeout time.Duration // a listener whose write stalls this long is dropped
+	Grace        time.Duration // how long listeners wait for a new source
+	Fallback     string
+	Listed       bool // configured, so it outlives its source
+	Station      bool // a station's output: sources may not push here
+	Input        bool // a station's live input: listeners get 404
+}
+
+// Mount is one stream path. A single writer at a time (a source client or a
+// station's encoder) appends frames; any number of listeners read them.
+// The write path takes no lock that a web request holds: listeners find
+// chunks through atomics and are woken by closing a channel.
+type Mount struct {
+	Path     string
+	Settings MountSettings
+
+	slots  [ringSlots]atomic.Pointer[chunk]
+	head   atomic.Uint64 // seq of the next chunk to publish
+	notify atomic.Pointer[chan struct{}]
+
+	// Writer state: touched only by the goroutine that holds the mount.
+	pending  *chunk
+	pos      int64
+	curMeta  *Metadata
+	lastWake time.Time
+
+	meta      atomic.Pointer[Metadata]
+	info      atomic.Pointer[StreamInfo]
+	listeners atomic.Int64
+	peak      atomic.Int64
+	bytesIn   atomic.Int64
+	started   atomic.Pointer[time.Time]
+
+	mu        sync.Mutex
+	source    *sourceConn
+	clients   map[uint64]*listener
+	history   []*Metadata // newest last, bounded
+	idleTimer *time.Timer
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+// NewMount makes an empty mount.
+func NewMount(path string, s MountSettings) *Mount {
+	m := &Mount{Path: path, Settings: s, clients: map[uint64]*listener{}, closed: make(chan struct{})}
+	ch := make(chan struct{})
+	m.notify.Store(&ch)
+	return m
+}
+
+// SetTitle sets the title listeners get from the next frame written on.
+func (m *Mount) SetTitle(title, url string, now time.Time) {
+	md := newMetadata(title, url, now)
+	m.meta.Store(md)
+	m.mu.Lock()
+	m.history = append(m.history, md)
+	if len(m.history) > 50 {
+		m.history = append(m.history[:0], m.history[len(m.history)-50:]...)
+	}
+	m.mu.Unlock()
+}
+
+// Title returns the current title, or nil.
+func (m *Mount) Title() *Metadata { return m.meta.Load() }
+
+// History returns the mount's titles, newest first.
+func (m *Mount) History() []*Metadata {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*Metadata, 0, len(m.history))
+	for i := len(m.history) - 1; i >= 0; i-- {
+		out = append(out, m.history[i])
+	}
+	return out
+}
+
+// SetInfo sets the stream description listeners' headers are made from.
+func (m *Mount) SetInfo(info StreamInfo) { m.info.Store(&info) }
+
+// Info returns the stream description, or nil when nothing was ever set.
+func (m *Mount) Info() *StreamInfo { return m.info.Load() }
+
+// Listeners is the number of listeners now.
+func (m *Mount) Listeners() int { return int(m.listeners.Load()) }
+
+// PeakListeners is the most listeners at once since the mount was made.
+func (m *Mount) PeakListeners() int { return int(m.peak.Load()) }
+
+// OnAir reports whether a writer holds the mount.
+func (m *Mount) OnAir() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.source != nil
+}
+
+// StartedAt is when the current or last source connected, or zero.
+func (m *Mount) StartedAt() time.Time {
+	if t := m.started.Load(); t != nil {
+		return *t
+	}
+	return time.Time{}
+}
+
+// HasAudio reports whether anything was ever published.
+func (m *Mount) HasAudio() bool { return m.head.Load() > 0 }
+
+// WriteFrame appends one whole frame. Frames are grouped into chunks of
+// about chunkTarget bytes; a title change starts a new chunk so the title
+// takes effect exactly where it arrived.
+func (m *Mount) WriteFrame(frame []byte, now time.Time) {
+	if md := m.meta.Load(); md != m.curMeta {
+		m.publish(now)
+		m.curMeta = md
+	}
+	if m.pending != nil && len(m.pending.data)+len(frame) > cap(m.pending.data) {
+		m.publish(now)
+	}
+	if m.pending == nil {
+		size := chunkTarget + 2048
+		if len(frame) > size {
+			size = len(frame)
+		}
+		m.pending = &chunk{pos: m.pos, data: make([]byte, 0, size), meta: m.curMeta}
+	}
+	m.pending.data = append(m.pending.data, frame...)
+	m.pos += int64(len(frame))
+	m.bytesIn.Add(int64(len(frame)))
+	if len(m.pending.data) >= chunkTarget {
+		m.publish(now)
+	}
+}
+
+// Flush publishes a partly filled chunk and wakes every listener: for the
+// end of a source, or a writer that paused.
+func (m *Mount) Flush(now time.Time) {
+	m.publish(now)
+	m.wake(now)
+}
+
+func (m *Mount) publish(now time.Time) {
+	c := m.pending
+	if c == nil || len(c.data) == 0 {
+		return
+	}
+	m.pending = nil
+	seq := m.head.Load()
+	c.seq = seq
+	m.slots[seq%ringSlots].Store(c)
+	m.head.Store(seq + 1)
+	if now.Sub(m.lastWake) >= m.Settings.WakeInterval {
+		m.wake(now)
+	}
+}
+
+// wake releases every listener waiting for data. Listeners are woken at
+// most once per WakeInterval: wake-ups, not bytes, are what listeners cost.
+func (m *Mount) wake(now time.Time) {
+	m.lastWake = now
+	ch := make(chan struct{})
+	old := m.notify.Swap(&ch)
+	close(*old)
+}
+
+// chunkAt returns the published chunk seq, or nil when it was never
+// published or has been overwritten.
+func (m *Mount) chunkAt(seq uint64) *chunk {
+	c := m.slots[seq%ringSlots].Load()
+	if c == nil || c.seq != seq {
+		return nil
+	}
+	return c
+}
+
+// burstStart returns the seq a new listener starts from: far enough back
+// to hold about BurstSize bytes, always at a chunk (so frame) boundary.
+func (m *Mount) burstStart() uint64 {
+	h := m.head.Load()
+	start, total := h, 0
+	for start > 0 && h-start < ringSlots/2 && total < m.Settings.BurstSize {
+		c := m.chunkAt(start - 1)
+		if c == nil {
+			break
+		}
+		start--
+		total += len(c.data)
+	}
+	return start
+}
+
+// lapped reports whether a reader at seq can no longer trust the ring.
+func (m *Mount) lapped(seq uint64) bool {
+	return m.head.Load()-seq >= ringSlots-1
+}
+
+// Close ends the mount: every listener is disconnected.
+func (m *Mount) Close() {
+	m.closeOnce.Do(func() { close(m.closed) })
+}

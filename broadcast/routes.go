@@ -1,0 +1,93 @@
+package broadcast
+
+import (
+	"net/http"
+	"strings"
+)
+
+// route is the HTTP port's handler: sources, listeners, title updates and
+// status pages here; everything else goes to s.Handler.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case r.Method == "SOURCE" || r.Method == http.MethodPut:
+		s.handleSource(w, r)
+	case p == "/admin.cgi":
+		s.handleAdminCGI(w, r)
+	case p == "/admin/metadata" || p == "/admin/metadata.xsl":
+		s.handleMetadata(w, r)
+	case p == "/status-json.xsl":
+		s.handleStatusJSON(w, r)
+	case p == "/api/nowplaying":
+		s.handleNowPlaying(w, r)
+	case p == "/admin" || strings.HasPrefix(p, "/admin/") || p == "/api" || strings.HasPrefix(p, "/api/"):
+		if !s.adminAuth(w, r) {
+			return
+		}
+		s.next(w, r)
+	case p == "/" || p == "/;" || p == "/;stream.mp3":
+		if wantsPage(r) {
+			s.handleStatusPage(w, r)
+			return
+		}
+		m := s.defaultMount()
+		if m == nil {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				s.handleStatusPage(w, r)
+				return
+			}
+			http.NotFound(w, r)
+			return
+		}
+		s.handleListen(w, r, m)
+	default:
+		if m := s.Mount(p); m != nil {
+			s.handleListen(w, r, m)
+			return
+		}
+		s.next(w, r)
+	}
+}
+
+func (s *Server) next(w http.ResponseWriter, r *http.Request) {
+	if s.Handler != nil {
+		s.Handler.ServeHTTP(w, r)
+		return
+	}
+	http.NotFound(w, r)
+}
+
+// wantsPage reports whether a browser is navigating to the URL (it gets a
+// page) rather than a player or an <audio> element fetching it (they get
+// the stream). The user agent is not consulted: browsers are players too.
+func wantsPage(r *http.Request) bool {
+	if d := r.Header.Get("Sec-Fetch-Dest"); d != "" {
+		return d == "document" || d == "iframe"
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// defaultMount is what "/" plays: the default mount when it is on air,
+// else the first mount on air.
+func (s *Server) defaultMount() *Mount {
+	if m := s.Mount(s.DefaultMount); m != nil && m.OnAir() && !m.Settings.Input {
+		return m
+	}
+	for _, m := range s.MountList() {
+		if m.OnAir() && !m.Settings.Input {
+			return m
+		}
+	}
+	return nil
+}
+
+// adminAuth checks the admin's HTTP Basic credentials, answering 401 when
+// they are missing or wrong.
+func (s *Server) adminAuth(w http.ResponseWriter, r *http.Request) bool {
+	if u, p, ok := r.BasicAuth(); ok && s.Auth.AdminOK(u, p) {
+		return true
+	}
+	w.Header().Set("WWW-Authenticate", `Basic realm="OnAir"`)
+	http.Error(w, "authentication required", http.StatusUnauthorized)
+	return false
+}

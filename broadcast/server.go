@@ -1,0 +1,357 @@
+// Package broadcast is OnAir's network face: mounts and their fan-out to
+// listeners, ICY metadata, the Icecast (SOURCE/PUT) and SHOUTcast v1 source
+// protocols, and the Icecast/SHOUTcast status endpoints. Listener and source
+// connections are hijacked from net/http and spoken to directly, since
+// players want HTTP/1.0 without chunking and sources send bodies of no
+// length.
+package broadcast
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Authenticator checks credentials. The server asks; it never stores them.
+type Authenticator interface {
+	// SourceOK reports whether user/pass may push to mount. user is
+	// "source" for Icecast clients and the DJ name (or "") for SHOUTcast.
+	SourceOK(mount, user, pass string) bool
+	// AdminOK reports whether user/pass are the admin's; user "" checks
+	// the password alone (SHOUTcast's admin.cgi has no user names).
+	AdminOK(user, pass string) bool
+}
+
+// MountConfig is a configured mount.
+type MountConfig struct {
+	Path     string
+	Settings MountSettings
+}
+
+// Options are the server-wide settings.
+type Options struct {
+	ServerID       string // "OnAir x.y", in Server headers and status pages
+	Hostname       string // for listen URLs; "" = the request's Host
+	MaxListeners   int    // whole server; 0 = no limit
+	AllowUnlisted  bool   // sources may create mounts nobody configured
+	DefaultMount   string // what "/" and "/;" play
+	ShoutcastMount string // where SHOUTcast v1 sources land (sid 1)
+	Mounts         []MountConfig
+	Defaults       MountSettings // for mounts made on the fly
+	SourceTimeout  time.Duration
+	HeaderTimeout  time.Duration
+}
+
+// Server serves listeners, sources and status pages on one HTTP port and
+// SHOUTcast v1 sources on another.
+type Server struct {
+	Options
+	Auth    Authenticator
+	Handler http.Handler // routes the broadcast face does not own; nil = 404
+	Logger  *slog.Logger
+
+	started   time.Time
+	nextID    atomic.Uint64
+	listening atomic.Int64
+
+	mu     sync.RWMutex
+	mounts map[string]*Mount
+	order  []string // configured mounts first, then by creation
+
+	httpSrv  *http.Server
+	lnMu     sync.Mutex
+	nets     []net.Listener
+	chans    []*chanListener
+	wg       sync.WaitGroup
+	shutdown chan struct{}
+	initOnce sync.Once
+}
+
+func (s *Server) init() {
+	s.initOnce.Do(func() {
+		if s.Logger == nil {
+			s.Logger = slog.New(slog.DiscardHandler)
+		}
+		if s.SourceTimeout <= 0 {
+			s.SourceTimeout = 10 * time.Second
+		}
+		if s.HeaderTimeout <= 0 {
+			s.HeaderTimeout = 15 * time.Second
+		}
+		s.started = time.Now()
+		s.shutdown = make(chan struct{})
+		s.mounts = map[string]*Mount{}
+		for _, mc := range s.Mounts {
+			st := mc.Settings
+			st.Listed = true
+			s.addMountLocked(NewMount(mc.Path, s.fillSettings(st)))
+		}
+		s.httpSrv = &http.Server{
+			Handler:           http.HandlerFunc(s.route),
+			ReadHeaderTimeout: s.HeaderTimeout,
+			MaxHeaderBytes:    8 << 10,
+			IdleTimeout:       60 * time.Second,
+			ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelDebug),
+		}
+	})
+}
+
+func (s *Server) fillSettings(st MountSettings) MountSettings {
+	d := s.Defaults
+	if st.BurstSize == 0 {
+		st.BurstSize = d.BurstSize
+	}
+	if st.Metaint == 0 {
+		st.Metaint = d.Metaint
+	}
+	if st.Metaint == 0 {
+		st.Metaint = 16000
+	}
+	if st.WakeInterval == 0 {
+		st.WakeInterval = d.WakeInterval
+	}
+	if st.WriteTimeout == 0 {
+		st.WriteTimeout = d.WriteTimeout
+	}
+	if st.WriteTimeout == 0 {
+		st.WriteTimeout = 10 * time.Second
+	}
+	if st.Grace == 0 {
+		st.Grace = d.Grace
+	}
+	if st.Grace == 0 {
+		st.Grace = s.SourceTimeout
+	}
+	return st
+}
+
+func (s *Server) addMountLocked(m *Mount) {
+	s.mounts[m.Path] = m
+	s.order = append(s.order, m.Path)
+}
+
+// Mount returns the mount at path, or nil.
+func (s *Server) Mount(path string) *Mount {
+	s.init()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.mounts[path]
+}
+
+// MountList returns the mounts in order: configured ones first.
+func (s *Server) MountList() []*Mount {
+	s.init()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*Mount, 0, len(s.order))
+	for _, p := range s.order {
+		out = append(out, s.mounts[p])
+	}
+	return out
+}
+
+// Listeners is the number of listeners on the whole server.
+func (s *Server) Listeners() int { return int(s.listening.Load()) }
+
+// mountForSource finds or, when allowed, makes the mount a source pushes to.
+func (s *Server) mountForSource(path string) (*Mount, error) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.mounts[path]; m != nil {
+		if m.Settings.Station {
+			return nil, ErrMountForbidden
+		}
+		return m, nil
+	}
+	if !s.AllowUnlisted {
+		return nil, ErrNoMount
+	}
+	m := NewMount(path, s.fillSettings(MountSettings{}))
+	s.addMountLocked(m)
+	return m, nil
+}
+
+// removeIfIdle drops an unlisted mount nobody uses any more.
+func (s *Server) removeIfIdle(m *Mount) {
+	if m.Settings.Listed {
+		return
+	}
+	s.mu.Lock()
+	m.mu.Lock()
+	idle := m.source == nil && len(m.clients) == 0
+	m.mu.Unlock()
+	if idle && s.mounts[m.Path] == m {
+		delete(s.mounts, m.Path)
+		for i, p := range s.order {
+			if p == m.Path {
+				s.order = append(s.order[:i], s.order[i+1:]...)
+				break
+			}
+		}
+		m.Close()
+	}
+	s.mu.Unlock()
+}
+
+// Serve accepts HTTP-port connections on ln until Close: listeners,
+// Icecast sources, SHOUTcast v1 sources (sniffed by their first line) and
+// everything net/http serves.
+func (s *Server) Serve(ln net.Listener) error {
+	s.init()
+	cl := newChanListener(ln.Addr())
+	if !s.track(ln, cl) {
+		return http.ErrServerClosed
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = s.httpSrv.Serve(cl)
+	}()
+	return s.acceptLoop(ln, func(c net.Conn) { s.sniff(c, cl) })
+}
+
+// ServeShoutcast accepts SHOUTcast v1 source connections on ln (the HTTP
+// port + 1 by convention) until Close.
+func (s *Server) ServeShoutcast(ln net.Listener) error {
+	s.init()
+	if !s.track(ln, nil) {
+		return http.ErrServerClosed
+	}
+	return s.acceptLoop(ln, func(c net.Conn) {
+		_ = c.SetReadDeadline(time.Now().Add(s.HeaderTimeout))
+		br := bufio.NewReaderSize(c, maxRequestLine)
+		line, err := readFirstLine(br)
+		if err != nil {
+			c.Close()
+			return
+		}
+		s.serveShoutcastSource(c, br, string(line))
+	})
+}
+
+func (s *Server) track(ln net.Listener, cl *chanListener) bool {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	select {
+	case <-s.shutdown:
+		ln.Close()
+		return false
+	default:
+	}
+	s.nets = append(s.nets, ln)
+	if cl != nil {
+		s.chans = append(s.chans, cl)
+	}
+	return true
+}
+
+func (s *Server) acceptLoop(ln net.Listener, handle func(net.Conn)) error {
+	var delay time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			select {
+			case <-s.shutdown:
+				return http.ErrServerClosed
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) {
+				// Out of file descriptors: back off instead of spinning.
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				s.Logger.Warn("accept failed", "component", "broadcast", "err", err, "retry_in", delay)
+				time.Sleep(delay)
+				continue
+			}
+			return fmt.Errorf("accept on %s: %w", ln.Addr(), err)
+		}
+		delay = 0
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			handle(c)
+		}()
+	}
+}
+
+// sniff reads a connection's first line and sends it where it belongs.
+func (s *Server) sniff(c net.Conn, cl *chanListener) {
+	_ = c.SetReadDeadline(time.Now().Add(s.HeaderTimeout))
+	br := bufio.NewReaderSize(c, maxRequestLine)
+	first, err := br.Peek(1)
+	if err != nil {
+		c.Close()
+		return
+	}
+	if first[0] == 0x5A {
+		// SHOUTcast v2 (Ultravox): close at once so the Winamp DSP falls
+		// back to v1 on port+1.
+		s.Logger.Debug("refused shoutcast v2 source", "component", "broadcast", "remote", c.RemoteAddr().String())
+		c.Close()
+		return
+	}
+	line, err := readFirstLine(br)
+	if err != nil {
+		if errors.Is(err, ErrHandshakeTooLong) {
+			_, _ = c.Write([]byte("HTTP/1.0 414 URI Too Long\r\nConnection: close\r\n\r\n"))
+		}
+		c.Close()
+		return
+	}
+	kind, fixed := classifyFirstLine(line)
+	switch kind {
+	case lineHTTP:
+		_ = c.SetReadDeadline(time.Time{})
+		sc := &sniffedConn{Conn: c, r: io.MultiReader(strings.NewReader(fixed+"\r\n"), br)}
+		if !cl.push(sc) {
+			c.Close()
+		}
+	default:
+		s.serveShoutcastSource(c, br, fixed)
+	}
+}
+
+// Close stops accepting, disconnects every listener and source, and waits
+// for the goroutines the server started.
+func (s *Server) Close() error {
+	s.init()
+	s.lnMu.Lock()
+	select {
+	case <-s.shutdown:
+		s.lnMu.Unlock()
+		return nil
+	default:
+		close(s.shutdown)
+	}
+	for _, ln := range s.nets {
+		ln.Close()
+	}
+	for _, cl := range s.chans {
+		cl.Close()
+	}
+	s.lnMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = s.httpSrv.Shutdown(ctx)
+	cancel()
+	for _, m := range s.MountList() {
+		m.Close()
+		m.mu.Lock()
+		if m.source != nil {
+			m.source.conn.Close()
+		}
+		m.mu.Unlock()
+	}
+	s.wg.Wait()
+	return nil
+}

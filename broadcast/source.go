@@ -1,0 +1,421 @@
+package broadcast
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"onair/frames"
+	"onair/icy"
+)
+
+// sourceConn is the client currently pushing to a mount.
+type sourceConn struct {
+	conn        net.Conn
+	protocol    string // "icecast" or "shoutcast"
+	user        string
+	remote      string
+	userAgent   string
+	connectedAt time.Time
+}
+
+// claim makes sc the mount's only writer.
+func (m *Mount) claim(sc *sourceConn) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.source != nil {
+		return ErrMountInUse
+	}
+	m.source = sc
+	if m.idleTimer != nil {
+		m.idleTimer.Stop()
+		m.idleTimer = nil
+	}
+	now := sc.connectedAt
+	m.started.Store(&now)
+	return nil
+}
+
+// release ends sc's hold on the mount. Listeners stay connected for the
+// mount's grace time, so a source that reconnects keeps its audience
+// (their ICY framing carries on unbroken); after that they are let go.
+func (s *Server) release(m *Mount, sc *sourceConn) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.source != sc {
+		return
+	}
+	m.source = nil
+	m.idleTimer = time.AfterFunc(m.Settings.Grace, func() {
+		m.mu.Lock()
+		if m.source != nil {
+			m.mu.Unlock()
+			return
+		}
+		for _, l := range m.clients {
+			l.disconnect()
+		}
+		m.mu.Unlock()
+		s.removeIfIdle(m)
+	})
+}
+
+// codecFor maps a source's Content-Type to the framing the mount uses.
+func codecFor(contentType string) (frames.Codec, string, error) {
+	ct := strings.ToLower(strings.TrimSpace(contentType))
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = strings.TrimSpace(ct[:i])
+	}
+	switch ct {
+	case "", "audio/mpeg", "audio/mp3", "audio/mpeg3", "audio/x-mpeg", "audio/mpg":
+		return frames.MP3, "audio/mpeg", nil
+	case "audio/aac", "audio/aacp", "audio/x-aac", "audio/aac-adts":
+		return frames.ADTS, ct, nil
+	}
+	return 0, "", fmt.Errorf("%w %q: OnAir relays MP3 (audio/mpeg) and AAC (audio/aac, audio/aacp)", ErrUnsupportedType, ct)
+}
+
+// validMountPath reports whether p may name a mount a source creates.
+func validMountPath(p string) bool {
+	if len(p) < 2 || len(p) > 255 || p[0] != '/' || strings.Contains(p, "..") || strings.Contains(p, "//") {
+		return false
+	}
+	for _, r := range p {
+		if r <= ' ' || r == 0x7f || r == '?' || r == '#' || r == '%' || r == '\\' {
+			return false
+		}
+	}
+	switch {
+	case p == "/admin.cgi", p == "/admin", strings.HasPrefix(p, "/admin/"), p == "/api", strings.HasPrefix(p, "/api/"),
+		p == "/status-json.xsl", p == "/7.html", p == "/stats", p == "/played.html", p == "/currentsong",
+		p == "/metrics", p == "/console", strings.HasPrefix(p, "/console/"), p == "/;", p == "/;stream.mp3":
+		return false
+	}
+	return true
+}
+
+// infoFromHeaders reads the ice-*/icy-* headers a source sent.
+func infoFromHeaders(get func(string) string, contentType, userAgent string) StreamInfo {
+	pick := func(names ...string) string {
+		for _, n := range names {
+			if v := get(n); v != "" {
+				return headerText(v)
+			}
+		}
+		return ""
+	}
+	info := StreamInfo{
+		ContentType: contentType,
+		Name:        pick("ice-name", "icy-name"),
+		Genre:       pick("ice-genre", "icy-genre"),
+		URL:         pick("ice-url", "icy-url"),
+		Description: pick("ice-description", "icy-description"),
+		AudioInfo:   pick("ice-audio-info"),
+		UserAgent:   headerText(userAgent),
+	}
+	pub := pick("ice-public", "icy-pub")
+	info.Public = pub == "1" || strings.EqualFold(pub, "true") || strings.EqualFold(pub, "yes")
+	info.Bitrate, _ = strconv.Atoi(pick("ice-bitrate", "icy-br"))
+	for _, kv := range strings.Split(info.AudioInfo, ";") {
+		k, v, _ := strings.Cut(kv, "=")
+		n, _ := strconv.Atoi(strings.TrimSpace(v))
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "bitrate", "ice-bitrate":
+			if info.Bitrate == 0 {
+				info.Bitrate = n
+			}
+		case "samplerate", "ice-samplerate":
+			info.SampleRate = n
+		case "channels", "ice-channels":
+			info.Channels = n
+		}
+	}
+	return info
+}
+
+// headerText makes a source-supplied value safe to repeat in listeners'
+// headers: UTF-8, no control characters (no header injection), bounded.
+func headerText(v string) string {
+	v = icy.CleanTitle(icy.DecodeText([]byte(v)))
+	if len(v) > 256 {
+		cut := 256
+		for cut > 0 && !utf8.RuneStart(v[cut]) {
+			cut--
+		}
+		v = v[:cut]
+	}
+	return v
+}
+
+// handleSource serves Icecast SOURCE and PUT requests.
+func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
+	log := s.Logger.With("component", "broadcast", "mount", r.URL.Path, "remote", r.RemoteAddr)
+	w.Header().Set("Connection", "close")
+	path := r.URL.Path
+	user, pass, ok := r.BasicAuth()
+	if !ok || !s.Auth.SourceOK(path, user, pass) {
+		// libshout probes without credentials first and wants this 401.
+		w.Header().Set("WWW-Authenticate", `Basic realm="Icecast2 Server"`)
+		http.Error(w, "invalid password", http.StatusUnauthorized)
+		if ok {
+			log.Warn("source refused: bad password", "user", user)
+		}
+		return
+	}
+	if !validMountPath(path) {
+		http.Error(w, "invalid mountpoint", http.StatusBadRequest)
+		return
+	}
+	codec, ctype, err := codecFor(r.Header.Get("Content-Type"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
+		log.Warn("source refused", "err", err)
+		return
+	}
+	m, err := s.mountForSource(path)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusForbidden)
+		log.Warn("source refused", "err", err)
+		return
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		http.Error(w, "cannot take over the connection", http.StatusInternalServerError)
+		return
+	}
+	sc := &sourceConn{protocol: "icecast", user: user, remote: r.RemoteAddr, userAgent: r.UserAgent(), connectedAt: time.Now()}
+	if err := m.claim(sc); err != nil {
+		http.Error(w, "Mountpoint in use", http.StatusForbidden)
+		log.Warn("source refused: mount busy")
+		s.removeIfIdle(m)
+		return
+	}
+	conn, brw, err := hj.Hijack()
+	if err != nil {
+		s.release(m, sc)
+		return
+	}
+	defer conn.Close()
+	sc.conn = conn
+	var reply string
+	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// Liquidsoap and ffmpeg wait for this before they send audio.
+		reply = "HTTP/1.1 100 Continue\r\nContent-Length: 0\r\n\r\n"
+	}
+	reply += "HTTP/1.0 200 OK\r\nServer: " + s.ServerID + "\r\n\r\n"
+	if _, err := conn.Write([]byte(reply)); err != nil {
+		s.release(m, sc)
+		return
+	}
+	var body io.Reader = brw.Reader
+	switch {
+	case len(r.TransferEncoding) > 0 && r.TransferEncoding[0] == "chunked":
+		body = httputil.NewChunkedReader(brw.Reader)
+	case r.ContentLength > 0:
+		body = io.LimitReader(brw.Reader, r.ContentLength)
+	}
+	info := infoFromHeaders(r.Header.Get, ctype, r.UserAgent())
+	s.runSource(m, sc, conn, body, codec, info, log)
+}
+
+// runSource pumps a source's audio into its mount until it ends.
+func (s *Server) runSource(m *Mount, sc *sourceConn, conn net.Conn, body io.Reader, codec frames.Codec, info StreamInfo, log interface {
+	Info(string, ...any)
+}) {
+	m.SetInfo(info)
+	log.Info("source connected", "protocol", sc.protocol, "user", sc.user, "agent", sc.userAgent, "type", info.ContentType)
+	err := s.pump(m, conn, body, codec, info)
+	m.Flush(time.Now())
+	s.release(m, sc)
+	log.Info("source disconnected", "err", err, "bytes", m.bytesIn.Load())
+}
+
+// pump reads a source until it ends, splitting its bytes into frames. A
+// read that waits longer than the source timeout ends the source.
+func (s *Server) pump(m *Mount, conn net.Conn, body io.Reader, codec frames.Codec, info StreamInfo) error {
+	buf := make([]byte, 16<<10)
+	sp := frames.NewSplitter(codec, 0)
+	now := time.Now()
+	emit := func(f []byte) { m.WriteFrame(f, now) }
+	described := info.Bitrate != 0 && info.SampleRate != 0
+	for {
+		if err := conn.SetReadDeadline(time.Now().Add(s.SourceTimeout)); err != nil {
+			return err
+		}
+		n, err := body.Read(buf)
+		if n > 0 {
+			now = time.Now()
+			sp.Split(buf[:n], emit)
+			if !described {
+				described = s.describe(m, info, sp)
+			}
+		}
+		if err != nil {
+			sp.Flush(emit)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return ErrSourceIdle
+			}
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// describe fills in what the source did not say from the frames themselves.
+func (s *Server) describe(m *Mount, info StreamInfo, sp *frames.Splitter) bool {
+	st := sp.Info()
+	if st.SampleRate == 0 {
+		return false
+	}
+	if info.Bitrate == 0 {
+		info.Bitrate = st.Bitrate
+	}
+	if info.SampleRate == 0 {
+		info.SampleRate = st.SampleRate
+	}
+	if info.Channels == 0 {
+		info.Channels = st.Channels
+	}
+	m.SetInfo(info)
+	return true
+}
+
+// shoutcastLogin is a parsed SHOUTcast v1 password line.
+type shoutcastLogin struct {
+	dj, pass string
+	sid      int
+}
+
+// parseShoutcastLogin reads "pass", "dj:pass", "pass:#sid" or
+// "dj:pass:#sid". Which colon splits dj from pass is settled by the
+// authenticator, since a password may hold colons itself.
+func parseShoutcastLogin(line string) shoutcastLogin {
+	line = strings.TrimRight(line, "\r\n")
+	l := shoutcastLogin{pass: line, sid: 1}
+	if i := strings.LastIndex(line, ":#"); i >= 0 {
+		if n, err := strconv.Atoi(line[i+2:]); err == nil && n > 0 {
+			l.sid = n
+			l.pass = line[:i]
+		}
+	}
+	return l
+}
+
+// shoutcastMount maps a SHOUTcast stream id to a mount: 1 is
+// shoutcast_mount, 2 and on are the configured mounts in order.
+func (s *Server) shoutcastMount(sid int) string {
+	if sid <= 1 {
+		return s.ShoutcastMount
+	}
+	n := 1
+	for _, mc := range s.Mounts {
+		if mc.Path == s.ShoutcastMount || mc.Settings.Station {
+			continue
+		}
+		n++
+		if n == sid {
+			return mc.Path
+		}
+	}
+	return ""
+}
+
+// shoutcastAuth checks a v1 password, trying the whole line as the
+// password first and then "dj:pass".
+func (s *Server) shoutcastAuth(mount, secret string) (dj string, ok bool) {
+	if secret == "!POKE" {
+		return "", false // libshout's probe expects refusal
+	}
+	if s.Auth.SourceOK(mount, "", secret) {
+		return "", true
+	}
+	if d, p, found := strings.Cut(secret, ":"); found && s.Auth.SourceOK(mount, d, p) {
+		return d, true
+	}
+	return "", false
+}
+
+// serveShoutcastSource speaks SHOUTcast v1 as the Winamp DSP does: a
+// password line, "OK2", icy-* header lines up to a blank one, then audio.
+func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string) {
+	defer c.Close()
+	login := parseShoutcastLogin(line)
+	path := s.shoutcastMount(login.sid)
+	log := s.Logger.With("component", "broadcast", "mount", path, "remote", c.RemoteAddr().String())
+	dj, ok := s.shoutcastAuth(path, login.pass)
+	if path == "" || !ok {
+		_, _ = c.Write([]byte("invalid password\r\n"))
+		log.Warn("shoutcast source refused: bad password", "sid", login.sid)
+		return
+	}
+	m, err := s.mountForSource(path)
+	if err != nil {
+		_, _ = c.Write([]byte(err.Error() + "\r\n"))
+		log.Warn("shoutcast source refused", "err", err)
+		return
+	}
+	sc := &sourceConn{conn: c, protocol: "shoutcast", user: dj, remote: c.RemoteAddr().String(), connectedAt: time.Now()}
+	if err := m.claim(sc); err != nil {
+		_, _ = c.Write([]byte("Stream In Use\r\n"))
+		log.Warn("shoutcast source refused: mount busy")
+		s.removeIfIdle(m)
+		return
+	}
+	if _, err := c.Write([]byte("OK2\r\nicy-caps:11\r\n\r\n")); err != nil {
+		s.release(m, sc)
+		return
+	}
+	hdr, err := readShoutcastHeaders(br)
+	if err != nil {
+		log.Warn("shoutcast source: bad headers", "err", err)
+		s.release(m, sc)
+		return
+	}
+	get := func(k string) string { return hdr[k] }
+	codec, ctype, err := codecFor(hdr["content-type"])
+	if err != nil {
+		log.Warn("shoutcast source refused", "err", err)
+		s.release(m, sc)
+		return
+	}
+	sc.userAgent = hdr["user-agent"]
+	s.runSource(m, sc, c, br, codec, infoFromHeaders(get, ctype, sc.userAgent), log)
+}
+
+// readShoutcastHeaders reads "name:value" lines (LF or CRLF) up to a blank
+// line; names are lower-cased.
+func readShoutcastHeaders(br *bufio.Reader) (map[string]string, error) {
+	h := map[string]string{}
+	total := 0
+	for range 100 {
+		line, err := br.ReadSlice('\n')
+		total += len(line)
+		if err != nil {
+			if errors.Is(err, bufio.ErrBufferFull) {
+				return nil, ErrHandshakeTooLong
+			}
+			return nil, err
+		}
+		if total > maxRequestLine {
+			return nil, ErrHandshakeTooLong
+		}
+		l := strings.TrimRight(string(line), "\r\n")
+		if l == "" {
+			return h, nil
+		}
+		k, v, _ := strings.Cut(l, ":")
+		h[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
+	}
+	return nil, ErrHandshakeTooLong
+}

@@ -1,0 +1,184 @@
+package broadcast
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// host is the host:port listeners reach the server at.
+func (s *Server) host(r *http.Request) string {
+	if s.Hostname != "" {
+		if strings.Contains(s.Hostname, ":") {
+			return s.Hostname
+		}
+		if _, port, ok := strings.Cut(r.Host, ":"); ok {
+			return s.Hostname + ":" + port
+		}
+		return s.Hostname
+	}
+	if r.Host != "" {
+		return r.Host
+	}
+	return "localhost"
+}
+
+// icecastSource is one entry of status-json.xsl's icestats.source.
+type icecastSource struct {
+	AudioInfo          string `json:"audio_info,omitempty"`
+	Bitrate            int    `json:"bitrate,omitempty"`
+	Channels           int    `json:"channels,omitempty"`
+	Genre              string `json:"genre"`
+	ListenerPeak       int    `json:"listener_peak"`
+	Listeners          int    `json:"listeners"`
+	ListenURL          string `json:"listenurl"`
+	SampleRate         int    `json:"samplerate,omitempty"`
+	ServerDescription  string `json:"server_description"`
+	ServerName         string `json:"server_name"`
+	ServerType         string `json:"server_type"`
+	ServerURL          string `json:"server_url"`
+	StreamStart        string `json:"stream_start"`
+	StreamStartISO8601 string `json:"stream_start_iso8601"`
+	Title              string `json:"title"`
+	Dummy              *int   `json:"dummy"`
+}
+
+const (
+	rfc822Time  = "Mon, 02 Jan 2006 15:04:05 -0700"
+	isoTimeZone = "2006-01-02T15:04:05-0700"
+)
+
+// handleStatusJSON answers Icecast's /status-json.xsl. icestats.source is
+// always an array (Icecast makes it an object for one source, which trips
+// up parsers).
+func (s *Server) handleStatusJSON(w http.ResponseWriter, r *http.Request) {
+	host := s.host(r)
+	sources := []icecastSource{}
+	for _, m := range s.MountList() {
+		if !m.OnAir() || m.Settings.Input {
+			continue
+		}
+		info := m.Info()
+		if info == nil {
+			info = &StreamInfo{ContentType: "audio/mpeg"}
+		}
+		src := icecastSource{
+			AudioInfo: info.AudioInfo, Bitrate: info.Bitrate, Channels: info.Channels, SampleRate: info.SampleRate,
+			Genre: info.Genre, ListenerPeak: m.PeakListeners(), Listeners: m.Listeners(),
+			ListenURL:         "http://" + host + m.Path,
+			ServerDescription: info.Description, ServerName: info.Name, ServerType: info.ContentType, ServerURL: info.URL,
+		}
+		if t := m.StartedAt(); !t.IsZero() {
+			src.StreamStart = t.Format(rfc822Time)
+			src.StreamStartISO8601 = t.Format(isoTimeZone)
+		}
+		if md := m.Title(); md != nil {
+			src.Title = md.Title
+		}
+		sources = append(sources, src)
+	}
+	out := map[string]any{"icestats": map[string]any{
+		"admin":                "",
+		"host":                 strings.Split(host, ":")[0],
+		"location":             "",
+		"server_id":            s.ServerID,
+		"server_start":         s.started.Format(rfc822Time),
+		"server_start_iso8601": s.started.Format(isoTimeZone),
+		"source":               sources,
+	}}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Cache-Control", "no-cache")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// NowPlaying is one entry of /api/nowplaying.
+type NowPlaying struct {
+	Station    string    `json:"station"`
+	Mount      string    `json:"mount"`
+	Title      string    `json:"title"`
+	Artist     string    `json:"artist"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+	Listeners  int       `json:"listeners"`
+	Live       bool      `json:"live"`
+}
+
+// SplitTitle splits an ICY "Artist - Title" into its parts.
+func SplitTitle(t string) (artist, title string) {
+	if a, b, ok := strings.Cut(t, " - "); ok {
+		return strings.TrimSpace(a), strings.TrimSpace(b)
+	}
+	return "", t
+}
+
+// handleNowPlaying answers GET /api/nowplaying for the mounts on air.
+func (s *Server) handleNowPlaying(w http.ResponseWriter, r *http.Request) {
+	out := []NowPlaying{}
+	for _, m := range s.MountList() {
+		if !m.OnAir() || m.Settings.Input {
+			continue
+		}
+		np := NowPlaying{Mount: m.Path, Listeners: m.Listeners(), Live: true, StartedAt: m.StartedAt()}
+		if md := m.Title(); md != nil {
+			np.Artist, np.Title = SplitTitle(md.Title)
+			np.StartedAt = md.At
+		}
+		out = append(out, np)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Cache-Control", "no-cache")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+var statusPage = template.Must(template.New("status").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Server}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #ddd}
+.off{color:#888}</style></head>
+<body><h1>{{.Server}}</h1>
+<p>{{.Listeners}} listener(s) on {{len .Mounts}} mount(s).</p>
+<table><thead><tr><th>Mount</th><th>Stream</th><th>Now playing</th><th>Listeners</th><th>Listen</th></tr></thead><tbody>
+{{range .Mounts}}<tr{{if not .OnAir}} class="off"{{end}}><td>{{.Path}}</td><td>{{.Name}}{{if .Bitrate}} ({{.Bitrate}} kbps){{end}}</td>
+<td>{{if .OnAir}}{{.Title}}{{else}}off air{{end}}</td><td>{{.Listeners}}</td>
+<td>{{if .OnAir}}<a href="{{.Path}}">{{.Path}}</a> · <audio controls preload="none" src="{{.Path}}"></audio>{{end}}</td></tr>
+{{else}}<tr><td colspan="5">No mounts yet: point a source client at this server.</td></tr>{{end}}
+</tbody></table>
+<p><a href="/status-json.xsl">status-json.xsl</a></p>
+</body></html>
+`))
+
+type statusMount struct {
+	Path, Name, Title  string
+	Bitrate, Listeners int
+	OnAir              bool
+}
+
+// handleStatusPage is the plain page a browser gets at "/".
+func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
+	data := struct {
+		Server    string
+		Listeners int
+		Mounts    []statusMount
+	}{Server: s.ServerID, Listeners: s.Listeners()}
+	for _, m := range s.MountList() {
+		if m.Settings.Input && !m.OnAir() {
+			continue
+		}
+		sm := statusMount{Path: m.Path, Listeners: m.Listeners(), OnAir: m.OnAir() && !m.Settings.Input}
+		if info := m.Info(); info != nil {
+			sm.Name, sm.Bitrate = info.Name, info.Bitrate
+		}
+		if md := m.Title(); md != nil {
+			sm.Title = md.Title
+		}
+		data.Mounts = append(data.Mounts, sm)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_ = statusPage.Execute(w, data)
+}

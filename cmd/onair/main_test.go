@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"onair/internal/testenv"
+)
+
+// buildBinary builds onair once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "onair")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestBinaryStartsPrintsAndStopsOnSIGTERM(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	httpPort, scPort := testenv.AdjacentPorts(t)
+	cfg := filepath.Join(dir, "onair.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("listen: \"127.0.0.1:%d\"\ndata_dir: %q\n", httpPort, filepath.Join(dir, "data"))), 0o600)
+	cmd := exec.Command(bin, "-config", cfg)
+	cmd.Env = append(os.Environ(), "ONAIR_SOURCE_PASSWORD=", "ONAIR_ADMIN_PASSWORD=")
+	stdout, _ := cmd.StdoutPipe()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	var banner []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		banner = append(banner, sc.Text())
+		if strings.Contains(sc.Text(), "Source password") {
+			break
+		}
+	}
+	text := strings.Join(banner, "\n")
+	for _, want := range []string{
+		fmt.Sprintf("http://localhost:%d/stream", httpPort),
+		fmt.Sprintf("port %d", scPort),
+		"/status-json.xsl", "Admin password", "Source password",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("banner lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "hackme") {
+		t.Error("default password hackme")
+	}
+	go io.Copy(io.Discard, stdout)
+
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/status-json.xsl", httpPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status-json.xsl: %d", resp.StatusCode)
+	}
+
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("onair did not exit within 10 s of SIGTERM")
+	}
+}
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte("listen: \":9000\"\n"), 0o600)
+	os.WriteFile(bad, []byte("listen: \":9000\"\nstations:\n  - id: main\n    bitrate: 127\n"), 0o600)
+	var out, errb bytes.Buffer
+	if code := realMain([]string{"check-config", "-config", good}, &out, &errb); code != 0 {
+		t.Errorf("good config: exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	code := realMain([]string{"check-config", "-config", bad}, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "bad.yaml:4:") || !strings.Contains(errb.String(), "bitrate") {
+		t.Errorf("bad config: exit %d, %q; want non-zero and file:line", code, errb.String())
+	}
+	errb.Reset()
+	if code := realMain([]string{"check-config"}, &out, &errb); code == 0 {
+		t.Error("check-config without -config should fail")
+	}
+}
+
+func TestSampleConfigChecks(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := realMain([]string{"check-config", "-config", "../../onair.yaml"}, &out, &errb); code != 0 {
+		t.Fatalf("sample onair.yaml: exit %d: %s", code, errb.String())
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := realMain([]string{"-version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "onair ") {
+		t.Errorf("-version: %d %q", code, out.String())
+	}
+	out.Reset()
+	if code := realMain([]string{"-help"}, &out, &errb); code != 0 || !strings.Contains(errb.String(), "check-config") {
+		t.Errorf("-help: %d %q", code, errb.String())
+	}
+}

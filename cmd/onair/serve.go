@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"onair/broadcast"
+	"onair/config"
+	"onair/credentials"
+)
+
+// serve runs the server until ctx ends, then closes it cleanly.
+func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slog.Logger) error {
+	creds, gen, err := credentials.Open(cfg.DataDir, cfg.AdminUser, cfg.AdminPassword, cfg.SourcePassword)
+	if err != nil {
+		return err
+	}
+	srv := newBroadcastServer(cfg, creds, logger)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	httpPort := ln.Addr().(*net.TCPAddr).Port
+	var scLn net.Listener
+	if scPort := cfg.ShoutcastPort.Resolve(httpPort); scPort != 0 {
+		host, _, _ := net.SplitHostPort(cfg.Listen)
+		addr := net.JoinHostPort(host, strconv.Itoa(scPort))
+		if scLn, err = net.Listen("tcp", addr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (shoutcast_port): %w", addr, err)
+		}
+	}
+
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	if scLn != nil {
+		go func() { errc <- srv.ServeShoutcast(scLn) }()
+	}
+	printBanner(stdout, cfg, httpPort, scLn, gen)
+	logger.Info("on air", "listen", ln.Addr().String(), "version", version)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case runErr = <-errc:
+	}
+	srv.Close()
+	if errors.Is(runErr, http.ErrServerClosed) {
+		runErr = nil
+	}
+	return runErr
+}
+
+// newBroadcastServer maps the config onto the broadcast server. Until the
+// audio engine lands, a station's mount and live mount are passthrough
+// mounts fed by source clients.
+func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger *slog.Logger) *broadcast.Server {
+	defaults := broadcast.MountSettings{
+		BurstSize:    cfg.BurstSize,
+		Metaint:      cfg.Metaint,
+		WakeInterval: 500 * time.Millisecond,
+		WriteTimeout: 10 * time.Second,
+		Grace:        cfg.SourceTimeout,
+	}
+	var mounts []broadcast.MountConfig
+	seen := map[string]bool{}
+	add := func(path string) {
+		if path == "" || seen[path] {
+			return
+		}
+		seen[path] = true
+		ms := cfg.MountSettings(path)
+		st := defaults
+		st.BurstSize, st.Metaint = ms.BurstSize, ms.Metaint
+		st.MaxListeners, st.Fallback = ms.MaxListeners, ms.Fallback
+		mounts = append(mounts, broadcast.MountConfig{Path: path, Settings: st})
+	}
+	defaultMount := ""
+	for _, st := range cfg.Stations {
+		add(st.Mount)
+		add(st.LiveMount)
+		if defaultMount == "" {
+			defaultMount = st.Mount
+		}
+	}
+	for _, m := range cfg.Mounts {
+		add(m.Path)
+	}
+	if defaultMount == "" && len(mounts) > 0 {
+		defaultMount = mounts[0].Path
+	}
+	return &broadcast.Server{
+		Options: broadcast.Options{
+			ServerID:       "OnAir " + version,
+			Hostname:       cfg.Hostname,
+			MaxListeners:   cfg.MaxListeners,
+			AllowUnlisted:  cfg.AllowUnlistedMounts,
+			DefaultMount:   defaultMount,
+			ShoutcastMount: cfg.ShoutcastMount,
+			Mounts:         mounts,
+			Defaults:       defaults,
+			SourceTimeout:  cfg.SourceTimeout,
+			HeaderTimeout:  cfg.HeaderTimeout,
+		},
+		Auth:   auth,
+		Logger: logger,
+	}
+}
+
+// printBanner tells the operator where everything is, and shows generated
+// passwords this once.
+func printBanner(w io.Writer, cfg config.Config, httpPort int, scLn net.Listener, gen credentials.Generated) {
+	host := cfg.Hostname
+	if host == "" {
+		host = "localhost"
+	}
+	base := "http://" + net.JoinHostPort(host, strconv.Itoa(httpPort))
+	fmt.Fprintf(w, "OnAir %s is on air.\n", version)
+	for _, st := range cfg.Stations {
+		fmt.Fprintf(w, "  Listen:   %s%s  (station %q)\n", base, st.Mount, st.ID)
+	}
+	fmt.Fprintf(w, "  Status:   %s/  and  %s/status-json.xsl\n", base, base)
+	live := cfg.ShoutcastMount
+	if len(cfg.Stations) > 0 && cfg.Stations[0].LiveMount != "" {
+		live = cfg.Stations[0].LiveMount
+	}
+	fmt.Fprintf(w, "  Sources:  Icecast  %s%s  (user \"source\")\n", base, live)
+	if scLn != nil {
+		fmt.Fprintf(w, "            SHOUTcast v1  %s port %d  (lands on %s)\n", host, scLn.Addr().(*net.TCPAddr).Port, cfg.ShoutcastMount)
+	}
+	if gen.Admin != "" {
+		fmt.Fprintf(w, "  Admin password for %q (generated, shown only now): %s\n", cfg.AdminUser, gen.Admin)
+	}
+	if gen.Source != "" {
+		fmt.Fprintf(w, "  Source password (generated, shown only now): %s\n", gen.Source)
+	}
+	if gen.Admin != "" || gen.Source != "" {
+		fmt.Fprintf(w, "  Generated passwords are kept hashed in %s; set admin_password/source_password to choose your own.\n", cfg.DataDir)
+	}
+}

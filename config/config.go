@@ -1,0 +1,242 @@
+// Package config holds OnAir's settings: the Config type and its built-in
+// defaults, loading a YAML file over those defaults (with file:line in every
+// error and unknown keys rejected), environment overrides, and validation.
+//
+// The order in which settings apply is built-in defaults < config file <
+// environment variables. A typical caller does:
+//
+//	cfg, err := config.Load(path) // or config.Default() without a file
+//	if err != nil { ... }
+//	cfg.ApplyEnv(os.Getenv)
+//	if err := cfg.Validate(); err != nil { ... }
+//
+// The package keeps no global state and never logs.
+package config
+
+import "time"
+
+// Encoder names accepted in Station.Encoder.
+const (
+	// EncoderAuto uses LAME when libmp3lame.so.0 loads, else shine.
+	EncoderAuto = "auto"
+	// EncoderLAME requires libmp3lame.
+	EncoderLAME = "lame"
+	// EncoderShine uses the built-in shine encoder.
+	EncoderShine = "shine"
+)
+
+// Microphone backends accepted in Mic.Backend.
+const (
+	// MicNone disables the station's microphone input.
+	MicNone = "none"
+	// MicPipe reads raw s16le PCM from Mic.Path (a file or FIFO).
+	MicPipe = "pipe"
+	// MicPortAudio captures from the PortAudio input Mic.Device.
+	MicPortAudio = "portaudio"
+	// MicBrowser takes the microphone of the DJ console in the browser.
+	MicBrowser = "browser"
+)
+
+// Config is the whole server configuration. Every field has a yaml tag naming
+// its key in onair.yaml; the repository's sample onair.yaml lists them all.
+type Config struct {
+	// Listen is the HTTP address (host:port) for listeners, sources, status,
+	// console and API. Port 0 picks a free port (for tests).
+	Listen string `yaml:"listen"`
+	// ShoutcastPort is the SHOUTcast v1 source port: auto (listen port + 1),
+	// a port number, or 0 (off).
+	ShoutcastPort PortSetting `yaml:"shoutcast_port"`
+	// ShoutcastMount is where SHOUTcast v1 sources land.
+	ShoutcastMount string `yaml:"shoutcast_mount"`
+	// Hostname is used in playlist files and status pages; "" means the
+	// request's Host header.
+	Hostname string `yaml:"hostname"`
+	// DataDir is the folder for the store, generated passwords and uploads.
+	DataDir string `yaml:"data_dir"`
+	// SourcePassword is the Icecast user "source"'s and the SHOUTcast v1
+	// password; "" means generated on first start.
+	SourcePassword string `yaml:"source_password"`
+	// AdminUser is the admin's user name for HTTP Basic auth and the console.
+	AdminUser string `yaml:"admin_user"`
+	// AdminPassword is the admin's password at every start; "" means
+	// generated on first start.
+	AdminPassword string `yaml:"admin_password"`
+	// MaxListeners limits listeners on the whole server; 0 means no limit.
+	MaxListeners int `yaml:"max_listeners"`
+	// PublicMetrics serves /metrics without credentials when true.
+	PublicMetrics bool `yaml:"public_metrics"`
+	// TLSListen is the HTTPS address serving what the HTTP port serves;
+	// "" means off. It requires TLSCert and TLSKey.
+	TLSListen string `yaml:"tls_listen"`
+	// TLSCert is the PEM certificate (chain) file for TLSListen.
+	TLSCert string `yaml:"tls_cert"`
+	// TLSKey is the PEM private key file for TLSListen.
+	TLSKey string `yaml:"tls_key"`
+	// TrustedProxies lists IP addresses or CIDR prefixes whose
+	// X-Forwarded-For header is believed. Never nil.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// AllowUnlistedMounts lets a source create a mount not listed in Mounts.
+	AllowUnlistedMounts bool `yaml:"allow_unlisted_mounts"`
+	// BurstSize is how many bytes of recent stream a new listener gets at
+	// once, 0..4 MiB.
+	BurstSize int `yaml:"burst_size"`
+	// Metaint is the ICY metadata interval in bytes, 1..65535.
+	Metaint int `yaml:"metaint"`
+	// SourceTimeout drops a source that sends nothing for this long.
+	SourceTimeout time.Duration `yaml:"source_timeout"`
+	// HeaderTimeout drops a client that has not sent its request headers
+	// within this time.
+	HeaderTimeout time.Duration `yaml:"header_timeout"`
+	// Stations are the AutoDJ stations. When the file gives stations, its
+	// list replaces the default one.
+	Stations []Station `yaml:"stations"`
+	// Mounts are the passthrough mounts with their own settings. Never nil.
+	Mounts []Mount `yaml:"mounts"`
+}
+
+// Station is one AutoDJ station: a library-fed, encoded output mount with a
+// live input mount mixed in.
+type Station struct {
+	// ID names the station in the API; unique, matching [a-z0-9_-]+.
+	ID string `yaml:"id"`
+	// Name is shown to listeners (icy-name).
+	Name string `yaml:"name"`
+	// Description is shown to listeners (icy-description).
+	Description string `yaml:"description"`
+	// Genre is shown to listeners (icy-genre).
+	Genre string `yaml:"genre"`
+	// URL is the station's web site (icy-url); "" means none.
+	URL string `yaml:"url"`
+	// Mount is the station's output; sources cannot push there.
+	Mount string `yaml:"mount"`
+	// Bitrate is the CBR MP3 bitrate in kbps, an MPEG-1 layer III rate.
+	Bitrate int `yaml:"bitrate"`
+	// SampleRate is the station's sample rate in Hz: 32000, 44100 or 48000.
+	SampleRate int `yaml:"sample_rate"`
+	// Encoder is EncoderAuto, EncoderLAME or EncoderShine.
+	Encoder string `yaml:"encoder"`
+	// CrossfadeMS is the crossfade between tracks and between AutoDJ and a
+	// live DJ, 0..30000 ms; 0 means gapless.
+	CrossfadeMS int `yaml:"crossfade_ms"`
+	// LiveMount is the input where DJs' source clients land and are mixed
+	// in; listeners get 404 there. "" means the station has no live input.
+	LiveMount string `yaml:"live_mount"`
+	// MediaDirs are the folders scanned for the station's music.
+	MediaDirs []string `yaml:"media_dirs"`
+	// Mixer holds the talk-over mixer's starting values.
+	Mixer Mixer `yaml:"mixer"`
+	// Mic configures the station's microphone input.
+	Mic Mic `yaml:"mic"`
+}
+
+// Mixer holds a station's talk-over mixer starting values. Levels are linear
+// gains 0..1; fade times are 0..2500 ms.
+type Mixer struct {
+	// MusicLevel is the music gain when nobody talks.
+	MusicLevel float64 `yaml:"music_level"`
+	// BgLevel is the music gain while the DJ talks.
+	BgLevel float64 `yaml:"bg_level"`
+	// MicLevel is the microphone gain while talking.
+	MicLevel float64 `yaml:"mic_level"`
+	// MusicFadeMS is how long the music takes to duck or come back.
+	MusicFadeMS int `yaml:"music_fade_ms"`
+	// MicFadeMS is how long the microphone takes to open or close.
+	MicFadeMS int `yaml:"mic_fade_ms"`
+	// PTTOnStartup starts the station with Lock on.
+	PTTOnStartup bool `yaml:"ptt_on_startup"`
+}
+
+// Mic configures a station's microphone input.
+type Mic struct {
+	// Backend is MicNone, MicPipe, MicPortAudio or MicBrowser.
+	Backend string `yaml:"backend"`
+	// Path is the file or FIFO of raw s16le PCM read by the pipe backend.
+	Path string `yaml:"path"`
+	// Device is the PortAudio input device name; "" means the default one.
+	Device string `yaml:"device"`
+	// SampleRate is the input's sample rate in Hz.
+	SampleRate int `yaml:"sample_rate"`
+	// Channels is 1 (mono) or 2 (stereo).
+	Channels int `yaml:"channels"`
+}
+
+// Mount holds the settings of one passthrough mount: a source client's
+// stream relayed as is.
+type Mount struct {
+	// Path is the mount point, e.g. "/relay".
+	Path string `yaml:"path"`
+	// MaxListeners limits this mount; 0 means only the server limit applies.
+	MaxListeners int `yaml:"max_listeners"`
+	// Fallback is the mount (listed or a station's output) listeners move
+	// to when the source drops; "" means none.
+	Fallback string `yaml:"fallback"`
+	// FallbackOverride moves listeners back when the source returns.
+	FallbackOverride bool `yaml:"fallback_override"`
+	// BurstSize overrides the server's burst_size; 0 means the server's.
+	BurstSize int `yaml:"burst_size"`
+	// Metaint overrides the server's metaint; 0 means the server's.
+	Metaint int `yaml:"metaint"`
+}
+
+// Default returns the built-in defaults: what onair runs with when no config
+// file is given. Each call returns fresh slices.
+func Default() Config {
+	return Config{
+		Listen:              ":8000",
+		ShoutcastPort:       PortAuto,
+		ShoutcastMount:      "/live",
+		Hostname:            "",
+		DataDir:             "./onair-data",
+		SourcePassword:      "",
+		AdminUser:           "admin",
+		AdminPassword:       "",
+		MaxListeners:        1000,
+		PublicMetrics:       false,
+		TrustedProxies:      []string{},
+		AllowUnlistedMounts: true,
+		BurstSize:           65536,
+		Metaint:             16000,
+		SourceTimeout:       10 * time.Second,
+		HeaderTimeout:       15 * time.Second,
+		Stations:            []Station{DefaultStation()},
+		Mounts:              []Mount{},
+	}
+}
+
+// DefaultStation returns the default station "main". A station entry in a
+// config file starts from these values.
+func DefaultStation() Station {
+	return Station{
+		ID:          "main",
+		Name:        "OnAir Radio",
+		Description: "",
+		Genre:       "Various",
+		URL:         "",
+		Mount:       "/stream",
+		Bitrate:     128,
+		SampleRate:  44100,
+		Encoder:     EncoderAuto,
+		CrossfadeMS: 3000,
+		LiveMount:   "/live",
+		MediaDirs:   []string{"./music"},
+		Mixer: Mixer{
+			MusicLevel:   0.9,
+			BgLevel:      0.3,
+			MicLevel:     0.9,
+			MusicFadeMS:  2000,
+			MicFadeMS:    1000,
+			PTTOnStartup: false,
+		},
+		Mic: Mic{
+			Backend:    MicNone,
+			SampleRate: 44100,
+			Channels:   2,
+		},
+	}
+}
+
+// DefaultMount returns the values a mount entry in a config file starts
+// from: no own limit, no fallback, and the server's burst size and metaint.
+func DefaultMount() Mount {
+	return Mount{}
+}

@@ -1,0 +1,34 @@
+package config
+
+// Environment variables read by ApplyEnv.
+const (
+	// EnvListen overrides listen.
+	EnvListen = "ONAIR_LISTEN"
+	// EnvData overrides data_dir.
+	EnvData = "ONAIR_DATA"
+	// EnvSourcePassword overrides source_password.
+	EnvSourcePassword = "ONAIR_SOURCE_PASSWORD"
+	// EnvAdminPassword overrides admin_password.
+	EnvAdminPassword = "ONAIR_ADMIN_PASSWORD"
+)
+
+// ApplyEnv overrides settings from environment variables read through getenv
+// (os.Getenv in the server, a map in tests): ONAIR_LISTEN sets listen,
+// ONAIR_DATA data_dir, ONAIR_SOURCE_PASSWORD source_password and
+// ONAIR_ADMIN_PASSWORD admin_password. An empty value counts as not set.
+// ApplyEnv does not validate; call Validate afterwards.
+func (c *Config) ApplyEnv(getenv func(string) string) {
+	for _, o := range []struct {
+		name string
+		dst  *string
+	}{
+		{EnvListen, &c.Listen},
+		{EnvData, &c.DataDir},
+		{EnvSourcePassword, &c.SourcePassword},
+		{EnvAdminPassword, &c.AdminPassword},
+	} {
+		if v := getenv(o.name); v != "" {
+			*o.dst = v
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package frames
+
+import "encoding/binary"
+
+// Lengths of the fixed parts of the tags a source may send between frames.
+const (
+	id3v2HeaderSize = 10  // "ID3", version, revision, flags, syncsafe size
+	id3v2FooterSize = 10  // "3DI" copy of the header, ID3v2.4 only
+	id3v1Size       = 128 // "TAG" and fixed-width fields
+	apeHeaderSize   = 32  // "APETAGEX" header or footer
+	maxAPETag       = 16 << 20
+	maxTagProbe     = apeHeaderSize // the most bytes tagAt needs to decide
+)
+
+// tagAt looks for a tag at the start of b and returns its whole length. Source
+// clients that stream files as they are send ID3v2 tags at the start of each
+// file and ID3v1 or APE tags at the end; none of it is audio.
+//
+// An ID3v1 tag is only taken at a frame boundary (atBoundary): "TAG" is three
+// common letters, and inside garbage the search skips those bytes anyway. The
+// ID3v2 and APE signatures are long and strict enough to be taken anywhere,
+// which matters because an ID3v2 tag may hold a JPEG whose markers look like
+// frame headers.
+func tagAt(b []byte, atBoundary bool) (int64, verdict) {
+	if len(b) == 0 {
+		return 0, more
+	}
+	switch b[0] {
+	case 'I':
+		return id3v2At(b)
+	case 'T':
+		if !atBoundary {
+			return 0, no
+		}
+		return id3v1Size, hasSig(b, "TAG")
+	case 'A':
+		return apeAt(b)
+	}
+	return 0, no
+}
+
+// hasSig tells whether b starts with sig, or could once more bytes arrive.
+func hasSig(b []byte, sig string) verdict {
+	n := min(len(b), len(sig))
+	if string(b[:n]) != sig[:n] {
+		return no
+	}
+	if n < len(sig) {
+		return more
+	}
+	return yes
+}
+
+// id3v2At checks an ID3v2.2–2.4 header: "ID3", a major version of 2–4, a
+// revision below 0xFF, no flag bits that version leaves undefined, and a
+// 28-bit syncsafe size (each byte below 0x80). The tag is the header, size
+// bytes, and a 10-byte footer when ID3v2.4's footer flag is set. Bytes
+// present are checked even when the header is incomplete, so garbage is
+// rejected without waiting.
+func id3v2At(b []byte) (int64, verdict) {
+	if v := hasSig(b, "ID3"); v != yes {
+		return 0, v
+	}
+	if len(b) > 3 && (b[3] < 2 || b[3] > 4) {
+		return 0, no
+	}
+	if len(b) > 4 && b[4] == 0xFF {
+		return 0, no
+	}
+	if len(b) > 5 {
+		// Defined flags: unsynchronisation and compression (2.2) or
+		// extended header (2.3), experimental (2.3), footer (2.4).
+		defined := [5]byte{2: 0xC0, 3: 0xE0, 4: 0xF0}[b[3]]
+		if b[5]&^defined != 0 {
+			return 0, no
+		}
+	}
+	for i := 6; i < len(b) && i < id3v2HeaderSize; i++ {
+		if b[i] >= 0x80 {
+			return 0, no
+		}
+	}
+	if len(b) < id3v2HeaderSize {
+		return 0, more
+	}
+	size := int64(b[6])<<21 | int64(b[7])<<14 | int64(b[8])<<7 | int64(b[9])
+	size += id3v2HeaderSize
+	if b[3] == 4 && b[5]&0x10 != 0 {
+		size += id3v2FooterSize
+	}
+	return size, yes
+}
+
+// apeAt checks an APEv1/v2 header or footer: "APETAGEX", version 1000 or
+// 2000, a size (items plus footer) of at least a footer and at most 16 MiB,
+// and the reserved bytes zero. A header is followed by the items and footer;
+// a footer comes last, after items the search has already skipped as garbage,
+// so only its own 32 bytes remain.
+func apeAt(b []byte) (int64, verdict) {
+	if v := hasSig(b, "APETAGEX"); v != yes {
+		return 0, v
+	}
+	if len(b) < apeHeaderSize {
+		return 0, more
+	}
+	version := binary.LittleEndian.Uint32(b[8:])
+	size := binary.LittleEndian.Uint32(b[12:])
+	flags := binary.LittleEndian.Uint32(b[20:])
+	if version != 1000 && version != 2000 || size < apeHeaderSize || size > maxAPETag ||
+		binary.LittleEndian.Uint64(b[24:]) != 0 {
+		return 0, no
+	}
+	if flags&(1<<29) != 0 { // "this is the header"
+		return apeHeaderSize + int64(size), yes
+	}
+	return apeHeaderSize, yes
+}
