@@ -49,12 +49,14 @@ func classifyFirstLine(line []byte) (firstLineKind, string) {
 	default:
 		return lineShoutcast, s
 	}
-	if !strings.HasPrefix(target, "/") && target != "*" {
+	if !strings.HasPrefix(target, "/") && target != "*" || strings.ContainsFunc(target, isControl) {
 		return lineShoutcast, s
 	}
 	target = strings.ReplaceAll(target, " ", "%20")
 	return lineHTTP, method + " " + target + " " + proto
 }
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // isToken reports whether s is an HTTP method token in upper case, as every
 // client we speak to sends it.

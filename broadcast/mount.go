@@ -82,10 +82,13 @@ type Mount struct {
 	notify atomic.Pointer[chan struct{}]
 
 	// Writer state: touched only by the goroutine that holds the mount.
-	pending  *chunk
-	pos      int64
-	curMeta  *Metadata
-	lastWake time.Time
+	pending *chunk
+	pos     int64
+	curMeta *Metadata
+
+	lastWake    atomic.Int64 // unix nanoseconds
+	wakeTimer   *time.Timer  // wakes listeners for data published between wake-ups
+	wakePending atomic.Bool
 
 	meta      atomic.Pointer[Metadata]
 	info      atomic.Pointer[StreamInfo]
@@ -108,6 +111,11 @@ func NewMount(path string, s MountSettings) *Mount {
 	m := &Mount{Path: path, Settings: s, clients: map[uint64]*listener{}, closed: make(chan struct{})}
 	ch := make(chan struct{})
 	m.notify.Store(&ch)
+	m.wakeTimer = time.AfterFunc(time.Hour, func() {
+		m.wakePending.Store(false)
+		m.wake(time.Now())
+	})
+	m.wakeTimer.Stop()
 	return m
 }
 
@@ -210,15 +218,22 @@ func (m *Mount) publish(now time.Time) {
 	c.seq = seq
 	m.slots[seq%ringSlots].Store(c)
 	m.head.Store(seq + 1)
-	if now.Sub(m.lastWake) >= m.Settings.WakeInterval {
+	since := time.Duration(now.UnixNano() - m.lastWake.Load())
+	switch {
+	case since >= m.Settings.WakeInterval:
 		m.wake(now)
+	case m.wakePending.CompareAndSwap(false, true):
+		// Make sure this chunk goes out even if nothing follows it soon.
+		m.wakeTimer.Reset(m.Settings.WakeInterval - since)
 	}
 }
 
 // wake releases every listener waiting for data. Listeners are woken at
-// most once per WakeInterval: wake-ups, not bytes, are what listeners cost.
+// most about once per WakeInterval: wake-ups, not bytes, are what
+// listeners cost. Safe from any goroutine: each channel is closed only by
+// the one caller that swapped it out.
 func (m *Mount) wake(now time.Time) {
-	m.lastWake = now
+	m.lastWake.Store(now.UnixNano())
 	ch := make(chan struct{})
 	old := m.notify.Swap(&ch)
 	close(*old)
@@ -257,5 +272,8 @@ func (m *Mount) lapped(seq uint64) bool {
 
 // Close ends the mount: every listener is disconnected.
 func (m *Mount) Close() {
-	m.closeOnce.Do(func() { close(m.closed) })
+	m.closeOnce.Do(func() {
+		m.wakeTimer.Stop()
+		close(m.closed)
+	})
 }

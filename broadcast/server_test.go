@@ -323,3 +323,56 @@ func TestNoGoroutineLeakWhenListenersLeave(t *testing.T) {
 	waitFor(t, "listeners gone", func() bool { return ts.Listeners() == 0 })
 	waitFor(t, "goroutines back", func() bool { return runtime.NumGoroutine() <= before+2 })
 }
+
+func TestHostileTitlesNeverBreakFraming(t *testing.T) {
+	ts := startServer(t, nil)
+	src := startIcecastSource(t, ts, "/live", "")
+	src.send(t, 50)
+	l := listen(t, ts, "/live", true)
+	l.readFrames(t, 30)
+	titles := []string{
+		`He said "hi" and 'bye'`,
+		"Rock';DROP TABLE--",
+		strings.Repeat("long title ", 1000), // 11 KB
+		"ctl\x00\x01\r\nbytes\x7f",
+		"tail quote'",
+	}
+	for _, title := range titles {
+		setTitle(t, ts, "/live", title)
+		seen := len(l.titles)
+		for range 400 {
+			// The listener reads a little less than is sent, so it never
+			// waits on a chunk the mount has not published yet.
+			src.send(t, 10)
+			l.readFrames(t, 8)
+			if len(l.titles) > seen {
+				break
+			}
+		}
+		if len(l.titles) == seen {
+			t.Fatalf("title %.30q never arrived", title)
+		}
+		got := l.titles[len(l.titles)-1]
+		if strings.ContainsAny(got, "\x00\r\n\x7f") || strings.Contains(got, "';") || len(got) > 4080 {
+			t.Errorf("title %.30q arrived as %.60q", title, got)
+		}
+		if !utf8Valid(got) {
+			t.Errorf("title %q is not UTF-8", got)
+		}
+	}
+	// The frames that follow still start on headers: framing intact.
+	src.send(t, 20)
+	l.readFrames(t, 20)
+}
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+func TestOversizedHeadersRefused(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dial(t, ts.http)
+	io.WriteString(c, "GET /live HTTP/1.0\r\nX-Big: "+strings.Repeat("a", 9<<10)+"\r\n\r\n")
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	if !strings.Contains(line, "431") {
+		t.Errorf("9 KiB of headers: %q, want 431", line)
+	}
+}
