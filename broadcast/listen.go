@@ -24,6 +24,17 @@ func wantsMetadata(r *http.Request) bool {
 	return strings.TrimSpace(r.Header.Get("Icy-MetaData")) == "1"
 }
 
+// statusLine is "HTTP/1.0 200 OK", or "ICY 200 OK" for the players
+// configured to want it (browsers and Go clients reject it).
+func (s *Server) statusLine(userAgent string) string {
+	for _, a := range s.ICYStatusAgents {
+		if a != "" && strings.Contains(userAgent, a) {
+			return "ICY 200 OK"
+		}
+	}
+	return "HTTP/1.0 200 OK"
+}
+
 // responseHeaders writes the status line and headers a player gets.
 func (s *Server) responseHeaders(m *Mount, status string, metaint int, extra string) []byte {
 	info := m.Info()
@@ -31,7 +42,7 @@ func (s *Server) responseHeaders(m *Mount, status string, metaint int, extra str
 		info = &StreamInfo{ContentType: "audio/mpeg"}
 	}
 	var b strings.Builder
-	b.WriteString("HTTP/1.0 " + status + "\r\n")
+	b.WriteString(status + "\r\n")
 	b.WriteString("Content-Type: " + info.ContentType + "\r\n")
 	if info.Bitrate > 0 {
 		b.WriteString("icy-br: " + strconv.Itoa(info.Bitrate) + "\r\n")
@@ -94,7 +105,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		return
 	}
 	if r.Method == http.MethodHead {
-		s.writeRaw(w, s.responseHeaders(m, "200 OK", 0, ""))
+		s.writeRaw(w, s.responseHeaders(m, s.statusLine(r.UserAgent()), 0, ""))
 		return
 	}
 	if last := probeRange(r.Header.Get("Range")); last >= 0 {
@@ -139,7 +150,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	}
 	log := s.Logger.With("component", "broadcast", "mount", m.Path, "listener", l.id)
 	log.Debug("listener connected", "ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0)
-	err = l.serve(m, s.responseHeaders(m, "200 OK", metaint, ""))
+	err = l.serve(m, s.responseHeaders(m, s.statusLine(l.userAgent), metaint, ""))
 	raw.Close()
 	s.removeListener(m, l)
 	log.Debug("listener left", "err", err, "bytes", l.bytesSent.Load(), "seconds", int(time.Since(l.connectedAt).Seconds()))
@@ -160,7 +171,7 @@ func (s *Server) serveProbe(w http.ResponseWriter, m *Mount, last int) {
 	if len(data) == 0 {
 		extra = "Content-Length: 0\r\n"
 	}
-	s.writeRaw(w, append(s.responseHeaders(m, "206 Partial Content", 0, extra), data...))
+	s.writeRaw(w, append(s.responseHeaders(m, "HTTP/1.0 206 Partial Content", 0, extra), data...))
 }
 
 // writeRaw sends a pre-built response on the hijacked connection.

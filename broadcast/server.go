@@ -50,6 +50,9 @@ type Options struct {
 	Defaults       MountSettings // for mounts made on the fly
 	SourceTimeout  time.Duration
 	HeaderTimeout  time.Duration
+	// ICYStatusAgents are User-Agent substrings of players answered with
+	// "ICY 200 OK" rather than "HTTP/1.0 200 OK".
+	ICYStatusAgents []string
 }
 
 // Server serves listeners, sources and status pages on one HTTP port and

@@ -376,3 +376,52 @@ func TestOversizedHeadersRefused(t *testing.T) {
 		t.Errorf("9 KiB of headers: %q, want 431", line)
 	}
 }
+
+func TestSourceGarbageAndMidFrameDisconnect(t *testing.T) {
+	ts := startServer(t, func(o *Options) { o.Defaults.Grace = 5 * time.Second })
+	src := startIcecastSource(t, ts, "/live", "")
+	src.send(t, 30)
+	// Junk between frames, as a broken encoder or an ID3 tag would send.
+	src.conn.Write([]byte("ID3\x04\x00\x00\x00\x00\x00\x0ajunkjunkjunk"))
+	src.conn.Write([]byte("garbage that is not audio \xff\xfe\x00"))
+	src.send(t, 30)
+	l := listen(t, ts, "/live", true)
+	// Half a frame, then the source vanishes.
+	half := mp3Frame(src.next)
+	src.conn.Write(half[:200])
+	src.conn.Close()
+	waitFor(t, "source gone", func() bool { return !ts.Mount("/live").OnAir() })
+	src2 := startIcecastSource(t, ts, "/live", "")
+	src2.next = 500
+	src2.send(t, 40)
+	nums := l.readFrames(t, 85)
+	prev := -1
+	for _, n := range nums {
+		if n < 0 || (n >= 60 && n < 500) || n > 540 {
+			t.Fatalf("unexpected frame number %d in %v", n, nums)
+		}
+		if prev >= 0 && n != prev+1 && n != 500 {
+			t.Fatalf("frame %d after %d: frames lost or garbage passed on", n, prev)
+		}
+		prev = n
+	}
+	if prev < 520 {
+		t.Fatalf("listener stopped at frame %d", prev)
+	}
+}
+
+func TestICYStatusLineForConfiguredPlayers(t *testing.T) {
+	ts := startServer(t, func(o *Options) { o.ICYStatusAgents = []string{"NSPlayer"} })
+	src := startIcecastSource(t, ts, "/live", "")
+	src.send(t, 30)
+	waitFor(t, "audio", func() bool { return ts.Mount("/live").HasAudio() })
+	for ua, want := range map[string]string{"NSPlayer/12.0": "ICY 200 OK", "mpg123/1.31": "HTTP/1.0 200 OK"} {
+		c := dial(t, ts.http)
+		io.WriteString(c, "GET /live HTTP/1.0\r\nUser-Agent: "+ua+"\r\n\r\n")
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		if got := strings.TrimRight(line, "\r\n"); got != want {
+			t.Errorf("%s: status %q, want %q", ua, got, want)
+		}
+		c.Close()
+	}
+}

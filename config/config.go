@@ -87,6 +87,10 @@ type Config struct {
 	// HeaderTimeout drops a client that has not sent its request headers
 	// within this time.
 	HeaderTimeout time.Duration `yaml:"header_timeout"`
+	// ICYStatusAgents lists User-Agent substrings of players that want the
+	// status line "ICY 200 OK" (some older players, Windows Media Player
+	// among them) instead of "HTTP/1.0 200 OK". Never nil.
+	ICYStatusAgents []string `yaml:"icy_status_agents"`
 	// Stations are the AutoDJ stations. When the file gives stations, its
 	// list replaces the default one.
 	Stations []Station `yaml:"stations"`
@@ -198,6 +202,7 @@ func Default() Config {
 		Metaint:             16000,
 		SourceTimeout:       10 * time.Second,
 		HeaderTimeout:       15 * time.Second,
+		ICYStatusAgents:     []string{},
 		Stations:            []Station{DefaultStation()},
 		Mounts:              []Mount{},
 	}
