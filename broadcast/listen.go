@@ -133,6 +133,9 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	if err != nil {
 		return
 	}
+	// net/http forgets hijacked connections: Close waits for them here.
+	s.wg.Add(1)
+	defer s.wg.Done()
 	raw := rawConn(conn) // the sniffing buffers are not needed to write
 	l := &listener{
 		id:          s.nextID.Add(1),

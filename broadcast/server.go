@@ -352,7 +352,7 @@ func (s *Server) Close() error {
 	for _, m := range s.MountList() {
 		m.Close()
 		m.mu.Lock()
-		if m.source != nil {
+		if m.source != nil && m.source.conn != nil {
 			m.source.conn.Close()
 		}
 		m.mu.Unlock()

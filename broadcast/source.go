@@ -204,8 +204,13 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		s.release(m, sc)
 		return
 	}
+	// net/http forgets hijacked connections: Close waits for them here.
+	s.wg.Add(1)
+	defer s.wg.Done()
 	defer conn.Close()
-	sc.conn = conn
+	m.mu.Lock()
+	sc.conn = conn // under the lock: Close may be reading it
+	m.mu.Unlock()
 	var reply string
 	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		// Liquidsoap and ffmpeg wait for this before they send audio.
