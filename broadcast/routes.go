@@ -16,6 +16,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.handleAdminCGI(w, r)
 	case p == "/admin/metadata" || p == "/admin/metadata.xsl":
 		s.handleMetadata(w, r)
+	case p == "/favicon.ico":
+		w.WriteHeader(http.StatusNoContent) // no icon yet; spares browsers a 404
 	case p == "/status-json.xsl":
 		s.handleStatusJSON(w, r)
 	case p == "/api/nowplaying":

@@ -138,16 +138,18 @@ var statusPage = template.Must(template.New("status").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Server}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.4rem;border-bottom:1px solid #ddd}
-.off{color:#888}</style></head>
+.mounts{display:grid;gap:1rem}.mount{border:1px solid #ddd;border-radius:.5rem;padding:.8rem 1rem}
+.mount h2{font-size:1.1rem;margin:0 0 .3rem}.meta{color:#555;margin:.2rem 0}.off{color:#888}
+audio{width:100%;margin-top:.4rem}</style></head>
 <body><h1>{{.Server}}</h1>
-<p>{{.Listeners}} listener(s) on {{len .Mounts}} mount(s).</p>
-<table><thead><tr><th>Mount</th><th>Stream</th><th>Now playing</th><th>Listeners</th><th>Listen</th></tr></thead><tbody>
-{{range .Mounts}}<tr{{if not .OnAir}} class="off"{{end}}><td>{{.Path}}</td><td>{{.Name}}{{if .Bitrate}} ({{.Bitrate}} kbps){{end}}</td>
-<td>{{if .OnAir}}{{.Title}}{{else}}off air{{end}}</td><td>{{.Listeners}}</td>
-<td>{{if .OnAir}}<a href="{{.Path}}">{{.Path}}</a> · <audio controls preload="none" src="{{.Path}}"></audio>{{end}}</td></tr>
-{{else}}<tr><td colspan="5">No mounts yet: point a source client at this server.</td></tr>{{end}}
-</tbody></table>
+<p>Listeners now: {{.Listeners}}</p>
+<div class="mounts">
+{{range .Mounts}}<section class="mount{{if not .OnAir}} off{{end}}" data-mount="{{.Path}}"><h2><a href="{{.Path}}">{{.Path}}</a></h2>
+{{if .OnAir}}<p class="meta">{{if .Name}}{{.Name}}{{else}}(unnamed stream){{end}}{{if .Bitrate}}, {{.Bitrate}} kbps{{end}}, {{.Listeners}} listening</p>
+<p>Now playing: {{if .Title}}<strong>{{.Title}}</strong>{{else}}<em>no title yet</em>{{end}}</p>
+<audio controls preload="none" src="{{.Path}}"></audio>{{else}}<p class="meta">Off air</p>{{end}}</section>
+{{else}}<p>No mounts yet: point a source client at this server.</p>{{end}}
+</div>
 <p><a href="/status-json.xsl">status-json.xsl</a></p>
 </body></html>
 `))
