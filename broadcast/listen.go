@@ -112,12 +112,12 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		s.serveProbe(w, m, last)
 		return
 	}
-	if s.MaxListeners > 0 && s.Listeners() >= s.MaxListeners {
-		http.Error(w, "server full", http.StatusServiceUnavailable)
+	if s.MaxListeners > 0 && int(s.connections.Load()) >= s.MaxListeners {
+		http.Error(w, "server full: too many listeners", http.StatusServiceUnavailable)
 		return
 	}
-	if m.Settings.MaxListeners > 0 && m.Listeners() >= m.Settings.MaxListeners {
-		http.Error(w, "mount full", http.StatusServiceUnavailable)
+	if m.Settings.MaxListeners > 0 && int(m.connections.Load()) >= m.Settings.MaxListeners {
+		http.Error(w, "mount full: too many listeners on "+m.Path, http.StatusServiceUnavailable)
 		return
 	}
 	metaint := 0
@@ -145,6 +145,8 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		connectedAt: time.Now(),
 		kick:        make(chan struct{}),
 	}
+	l.countAt = l.connectedAt.Add(s.CountAfter)
+	l.onCount = func() { s.countListener(m) }
 	l.cur = cursor{seq: m.burstStart(), metaint: metaint, metaLeft: metaint}
 	if !s.addListener(m, l) {
 		_, _ = raw.Write([]byte("HTTP/1.0 404 Not Found\r\nConnection: close\r\n\r\n"))
@@ -199,12 +201,21 @@ func (s *Server) addListener(m *Mount, l *listener) bool {
 		return false
 	}
 	m.clients[l.id] = l
+	m.connections.Add(1)
+	s.connections.Add(1)
+	return true
+}
+
+// countListener counts a listener that has stayed long enough to be one.
+func (s *Server) countListener(m *Mount) {
 	n := m.listeners.Add(1)
-	if n > m.peak.Load() {
-		m.peak.Store(n)
+	for {
+		p := m.peak.Load()
+		if n <= p || m.peak.CompareAndSwap(p, n) {
+			break
+		}
 	}
 	s.listening.Add(1)
-	return true
 }
 
 func (s *Server) removeListener(m *Mount, l *listener) {
@@ -212,8 +223,12 @@ func (s *Server) removeListener(m *Mount, l *listener) {
 	delete(m.clients, l.id)
 	idle := m.source == nil && len(m.clients) == 0
 	m.mu.Unlock()
-	m.listeners.Add(-1)
-	s.listening.Add(-1)
+	m.connections.Add(-1)
+	s.connections.Add(-1)
+	if l.counted.Load() {
+		m.listeners.Add(-1)
+		s.listening.Add(-1)
+	}
 	if idle {
 		s.removeIfIdle(m)
 	}

@@ -80,6 +80,13 @@ type listener struct {
 	bytesSent   atomic.Int64
 	kick        chan struct{}
 
+	// A listener is counted once it has stayed countAfter: VLC opens a
+	// connection, drops it on seeing icy-* headers and opens another, and
+	// that play should count once.
+	counted atomic.Bool
+	countAt time.Time
+	onCount func()
+
 	cur  cursor
 	segs [maxSegments][]byte
 	wbuf net.Buffers // a field, so writev's argument never escapes per write
@@ -130,6 +137,10 @@ func (l *listener) serve(m *Mount, headers []byte) error {
 			return err
 		}
 		prefix = nil
+		if l.onCount != nil && !l.counted.Load() && !time.Now().Before(l.countAt) {
+			l.counted.Store(true)
+			l.onCount()
+		}
 		select {
 		case <-*wait:
 		case <-l.kick:

@@ -90,12 +90,13 @@ type Mount struct {
 	wakeTimer   *time.Timer  // wakes listeners for data published between wake-ups
 	wakePending atomic.Bool
 
-	meta      atomic.Pointer[Metadata]
-	info      atomic.Pointer[StreamInfo]
-	listeners atomic.Int64
-	peak      atomic.Int64
-	bytesIn   atomic.Int64
-	started   atomic.Pointer[time.Time]
+	meta        atomic.Pointer[Metadata]
+	info        atomic.Pointer[StreamInfo]
+	listeners   atomic.Int64 // counted listeners (see listener.countAt)
+	connections atomic.Int64 // every listener connection, for limits
+	peak        atomic.Int64
+	bytesIn     atomic.Int64
+	started     atomic.Pointer[time.Time]
 
 	mu        sync.Mutex
 	source    *sourceConn

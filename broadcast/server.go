@@ -53,6 +53,9 @@ type Options struct {
 	// ICYStatusAgents are User-Agent substrings of players answered with
 	// "ICY 200 OK" rather than "HTTP/1.0 200 OK".
 	ICYStatusAgents []string
+	// CountAfter is how long a listener must stay connected to be counted
+	// (0 = at once). VLC's first, dropped connection stays shorter.
+	CountAfter time.Duration
 }
 
 // Server serves listeners, sources and status pages on one HTTP port and
@@ -63,9 +66,10 @@ type Server struct {
 	Handler http.Handler // routes the broadcast face does not own; nil = 404
 	Logger  *slog.Logger
 
-	started   time.Time
-	nextID    atomic.Uint64
-	listening atomic.Int64
+	started     time.Time
+	nextID      atomic.Uint64
+	listening   atomic.Int64 // counted listeners
+	connections atomic.Int64 // listener connections, for max_listeners
 
 	mu     sync.RWMutex
 	mounts map[string]*Mount

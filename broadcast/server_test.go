@@ -425,3 +425,28 @@ func TestICYStatusLineForConfiguredPlayers(t *testing.T) {
 		c.Close()
 	}
 }
+
+func TestVLCStylePlayCountsOnce(t *testing.T) {
+	ts := startServer(t, func(o *Options) { o.CountAfter = 300 * time.Millisecond })
+	src := startIcecastSource(t, ts, "/live", "")
+	src.send(t, 50)
+	waitFor(t, "audio", func() bool { return ts.Mount("/live").HasAudio() })
+	// VLC 3: an HTTP/1.1 GET without Icy-MetaData, dropped on seeing the
+	// icy-* headers, then an HTTP/1.0 GET with Icy-MetaData.
+	first := dial(t, ts.http)
+	io.WriteString(first, "GET /live HTTP/1.1\r\nHost: x\r\nRange: bytes=0-\r\nUser-Agent: VLC/3.0.18 LibVLC/3.0.18\r\n\r\n")
+	bufio.NewReader(first).ReadString('\n')
+	first.Close()
+	l := listen(t, ts, "/live", true)
+	for range 20 {
+		src.send(t, 10)
+		l.readFrames(t, 8)
+		time.Sleep(30 * time.Millisecond)
+	}
+	if n := ts.Listeners(); n != 1 {
+		t.Errorf("one VLC play counts %d listeners", n)
+	}
+	if p := ts.Mount("/live").PeakListeners(); p != 1 {
+		t.Errorf("peak %d, want 1", p)
+	}
+}

@@ -111,6 +111,7 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 			SourceTimeout:   cfg.SourceTimeout,
 			HeaderTimeout:   cfg.HeaderTimeout,
 			ICYStatusAgents: cfg.ICYStatusAgents,
+			CountAfter:      time.Second,
 		},
 		Auth:   auth,
 		Logger: logger,
