@@ -2,10 +2,17 @@ package broadcast
 
 import (
 	"bufio"
+	"encoding/json"
+	"encoding/xml"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"onair/icy"
 )
 
 // FuzzFirstLine: whatever a client sends first, the sniffer either hands
@@ -87,4 +94,83 @@ func checkHeaderValue(t *testing.T, v string) {
 			t.Fatalf("control character in header value %q", v)
 		}
 	}
+}
+
+// FuzzStatusEscaping: whatever a source names its stream and whatever
+// title it sends, every status format stays well-formed and carries the
+// text intact (as cleaned for ICY).
+func FuzzStatusEscaping(f *testing.F) {
+	f.Add("Test FM", "Artist - Title", "/live")
+	f.Add("<b>&amp;</b>", "\"quoted\" ';, comma</body>", "/a&b")
+	f.Add("\x93Win\x94", "\x00\x01ctl", "/x")
+	f.Fuzz(func(t *testing.T, name, title, mount string) {
+		if !validMountPath(mount) {
+			mount = "/live"
+		}
+		s := &Server{Options: Options{ServerID: "OnAir fuzz", ShoutcastMount: mount, DefaultMount: mount,
+			Mounts: []MountConfig{{Path: mount}}}, Auth: testAuth{}}
+		s.init()
+		m := s.Mount(mount)
+		m.SetInfo(infoFromHeaders(func(k string) string {
+			if k == "ice-name" {
+				return name
+			}
+			return ""
+		}, "audio/mpeg", ""))
+		m.source = &sourceConn{}
+		m.SetTitle(icy.DecodeText([]byte(title)), "", time.Unix(0, 0))
+		want := m.Title().Title
+
+		rec := httptest.NewRecorder()
+		s.handleStats(rec, httptest.NewRequest("GET", "/stats?sid=1", nil))
+		var st shoutcastStats
+		if err := xml.Unmarshal(rec.Body.Bytes(), &st); err != nil || st.SongTitle != strings.TrimSpace(want) && st.SongTitle != want {
+			t.Fatalf("stats XML: %v, title %q want %q\n%s", err, st.SongTitle, want, rec.Body.String())
+		}
+		rec = httptest.NewRecorder()
+		s.handleStatusJSON(rec, httptest.NewRequest("GET", "/status-json.xsl", nil))
+		var js struct {
+			Icestats struct {
+				Source []icecastSource `json:"source"`
+			} `json:"icestats"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &js); err != nil || len(js.Icestats.Source) != 1 || js.Icestats.Source[0].Title != want {
+			t.Fatalf("status-json: %v %s", err, rec.Body.String())
+		}
+		rec = httptest.NewRecorder()
+		s.handle7HTML(rec, httptest.NewRequest("GET", "/7.html", nil))
+		body := rec.Body.String()
+		if !strings.HasPrefix(body, "<html><body>") || strings.Count(body, "<") != 4 {
+			t.Fatalf("7.html broken by %q: %s", title, body)
+		}
+		rec = httptest.NewRecorder()
+		s.handleAdminStats(rec, httptest.NewRequest("GET", "/admin/stats", nil))
+		var ic xmlIcestats
+		if err := xml.Unmarshal(rec.Body.Bytes(), &ic); err != nil || len(ic.Source) != 1 || ic.Source[0].ServerName != m.Info().Name {
+			t.Fatalf("admin stats: %v\n%s", err, rec.Body.String())
+		}
+	})
+}
+
+// FuzzAdminQuery: title updates with any query string never panic and
+// leave a clean title.
+func FuzzAdminQuery(f *testing.F) {
+	f.Add("mode=updinfo&song=Beyonc%E9&pass=s3cret")
+	f.Add("mode=updinfo&artist=A&title=B&charset=ISO-8859-1&mount=%2flive")
+	f.Add("pass=dj%3As3cret%3A%232&sid=2&song=%00%0d%0a")
+	f.Fuzz(func(t *testing.T, query string) {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		song := songFrom(q)
+		if !utf8.ValidString(song) {
+			t.Fatalf("song %q not UTF-8", song)
+		}
+		_ = parseShoutcastLogin(q.Get("pass"))
+		md := newMetadata(song, queryText(q, "url"), time.Unix(0, 0))
+		if strings.ContainsAny(md.Title, "\x00\r\n") || strings.Contains(md.Title, "';") {
+			t.Fatalf("title %q", md.Title)
+		}
+	})
 }

@@ -201,6 +201,7 @@ func (s *Server) addListener(m *Mount, l *listener) bool {
 		return false
 	}
 	m.clients[l.id] = l
+	m.hits.Add(1)
 	m.connections.Add(1)
 	s.connections.Add(1)
 	return true
@@ -221,6 +222,7 @@ func (s *Server) countListener(m *Mount) {
 func (s *Server) removeListener(m *Mount, l *listener) {
 	m.mu.Lock()
 	delete(m.clients, l.id)
+	m.sentByLeavers += l.bytesSent.Load()
 	idle := m.source == nil && len(m.clients) == 0
 	m.mu.Unlock()
 	m.connections.Add(-1)

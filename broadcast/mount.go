@@ -96,15 +96,17 @@ type Mount struct {
 	connections atomic.Int64 // every listener connection, for limits
 	peak        atomic.Int64
 	bytesIn     atomic.Int64
+	hits        atomic.Int64 // listener connections ever
 	started     atomic.Pointer[time.Time]
 
-	mu        sync.Mutex
-	source    *sourceConn
-	clients   map[uint64]*listener
-	history   []*Metadata // newest last, bounded
-	idleTimer *time.Timer
-	closed    chan struct{}
-	closeOnce sync.Once
+	mu            sync.Mutex
+	source        *sourceConn
+	clients       map[uint64]*listener
+	sentByLeavers int64       // bytes sent to listeners no longer connected
+	history       []*Metadata // newest last, bounded
+	idleTimer     *time.Timer
+	closed        chan struct{}
+	closeOnce     sync.Once
 }
 
 // NewMount makes an empty mount.

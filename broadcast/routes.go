@@ -22,6 +22,35 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.handleStatusJSON(w, r)
 	case p == "/api/nowplaying":
 		s.handleNowPlaying(w, r)
+	case p == "/7.html":
+		s.handle7HTML(w, r)
+	case p == "/stats":
+		s.handleStats(w, r)
+	case p == "/currentsong":
+		s.handleCurrentSong(w, r)
+	case p == "/played.html" || p == "/played":
+		s.handlePlayed(w, r)
+	case p == "/admin/listclients" || p == "/admin/listclients.xsl":
+		m := s.adminMount(w, r, true)
+		if m != nil {
+			s.handleListClients(w, r, m)
+		}
+	case p == "/admin/stats" || p == "/admin/stats.xml":
+		if s.adminAuth(w, r) {
+			s.handleAdminStats(w, r)
+		}
+	case p == "/admin/listmounts":
+		if s.adminAuth(w, r) {
+			s.handleListMounts(w, r)
+		}
+	case p == "/admin/killclient":
+		if m := s.adminMount(w, r, false); m != nil {
+			s.handleKillClient(w, r, m)
+		}
+	case p == "/admin/killsource":
+		if m := s.adminMount(w, r, false); m != nil {
+			s.handleKillSource(w, r, m)
+		}
 	case p == "/admin" || strings.HasPrefix(p, "/admin/") || p == "/api" || strings.HasPrefix(p, "/api/"):
 		if !s.adminAuth(w, r) {
 			return
@@ -45,6 +74,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	default:
 		if m := s.Mount(p); m != nil {
 			s.handleListen(w, r, m)
+			return
+		}
+		if s.playlistFile(w, r, p) {
 			return
 		}
 		s.next(w, r)
@@ -81,6 +113,25 @@ func (s *Server) defaultMount() *Mount {
 		}
 	}
 	return nil
+}
+
+// adminMount authenticates an Icecast admin request about ?mount= and
+// returns the mount, answering the error itself when there is none. With
+// sourceToo, the mount's source credentials are accepted as well.
+func (s *Server) adminMount(w http.ResponseWriter, r *http.Request, sourceToo bool) *Mount {
+	path := r.URL.Query().Get("mount")
+	u, pw, ok := r.BasicAuth()
+	if !ok || !(s.Auth.AdminOK(u, pw) || sourceToo && s.Auth.SourceOK(path, u, pw)) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Icecast2 Server"`)
+		http.Error(w, "authentication required", http.StatusUnauthorized)
+		return nil
+	}
+	m := s.Mount(path)
+	if m == nil {
+		icecastXML(w, http.StatusBadRequest, "Source does not exist", 0)
+		return nil
+	}
+	return m
 }
 
 // adminAuth checks the admin's HTTP Basic credentials, answering 401 when
