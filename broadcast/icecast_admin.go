@@ -243,3 +243,23 @@ func (m *Mount) bytesOut() int64 {
 	}
 	return n
 }
+
+// handleMoveClients is Icecast's /admin/moveclients?mount=&destination=.
+// The listeners stay connected; from then on they belong to destination.
+func (s *Server) handleMoveClients(w http.ResponseWriter, r *http.Request, m *Mount) {
+	dest := s.Mount(r.URL.Query().Get("destination"))
+	if dest == nil {
+		icecastXML(w, http.StatusBadRequest, "Destination does not exist", 0)
+		return
+	}
+	n, err := s.MoveListeners(m, dest, func(l *listener) bool {
+		l.home.Store(dest)
+		return true
+	})
+	if err != nil {
+		icecastXML(w, http.StatusBadRequest, "Cannot move clients to "+dest.Path+": "+err.Error(), 0)
+		return
+	}
+	s.Logger.Info("listeners moved by admin", "component", "broadcast", "mount", m.Path, "destination", dest.Path, "listeners", n)
+	icecastXML(w, http.StatusOK, "Clients moved from "+m.Path+" to "+dest.Path, 1)
+}

@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"strconv"
@@ -100,7 +101,8 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	if m.Settings.Input || !m.OnAir() {
+	home := m
+	if m = s.onAirFor(m); m == nil {
 		http.Error(w, "mount not on air", http.StatusNotFound)
 		return
 	}
@@ -144,20 +146,46 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		userAgent:   r.UserAgent(),
 		connectedAt: time.Now(),
 		kick:        make(chan struct{}),
+		move:        make(chan *Mount, 1),
 	}
+	l.home.Store(home)
 	l.countAt = l.connectedAt.Add(s.CountAfter)
-	l.onCount = func() { s.countListener(m) }
+	l.onCount = s.countListener
 	l.cur = cursor{seq: m.burstStart(), metaint: metaint, metaLeft: metaint}
-	if !s.addListener(m, l) {
+	if !s.attach(m, l, true) {
 		_, _ = raw.Write([]byte("HTTP/1.0 404 Not Found\r\nConnection: close\r\n\r\n"))
 		raw.Close()
 		return
 	}
-	log := s.Logger.With("component", "broadcast", "mount", m.Path, "listener", l.id)
-	log.Debug("listener connected", "ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0)
-	err = l.serve(m, s.responseHeaders(m, s.statusLine(l.userAgent), metaint, ""))
+	s.connections.Add(1)
+	log := s.Logger.With("component", "broadcast", "mount", home.Path, "listener", l.id)
+	log.Debug("listener connected", "ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0, "serving", m.Path)
+	prefix := s.responseHeaders(m, s.statusLine(l.userAgent), metaint, "")
+	for {
+		err = l.serve(m, prefix)
+		prefix = nil
+		to := l.moveTo
+		if !errors.Is(err, errMoved) || to == m {
+			break
+		}
+		// Moved (fallback, its return, or an admin): same connection, same
+		// ICY counter, from the new mount's live edge.
+		s.detach(m, l)
+		l.cur = cursor{seq: to.head.Load(), metaint: l.cur.metaint, metaLeft: l.cur.metaLeft}
+		if !s.attach(to, l, false) {
+			err = ErrMountClosed
+			s.attach(m, l, false) // so the detach below balances
+			break
+		}
+		log.Debug("listener moved", "from", m.Path, "to", to.Path)
+		m = to
+	}
 	raw.Close()
-	s.removeListener(m, l)
+	s.detach(m, l)
+	s.connections.Add(-1)
+	if l.counted.Load() {
+		s.listening.Add(-1)
+	}
 	log.Debug("listener left", "err", err, "bytes", l.bytesSent.Load(), "seconds", int(time.Since(l.connectedAt).Seconds()))
 }
 
@@ -192,48 +220,6 @@ func (s *Server) writeRaw(w http.ResponseWriter, b []byte) {
 	_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	_, _ = conn.Write(b)
 	conn.Close()
-}
-
-func (s *Server) addListener(m *Mount, l *listener) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.source == nil {
-		return false
-	}
-	m.clients[l.id] = l
-	m.hits.Add(1)
-	m.connections.Add(1)
-	s.connections.Add(1)
-	return true
-}
-
-// countListener counts a listener that has stayed long enough to be one.
-func (s *Server) countListener(m *Mount) {
-	n := m.listeners.Add(1)
-	for {
-		p := m.peak.Load()
-		if n <= p || m.peak.CompareAndSwap(p, n) {
-			break
-		}
-	}
-	s.listening.Add(1)
-}
-
-func (s *Server) removeListener(m *Mount, l *listener) {
-	m.mu.Lock()
-	delete(m.clients, l.id)
-	m.sentByLeavers += l.bytesSent.Load()
-	idle := m.source == nil && len(m.clients) == 0
-	m.mu.Unlock()
-	m.connections.Add(-1)
-	s.connections.Add(-1)
-	if l.counted.Load() {
-		m.listeners.Add(-1)
-		s.listening.Add(-1)
-	}
-	if idle {
-		s.removeIfIdle(m)
-	}
 }
 
 // disconnect asks the listener's goroutine to stop.

@@ -14,7 +14,10 @@ const maxSegments = 64
 // emptyBlock is the ICY block that says "title unchanged". Read-only.
 var emptyBlock = []byte{0}
 
-var errKicked = errors.New("listener disconnected by an admin")
+var (
+	errKicked = errors.New("listener disconnected by an admin")
+	errMoved  = errors.New("listener moved to another mount")
+)
 
 // cursor is where a listener stands in a mount's stream, and where its ICY
 // metadata counter stands. The counter runs from the listener's first audio
@@ -85,7 +88,11 @@ type listener struct {
 	// that play should count once.
 	counted atomic.Bool
 	countAt time.Time
-	onCount func()
+	onCount func(*Mount)
+
+	home   atomic.Pointer[Mount] // the mount it asked for, even while on a fallback
+	move   chan *Mount           // where an admin or a fallback sends it
+	moveTo *Mount
 
 	cur  cursor
 	segs [maxSegments][]byte
@@ -139,12 +146,15 @@ func (l *listener) serve(m *Mount, headers []byte) error {
 		prefix = nil
 		if l.onCount != nil && !l.counted.Load() && !time.Now().Before(l.countAt) {
 			l.counted.Store(true)
-			l.onCount()
+			l.onCount(m)
 		}
 		select {
 		case <-*wait:
 		case <-l.kick:
 			return errKicked
+		case to := <-l.move:
+			l.moveTo = to
+			return errMoved
 		case <-m.closed:
 			return ErrMountClosed
 		}

@@ -57,16 +57,17 @@ type StreamInfo struct {
 
 // MountSettings are a mount's limits and framing.
 type MountSettings struct {
-	BurstSize    int           // bytes sent at once to a new listener
-	Metaint      int           // audio bytes between ICY blocks
-	MaxListeners int           // 0 = only the server's limit
-	WakeInterval time.Duration // how often listeners are woken to write
-	WriteTimeout time.Duration // a listener whose write stalls this long is dropped
-	Grace        time.Duration // how long listeners wait for a new source
-	Fallback     string
-	Listed       bool // configured, so it outlives its source
-	Station      bool // a station's output: sources may not push here
-	Input        bool // a station's live input: listeners get 404
+	BurstSize        int           // bytes sent at once to a new listener
+	Metaint          int           // audio bytes between ICY blocks
+	MaxListeners     int           // 0 = only the server's limit
+	WakeInterval     time.Duration // how often listeners are woken to write
+	WriteTimeout     time.Duration // a listener whose write stalls this long is dropped
+	Grace            time.Duration // how long listeners wait for a new source
+	Fallback         string        // where listeners go when the source drops
+	FallbackOverride bool          // and come back from when it returns
+	Listed           bool          // configured, so it outlives its source
+	Station          bool          // a station's output: sources may not push here
+	Input            bool          // a station's live input: listeners get 404
 }
 
 // Mount is one stream path. A single writer at a time (a source client or a

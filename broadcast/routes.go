@@ -47,6 +47,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		if m := s.adminMount(w, r, false); m != nil {
 			s.handleKillClient(w, r, m)
 		}
+	case p == "/admin/moveclients":
+		if m := s.adminMount(w, r, false); m != nil {
+			s.handleMoveClients(w, r, m)
+		}
 	case p == "/admin/killsource":
 		if m := s.adminMount(w, r, false); m != nil {
 			s.handleKillSource(w, r, m)

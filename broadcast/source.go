@@ -50,8 +50,8 @@ func (m *Mount) claim(sc *sourceConn) error {
 // (their ICY framing carries on unbroken); after that they are let go.
 func (s *Server) release(m *Mount, sc *sourceConn) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if m.source != sc {
+		m.mu.Unlock()
 		return
 	}
 	m.source = nil
@@ -67,6 +67,10 @@ func (s *Server) release(m *Mount, sc *sourceConn) {
 		m.mu.Unlock()
 		s.removeIfIdle(m)
 	})
+	m.mu.Unlock()
+	if m.Settings.Fallback != "" {
+		s.fallBack(m)
+	}
 }
 
 // codecFor maps a source's Content-Type to the framing the mount uses.
@@ -238,6 +242,14 @@ func (s *Server) runSource(m *Mount, sc *sourceConn, conn net.Conn, body io.Read
 }) {
 	m.SetInfo(info)
 	log.Info("source connected", "protocol", sc.protocol, "user", sc.user, "agent", sc.userAgent, "type", info.ContentType)
+	if m.Settings.FallbackOverride {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			waitForAudio(m, 2*time.Second)
+			s.takeBack(m)
+		}()
+	}
 	err := s.pump(m, conn, body, codec, info)
 	m.Flush(time.Now())
 	s.release(m, sc)

@@ -81,7 +81,7 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 		ms := cfg.MountSettings(path)
 		st := defaults
 		st.BurstSize, st.Metaint = ms.BurstSize, ms.Metaint
-		st.MaxListeners, st.Fallback = ms.MaxListeners, ms.Fallback
+		st.MaxListeners, st.Fallback, st.FallbackOverride = ms.MaxListeners, ms.Fallback, ms.FallbackOverride
 		mounts = append(mounts, broadcast.MountConfig{Path: path, Settings: st})
 	}
 	defaultMount := ""
