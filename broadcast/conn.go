@@ -22,6 +22,7 @@ const (
 	lineHTTP       firstLineKind = iota // an HTTP/1.x or ICE/1.0 request line
 	lineShoutcast                       // a SHOUTcast v1 password line
 	lineShoutcast2                      // a SHOUTcast v2 (Ultravox) frame
+	lineIcecast1                        // "SOURCE password /mount", Icecast 1's login
 )
 
 // classifyFirstLine tells an HTTP request line from a SHOUTcast v1
@@ -42,6 +43,11 @@ func classifyFirstLine(line []byte) (firstLineKind, string) {
 		return lineShoutcast, s
 	}
 	target, proto := strings.TrimSpace(rest[:i]), rest[i+1:]
+	if method == "SOURCE" && strings.HasPrefix(proto, "/") && !strings.HasPrefix(rest, "/") {
+		// Icecast 1 (darkice's [icecast-x] output): the password where
+		// HTTP puts the target, the mount where it puts the protocol.
+		return lineIcecast1, s
+	}
 	switch proto {
 	case "HTTP/1.0", "HTTP/1.1":
 	case "ICE/1.0":

@@ -326,6 +326,8 @@ func (s *Server) sniff(c net.Conn, cl *chanListener) {
 		if !cl.push(sc) {
 			c.Close()
 		}
+	case lineIcecast1:
+		s.serveIcecast1Source(c, br, fixed)
 	default:
 		s.serveShoutcastSource(c, br, fixed)
 	}

@@ -119,16 +119,16 @@ func infoFromHeaders(get func(string) string, contentType, userAgent string) Str
 	}
 	info := StreamInfo{
 		ContentType: contentType,
-		Name:        pick("ice-name", "icy-name"),
-		Genre:       pick("ice-genre", "icy-genre"),
-		URL:         pick("ice-url", "icy-url"),
-		Description: pick("ice-description", "icy-description"),
+		Name:        pick("ice-name", "icy-name", "x-audiocast-name"),
+		Genre:       pick("ice-genre", "icy-genre", "x-audiocast-genre"),
+		URL:         pick("ice-url", "icy-url", "x-audiocast-url"),
+		Description: pick("ice-description", "icy-description", "x-audiocast-description"),
 		AudioInfo:   pick("ice-audio-info"),
 		UserAgent:   headerText(userAgent),
 	}
-	pub := pick("ice-public", "icy-pub")
+	pub := pick("ice-public", "icy-pub", "x-audiocast-public")
 	info.Public = pub == "1" || strings.EqualFold(pub, "true") || strings.EqualFold(pub, "yes")
-	info.Bitrate, _ = strconv.Atoi(pick("ice-bitrate", "icy-br"))
+	info.Bitrate, _ = strconv.Atoi(pick("ice-bitrate", "icy-br", "x-audiocast-bitrate"))
 	for _, kv := range strings.Split(info.AudioInfo, ";") {
 		k, v, _ := strings.Cut(kv, "=")
 		n, _ := strconv.Atoi(strings.TrimSpace(v))
@@ -435,4 +435,53 @@ func readShoutcastHeaders(br *bufio.Reader) (map[string]string, error) {
 		h[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
 	}
 	return nil, ErrHandshakeTooLong
+}
+
+// serveIcecast1Source speaks Icecast 1's source login (darkice's
+// [icecast-x] output, for Icecast 1.3 and Darwin Streaming Server):
+// "SOURCE password /mount", x-audiocast-* lines up to a blank one, "OK",
+// then MP3.
+func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) {
+	defer c.Close()
+	f := strings.Fields(line)
+	pass, path := f[1], f[len(f)-1]
+	log := s.Logger.With("component", "broadcast", "mount", path, "remote", c.RemoteAddr().String())
+	hdr, err := readShoutcastHeaders(br)
+	if err != nil {
+		log.Warn("icecast 1 source: bad headers", "err", err)
+		return
+	}
+	if !s.Auth.SourceOK(path, "source", pass) {
+		_, _ = c.Write([]byte("ERROR - Bad Password\r\n"))
+		log.Warn("icecast 1 source refused: bad password")
+		return
+	}
+	var m *Mount
+	if validMountPath(path) {
+		m, err = s.mountForSource(path)
+	} else {
+		err = ErrNoMount
+	}
+	sc := &sourceConn{conn: c, protocol: "icecast1", user: "source", remote: c.RemoteAddr().String(),
+		userAgent: hdr["user-agent"], connectedAt: time.Now()}
+	if err == nil {
+		if err = m.claim(sc); err != nil {
+			s.removeIfIdle(m)
+		}
+	}
+	if err != nil {
+		_, _ = c.Write([]byte("ERROR - Mount Point Taken or Invalid\r\n"))
+		log.Warn("icecast 1 source refused", "err", err)
+		return
+	}
+	if _, err := c.Write([]byte("OK\r\n\r\n")); err != nil {
+		s.release(m, sc)
+		return
+	}
+	codec, ctype, err := codecFor(hdr["content-type"])
+	if err != nil {
+		s.release(m, sc)
+		return
+	}
+	s.runSource(m, sc, c, br, codec, infoFromHeaders(func(k string) string { return hdr[k] }, ctype, sc.userAgent), log)
 }
