@@ -49,8 +49,10 @@ func startServer(t *testing.T, tweak func(*Options)) *testServer {
 			BurstSize: 64 << 10, Metaint: 16000,
 			WakeInterval: 20 * time.Millisecond, WriteTimeout: 2 * time.Second, Grace: time.Second,
 		},
-		SourceTimeout: 2 * time.Second,
-		HeaderTimeout: 2 * time.Second,
+		// As in production: tests share two cores with real clients, and
+		// a source idle for a moment under load must not be dropped.
+		SourceTimeout: 10 * time.Second,
+		HeaderTimeout: 5 * time.Second,
 	}
 	if tweak != nil {
 		tweak(&opts)
