@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -163,7 +165,9 @@ type icyListener struct {
 	headers map[string]string
 	metaint int
 	left    int // audio bytes before the next block
-	titles  []string
+
+	mu     sync.Mutex
+	titles []string
 }
 
 // listen opens mount as a player that asks for metadata (or not).
@@ -192,10 +196,22 @@ func listen(t *testing.T, ts *testServer, mount string, metadata bool) *icyListe
 // readAudio reads n audio bytes, parsing any ICY blocks between them.
 func (l *icyListener) readAudio(t *testing.T, n int) []byte {
 	t.Helper()
+	out, err := l.nextAudio(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// nextAudio is readAudio reporting errors instead of failing the test, for
+// readers in their own goroutine.
+func (l *icyListener) nextAudio(n int) ([]byte, error) {
 	out := make([]byte, 0, n)
 	for len(out) < n {
 		if l.metaint > 0 && l.left == 0 {
-			l.readBlock(t)
+			if err := l.nextBlock(); err != nil {
+				return nil, err
+			}
 			l.left = l.metaint
 		}
 		k := n - len(out)
@@ -204,42 +220,57 @@ func (l *icyListener) readAudio(t *testing.T, n int) []byte {
 		}
 		buf := make([]byte, k)
 		if _, err := io.ReadFull(l.br, buf); err != nil {
-			t.Fatalf("read audio after %d bytes: %v", len(out), err)
+			return nil, fmt.Errorf("read audio after %d bytes: %w", len(out), err)
 		}
 		out = append(out, buf...)
 		if l.metaint > 0 {
 			l.left -= k
 		}
 	}
-	return out
+	return out, nil
 }
 
-func (l *icyListener) readBlock(t *testing.T) {
-	t.Helper()
+// nextBlock reads and checks one ICY metadata block.
+func (l *icyListener) nextBlock() error {
 	lb, err := l.br.ReadByte()
 	if err != nil {
-		t.Fatalf("read block length: %v", err)
+		return fmt.Errorf("read block length: %w", err)
 	}
 	if lb == 0 {
-		return
+		return nil
 	}
 	blk := make([]byte, int(lb)*16)
 	if _, err := io.ReadFull(l.br, blk); err != nil {
-		t.Fatalf("read block: %v", err)
+		return fmt.Errorf("read block: %w", err)
 	}
 	s := strings.TrimRight(string(blk), "\x00")
 	if strings.IndexByte(s, 0) >= 0 {
-		t.Fatalf("NUL inside block %q", s)
+		return fmt.Errorf("NUL inside block %q", s)
 	}
 	const pre = "StreamTitle='"
 	if !strings.HasPrefix(s, pre) {
-		t.Fatalf("block %q does not start with StreamTitle", s)
+		return fmt.Errorf("block %q does not start with StreamTitle", s)
 	}
 	end := strings.Index(s, "';")
 	if end < 0 {
-		t.Fatalf("block %q has no terminator", s)
+		return fmt.Errorf("block %q has no terminator", s)
 	}
+	l.mu.Lock()
 	l.titles = append(l.titles, s[len(pre):end])
+	l.mu.Unlock()
+	return nil
+}
+
+// nextFrame reads one whole synthetic frame and returns its number.
+func (l *icyListener) nextFrame() (int, error) {
+	f, err := l.nextAudio(417)
+	if err != nil {
+		return 0, err
+	}
+	if f[0] != 0xFF || f[1] != 0xFB {
+		return 0, fmt.Errorf("frame does not start with a frame header: % x", f[:4])
+	}
+	return frameNumber(f), nil
 }
 
 // readFrames reads whole synthetic frames and returns their numbers.
@@ -247,13 +278,75 @@ func (l *icyListener) readFrames(t *testing.T, n int) []int {
 	t.Helper()
 	var out []int
 	for range n {
-		f := l.readAudio(t, 417)
-		if f[0] != 0xFF || f[1] != 0xFB {
-			t.Fatalf("frame %d does not start with a frame header: % x", len(out), f[:4])
+		num, err := l.nextFrame()
+		if err != nil {
+			t.Fatalf("frame %d: %v", len(out), err)
 		}
-		out = append(out, frameNumber(f))
+		out = append(out, num)
 	}
 	return out
+}
+
+// reader reads a listener's frames in the background, so a test can send
+// at its own pace without the two waiting on each other.
+type reader struct {
+	l    *icyListener
+	last atomic.Int64 // number of the newest frame read
+	err  atomic.Pointer[error]
+	done chan struct{}
+}
+
+func (l *icyListener) background(t *testing.T) *reader {
+	r := &reader{l: l, done: make(chan struct{})}
+	r.last.Store(-1)
+	go func() {
+		defer close(r.done)
+		for {
+			n, err := l.nextFrame()
+			if err != nil {
+				r.err.Store(&err)
+				return
+			}
+			r.last.Store(int64(n))
+		}
+	}()
+	t.Cleanup(func() {
+		l.conn.Close()
+		<-r.done
+	})
+	return r
+}
+
+// lastTitle returns the newest title the listener was sent.
+func (l *icyListener) lastTitle() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.titles) == 0 {
+		return ""
+	}
+	return l.titles[len(l.titles)-1]
+}
+
+// feedUntil sends frames from srcs at about real-time pace (a chunk each
+// per 20 ms) until cond holds, failing after about 10 s or when the reader
+// has failed.
+func feedUntil(t *testing.T, what string, rs []*reader, cond func() bool, srcs ...*sourceClient) {
+	t.Helper()
+	for range 500 {
+		if cond() {
+			return
+		}
+		for _, r := range rs {
+			if p := r.err.Load(); p != nil {
+				t.Fatalf("waiting for %s: listener failed: %v", what, *p)
+			}
+		}
+		for _, s := range srcs {
+			s.send(t, 10)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }
 
 // waitFor polls cond for up to 5 s.
@@ -286,5 +379,3 @@ func httpGet(t *testing.T, url string, hdr ...string) (*http.Response, string) {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	return resp, string(b)
 }
-
-var _ = fmt.Sprintf
