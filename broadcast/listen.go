@@ -135,9 +135,6 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	if err != nil {
 		return
 	}
-	// net/http forgets hijacked connections: Close waits for them here.
-	s.wg.Add(1)
-	defer s.wg.Done()
 	raw := rawConn(conn) // the sniffing buffers are not needed to write
 	l := &listener{
 		id:          s.nextID.Add(1),
@@ -158,9 +155,24 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		return
 	}
 	s.connections.Add(1)
-	log := s.Logger.With("component", "broadcast", "mount", home.Path, "listener", l.id)
-	log.Debug("listener connected", "ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0, "serving", m.Path)
-	prefix := s.responseHeaders(m, s.statusLine(l.userAgent), metaint, "")
+	s.Logger.Debug("listener connected", "component", "broadcast", "mount", home.Path, "listener", l.id,
+		"ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0, "serving", m.Path)
+	// Stream from a goroutine of our own and let the handler return: the
+	// request, net/http's buffers and the sniffing reader are then garbage
+	// instead of being held for hours by every listener. net/http forgets
+	// hijacked connections, so Close waits for these itself.
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.stream(l, m, s.responseHeaders(m, s.statusLine(l.userAgent), metaint, ""))
+	}()
+}
+
+// stream writes to the listener until it leaves, following it when it is
+// moved, then takes it off the books.
+func (s *Server) stream(l *listener, m *Mount, headers []byte) {
+	prefix := headers
+	var err error
 	for {
 		err = l.serve(m, prefix)
 		prefix = nil
@@ -174,19 +186,19 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		l.cur = cursor{seq: to.head.Load(), metaint: l.cur.metaint, metaLeft: l.cur.metaLeft}
 		if !s.attach(to, l, false) {
 			err = ErrMountClosed
-			s.attach(m, l, false) // so the detach below balances
 			break
 		}
-		log.Debug("listener moved", "from", m.Path, "to", to.Path)
+		s.Logger.Debug("listener moved", "component", "broadcast", "listener", l.id, "from", m.Path, "to", to.Path)
 		m = to
 	}
-	raw.Close()
+	l.conn.Close()
 	s.detach(m, l)
 	s.connections.Add(-1)
 	if l.counted.Load() {
 		s.listening.Add(-1)
 	}
-	log.Debug("listener left", "err", err, "bytes", l.bytesSent.Load(), "seconds", int(time.Since(l.connectedAt).Seconds()))
+	s.Logger.Debug("listener left", "component", "broadcast", "mount", m.Path, "listener", l.id, "err", err,
+		"bytes", l.bytesSent.Load(), "seconds", int(time.Since(l.connectedAt).Seconds()))
 }
 
 // serveProbe answers a "Range: bytes=0-N" probe with the first N+1 bytes

@@ -8,8 +8,9 @@ import (
 )
 
 // maxSegments bounds the buffers handed to one writev: audio runs and ICY
-// blocks. 64 covers about 200 KiB of a 16000-byte metaint stream.
-const maxSegments = 64
+// blocks. 32 covers a 64 KiB burst with its ICY blocks in one call; it is
+// per listener, so it is kept small.
+const maxSegments = 32
 
 // emptyBlock is the ICY block that says "title unchanged". Read-only.
 var emptyBlock = []byte{0}
