@@ -138,17 +138,7 @@ func (w *worker) run(delay time.Duration) {
 func (w *worker) pass() {
 	start := time.Now()
 	now := w.r.since(start)
-	w.mu.Lock()
-	in := w.inbox
-	w.inbox = nil
-	w.mu.Unlock()
-	for _, l := range in {
-		if l.framing != nil {
-			w.drop(l, l.framing)
-			continue
-		}
-		w.ls = append(w.ls, l)
-	}
+	w.takeInbox()
 	steady := w.r.phase.Load() == phaseSteady
 	for i := 0; i < len(w.ls); {
 		l := w.ls[i]
@@ -288,8 +278,9 @@ func (w *worker) retire(l *listener, held bool) {
 	l.conn.Close()
 }
 
-// finish closes every listener still held when the run ends.
-func (w *worker) finish() {
+// takeInbox adopts the listeners that connected since the last pass,
+// dropping those whose response already broke the framing.
+func (w *worker) takeInbox() {
 	w.mu.Lock()
 	in := w.inbox
 	w.inbox = nil
@@ -301,6 +292,11 @@ func (w *worker) finish() {
 		}
 		w.ls = append(w.ls, l)
 	}
+}
+
+// finish closes every listener still held when the run ends.
+func (w *worker) finish() {
+	w.takeInbox()
 	for i, l := range w.ls {
 		w.retire(l, true)
 		w.ls[i] = nil
