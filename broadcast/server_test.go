@@ -450,3 +450,23 @@ func TestVLCStylePlayCountsOnce(t *testing.T) {
 		t.Errorf("peak %d, want 1", p)
 	}
 }
+
+func TestShoutcastStreamIDs(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.Mounts = append(o.Mounts, MountConfig{Path: "/second"})
+	})
+	// "/stream" and "/live" are listed first in the harness: #1 is
+	// shoutcast_mount (/live), #2 and on the other listed mounts in order.
+	for login, mount := range map[string]string{testSourcePass + ":#1": "/live", "dj:" + testSourcePass + ":#3": "/second"} {
+		c := dial(t, ts.shoutcast)
+		io.WriteString(c, login+"\r\n")
+		reply := make([]byte, 4)
+		if _, err := io.ReadFull(c, reply); err != nil || string(reply) != "OK2\r" {
+			t.Fatalf("%s: reply %q, %v", login, reply, err)
+		}
+		io.WriteString(c, "icy-name:x\r\n\r\n")
+		src := &sourceClient{conn: c}
+		src.send(t, 30)
+		waitFor(t, login+" on "+mount, func() bool { return ts.Mount(mount).HasAudio() })
+	}
+}
