@@ -525,57 +525,46 @@ func runLiquidsoap(t *testing.T, ctx context.Context, tap *wireTap, output strin
 	return startProgram(t, "liquidsoap", exec.CommandContext(ctx, liquidsoap, liquidsoapScript(t, dir, body)))
 }
 
-// TestLiquidsoapIcecastOutput: liquidsoap's output.icecast (SOURCE over
-// HTTP/1.0 without Host; titles in separate GET /admin/metadata requests
-// with charset, title, artist and song) plays a two-track playlist: a
-// listener gets its stream name, both tracks' titles from their ID3 tags,
-// and the 440 Hz tone without gaps.
-func TestLiquidsoapIcecastOutput(t *testing.T) {
+// TestLiquidsoapOutputs: liquidsoap plays a two-track playlist through
+// output.icecast (SOURCE over HTTP/1.0 with no Host and ice-audio-info;
+// titles through GET /admin/metadata with charset, title, artist and song)
+// and through output.shoutcast (SHOUTcast v1 on port+1 with icy-reset:1;
+// titles through GET /admin.cgi on the base port, expecting an HTTP
+// reply). A listener gets the stream name, both tracks' titles from their
+// ID3 tags, and the 440 Hz tone without gaps.
+func TestLiquidsoapOutputs(t *testing.T) {
 	testenv.RequireTool(t, "liquidsoap", "liquidsoap")
-	ts := startServer(t, nil)
-	tap := startTap(t, ts)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	ls := runLiquidsoap(t, ctx, tap, `output.icecast(%[1]s, host=%[2]q, port=%[3]s, password=%[4]q,
-  mount="/live", name="Liquid FM", genre="Test", description="liquidsoap output.icecast", s)`)
-	waitOnAirFrom(t, ts, "/live", ls)
+	for _, tc := range []struct {
+		name, output, icyName string
+		seen                  [][2]string // tap side and request prefix the client must have sent
+	}{
+		{"icecast", `output.icecast(%[1]s, host=%[2]q, port=%[3]s, password=%[4]q,
+  mount="/live", name="Liquid FM", genre="Test", description="liquidsoap output.icecast", s)`, "Liquid FM",
+			[][2]string{{"http", "SOURCE /live HTTP/1.0\r\n"}}},
+		{"shoutcast", `output.shoutcast(%[1]s, host=%[2]q, port=%[3]s, password=%[4]q,
+  name="Liquid SC", genre="Test", s)`, "Liquid SC",
+			[][2]string{{"shoutcast", testSourcePass + "\r\n"}, {"http", "GET /admin.cgi?"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, nil)
+			tap := startTap(t, ts)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			ls := runLiquidsoap(t, ctx, tap, tc.output)
+			waitOnAirFrom(t, ts, "/live", ls)
 
-	l := listen(t, ts, "/live", true)
-	if !strings.HasPrefix(l.status, "HTTP/1.0 200") || l.headers["icy-name"] != "Liquid FM" {
-		t.Fatalf("listener got %q %v", l.status, l.headers)
-	}
-	waitTitles(t, l, 12*16000, titleAlpha, titleBeta)
-	assertTone(t, ctx, "http://"+ts.http+"/live", 3*time.Second, 440, fixtureLevel)
-	if len(tap.requests("http", "SOURCE /live HTTP/1.0\r\n")) == 0 {
-		t.Errorf("liquidsoap did not connect with SOURCE over HTTP/1.0")
-	}
-}
-
-// TestLiquidsoapShoutcastOutput: liquidsoap's output.shoutcast (SHOUTcast
-// v1 on port+1 with icy-reset:1; titles through GET /admin.cgi on the base
-// port, expecting an HTTP reply) plays the playlist: the listener gets the
-// name, both titles and the tone.
-func TestLiquidsoapShoutcastOutput(t *testing.T) {
-	testenv.RequireTool(t, "liquidsoap", "liquidsoap")
-	ts := startServer(t, nil)
-	tap := startTap(t, ts)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	ls := runLiquidsoap(t, ctx, tap, `output.shoutcast(%[1]s, host=%[2]q, port=%[3]s, password=%[4]q,
-  name="Liquid SC", genre="Test", s)`)
-	waitOnAirFrom(t, ts, "/live", ls)
-
-	l := listen(t, ts, "/live", true)
-	if !strings.HasPrefix(l.status, "HTTP/1.0 200") || l.headers["icy-name"] != "Liquid SC" {
-		t.Fatalf("listener got %q %v", l.status, l.headers)
-	}
-	waitTitles(t, l, 12*16000, titleAlpha, titleBeta)
-	assertTone(t, ctx, "http://"+ts.http+"/live", 3*time.Second, 440, fixtureLevel)
-	if len(tap.requests("shoutcast", testSourcePass+"\r\n")) == 0 {
-		t.Errorf("liquidsoap did not log in on the SHOUTcast port")
-	}
-	if len(tap.requests("http", "GET /admin.cgi?")) == 0 {
-		t.Errorf("liquidsoap sent no titles to /admin.cgi")
+			l := listen(t, ts, "/live", true)
+			if !strings.HasPrefix(l.status, "HTTP/1.0 200") || l.headers["icy-name"] != tc.icyName {
+				t.Fatalf("listener got %q %v", l.status, l.headers)
+			}
+			waitTitles(t, l, 12*16000, titleAlpha, titleBeta)
+			assertTone(t, ctx, "http://"+ts.http+"/live", 3*time.Second, 440, fixtureLevel)
+			for _, want := range tc.seen {
+				if len(tap.requests(want[0], want[1])) == 0 {
+					t.Errorf("liquidsoap never sent %q on the %s port", want[1], want[0])
+				}
+			}
+		})
 	}
 }
 
