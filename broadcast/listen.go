@@ -115,10 +115,12 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		return
 	}
 	if s.MaxListeners > 0 && int(s.connections.Load()) >= s.MaxListeners {
+		s.stats.RefusedFull.Add(1)
 		http.Error(w, "server full: too many listeners", http.StatusServiceUnavailable)
 		return
 	}
 	if m.Settings.MaxListeners > 0 && int(m.connections.Load()) >= m.Settings.MaxListeners {
+		s.stats.RefusedMountFull.Add(1)
 		http.Error(w, "mount full: too many listeners on "+m.Path, http.StatusServiceUnavailable)
 		return
 	}
@@ -138,7 +140,8 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	raw := rawConn(conn) // the sniffing buffers are not needed to write
 	l := &listener{
 		id:          s.nextID.Add(1),
-		conn:        raw,
+		conn:        writerConn(raw),
+		closer:      raw,
 		ip:          clientIP(r.RemoteAddr),
 		userAgent:   r.UserAgent(),
 		connectedAt: time.Now(),
@@ -191,7 +194,13 @@ func (s *Server) stream(l *listener, m *Mount, headers []byte) {
 		s.Logger.Debug("listener moved", "component", "broadcast", "listener", l.id, "from", m.Path, "to", to.Path)
 		m = to
 	}
-	l.conn.Close()
+	l.closer.Close()
+	switch {
+	case errors.Is(err, errKicked):
+		s.stats.Kicked.Add(1)
+	case errors.Is(err, ErrListenerLapped) || isTimeout(err):
+		s.stats.DroppedSlow.Add(1)
+	}
 	s.detach(m, l)
 	s.connections.Add(-1)
 	if l.counted.Load() {
@@ -241,6 +250,11 @@ func (l *listener) disconnect() {
 	default:
 		close(l.kick)
 	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func clientIP(remote string) string {

@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"errors"
+	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -77,7 +78,8 @@ func (c cursor) compose(m *Mount, dst [][]byte) (_ [][]byte, next cursor, ok boo
 // listener is one connected player.
 type listener struct {
 	id          uint64
-	conn        net.Conn
+	conn        net.Conn  // the socket itself, written with writev
+	closer      io.Closer // closes conn and gives back its per-IP slot
 	ip          string
 	userAgent   string
 	connectedAt time.Time

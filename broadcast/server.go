@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,6 +57,22 @@ type Options struct {
 	// CountAfter is how long a listener must stay connected to be counted
 	// (0 = at once). VLC's first, dropped connection stays shorter.
 	CountAfter time.Duration
+	// MaxConnectionsPerIP bounds the connections one client address holds
+	// open on either port (0 = no limit); more get 429 Too Many Requests.
+	MaxConnectionsPerIP int
+	// LimitExempt, when set, names addresses the per-IP limit skips:
+	// reverse proxies and the machine itself.
+	LimitExempt func(netip.Addr) bool
+}
+
+// Stats are the server's event counters since start, read by /metrics.
+type Stats struct {
+	RefusedPerIP     atomic.Int64 // connections over MaxConnectionsPerIP
+	RefusedFull      atomic.Int64 // listeners over the server's max_listeners
+	RefusedMountFull atomic.Int64 // listeners over a mount's max_listeners
+	DroppedSlow      atomic.Int64 // listeners that fell behind or stopped reading
+	Kicked           atomic.Int64 // listeners an admin disconnected
+	SourcesRefused   atomic.Int64 // wrong password, busy or unknown mount
 }
 
 // Server serves listeners, sources and status pages on one HTTP port and
@@ -67,6 +84,8 @@ type Server struct {
 	Logger  *slog.Logger
 
 	started     time.Time
+	stats       Stats
+	perIP       ipLimiter
 	nextID      atomic.Uint64
 	listening   atomic.Int64 // counted listeners
 	connections atomic.Int64 // listener connections, for max_listeners
@@ -96,6 +115,7 @@ func (s *Server) init() {
 			s.HeaderTimeout = 15 * time.Second
 		}
 		s.started = time.Now()
+		s.perIP = ipLimiter{max: s.MaxConnectionsPerIP, exempt: s.LimitExempt}
 		s.shutdown = make(chan struct{})
 		s.mounts = map[string]*Mount{}
 		for _, mc := range s.Mounts {
@@ -168,6 +188,9 @@ func (s *Server) MountList() []*Mount {
 	}
 	return out
 }
+
+// Counters returns the server's event counters.
+func (s *Server) Counters() *Stats { s.init(); return &s.stats }
 
 // Listeners is the number of listeners on the whole server.
 func (s *Server) Listeners() int { return int(s.listening.Load()) }
@@ -286,7 +309,19 @@ func (s *Server) acceptLoop(ln net.Listener, handle func(net.Conn)) error {
 			return fmt.Errorf("accept on %s: %w", ln.Addr(), err)
 		}
 		delay = 0
+		ip := remoteAddr(c)
 		s.wg.Add(1)
+		if !s.perIP.acquire(ip) {
+			s.stats.RefusedPerIP.Add(1)
+			go func() {
+				defer s.wg.Done()
+				s.refuseBusyIP(c)
+			}()
+			continue
+		}
+		if s.perIP.max > 0 {
+			c = &trackedConn{Conn: c, release: func() { s.perIP.release(ip) }}
+		}
 		go func() {
 			defer s.wg.Done()
 			handle(c)

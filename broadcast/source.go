@@ -171,6 +171,7 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Icecast2 Server"`)
 		http.Error(w, "invalid password", http.StatusUnauthorized)
 		if ok {
+			s.stats.SourcesRefused.Add(1)
 			log.Warn("source refused: bad password", "user", user)
 		}
 		return
@@ -182,12 +183,14 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 	codec, ctype, err := codecFor(r.Header.Get("Content-Type"))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
+		s.stats.SourcesRefused.Add(1)
 		log.Warn("source refused", "err", err)
 		return
 	}
 	m, err := s.mountForSource(path)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusForbidden)
+		s.stats.SourcesRefused.Add(1)
 		log.Warn("source refused", "err", err)
 		return
 	}
@@ -199,6 +202,7 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 	sc := &sourceConn{protocol: "icecast", user: user, remote: r.RemoteAddr, userAgent: r.UserAgent(), connectedAt: time.Now()}
 	if err := m.claim(sc); err != nil {
 		http.Error(w, "Mountpoint in use", http.StatusForbidden)
+		s.stats.SourcesRefused.Add(1)
 		log.Warn("source refused: mount busy")
 		s.removeIfIdle(m)
 		return
@@ -373,18 +377,21 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 	dj, ok := s.shoutcastAuth(path, login.pass)
 	if path == "" || !ok {
 		_, _ = c.Write([]byte("invalid password\r\n"))
+		s.stats.SourcesRefused.Add(1)
 		log.Warn("shoutcast source refused: bad password", "sid", login.sid)
 		return
 	}
 	m, err := s.mountForSource(path)
 	if err != nil {
 		_, _ = c.Write([]byte(err.Error() + "\r\n"))
+		s.stats.SourcesRefused.Add(1)
 		log.Warn("shoutcast source refused", "err", err)
 		return
 	}
 	sc := &sourceConn{conn: c, protocol: "shoutcast", user: dj, remote: c.RemoteAddr().String(), connectedAt: time.Now()}
 	if err := m.claim(sc); err != nil {
 		_, _ = c.Write([]byte("Stream In Use\r\n"))
+		s.stats.SourcesRefused.Add(1)
 		log.Warn("shoutcast source refused: mount busy")
 		s.removeIfIdle(m)
 		return
@@ -402,6 +409,7 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 	get := func(k string) string { return hdr[k] }
 	codec, ctype, err := codecFor(hdr["content-type"])
 	if err != nil {
+		s.stats.SourcesRefused.Add(1)
 		log.Warn("shoutcast source refused", "err", err)
 		s.release(m, sc)
 		return
@@ -453,6 +461,7 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 	}
 	if !s.Auth.SourceOK(path, "source", pass) {
 		_, _ = c.Write([]byte("ERROR - Bad Password\r\n"))
+		s.stats.SourcesRefused.Add(1)
 		log.Warn("icecast 1 source refused: bad password")
 		return
 	}
@@ -471,6 +480,7 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 	}
 	if err != nil {
 		_, _ = c.Write([]byte("ERROR - Mount Point Taken or Invalid\r\n"))
+		s.stats.SourcesRefused.Add(1)
 		log.Warn("icecast 1 source refused", "err", err)
 		return
 	}

@@ -1,0 +1,99 @@
+package broadcast
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// ipLimiter counts the connections each client address holds open, so one
+// address cannot take every socket the server has.
+type ipLimiter struct {
+	max    int                   // 0 = no limit
+	exempt func(netip.Addr) bool // reverse proxies carry many clients
+	mu     sync.Mutex
+	open   map[netip.Addr]int
+}
+
+// acquire counts a new connection from ip; false when ip is at the limit.
+func (l *ipLimiter) acquire(ip netip.Addr) bool {
+	if l.max <= 0 || !ip.IsValid() || l.exempt != nil && l.exempt(ip) {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[ip] >= l.max {
+		return false
+	}
+	if l.open == nil {
+		l.open = map[netip.Addr]int{}
+	}
+	l.open[ip]++
+	return true
+}
+
+func (l *ipLimiter) release(ip netip.Addr) {
+	if l.max <= 0 || !ip.IsValid() || l.exempt != nil && l.exempt(ip) {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := l.open[ip]; n <= 1 {
+		delete(l.open, ip)
+	} else {
+		l.open[ip] = n - 1
+	}
+}
+
+// remoteAddr is a connection's peer address, or the zero Addr.
+func remoteAddr(c net.Conn) netip.Addr {
+	ap, err := netip.ParseAddrPort(c.RemoteAddr().String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// trackedConn gives back its address's slot in the limiter when closed,
+// whoever closes it: net/http, a source handler or a listener.
+type trackedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *trackedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// writerConn is the socket under the tracking wrapper: listeners write to
+// it so that net.Buffers reaches writev, which a wrapper would hide.
+func writerConn(c net.Conn) net.Conn {
+	if t, ok := c.(*trackedConn); ok {
+		return t.Conn
+	}
+	return c
+}
+
+// refuseBusyIP answers a connection over its address's limit and closes
+// it. The request is drained briefly first: closing with unread bytes
+// makes the kernel send a reset, and the client would see that instead
+// of the reason.
+func (s *Server) refuseBusyIP(c net.Conn) {
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	_, _ = c.Write([]byte("HTTP/1.0 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+		"Retry-After: 10\r\nConnection: close\r\n\r\ntoo many connections from your address\n"))
+	if tc, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = tc.CloseWrite()
+	}
+	var buf [512]byte
+	for range 16 {
+		if _, err := c.Read(buf[:]); err != nil {
+			return
+		}
+	}
+}
