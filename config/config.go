@@ -63,6 +63,9 @@ type Config struct {
 	AdminPassword string `yaml:"admin_password"`
 	// MaxListeners limits listeners on the whole server; 0 means no limit.
 	MaxListeners int `yaml:"max_listeners"`
+	// MaxConnectionsPerIP limits the connections one client address holds
+	// open; 0 means no limit. Loopback and trusted proxies are exempt.
+	MaxConnectionsPerIP int `yaml:"max_connections_per_ip"`
 	// PublicMetrics serves /metrics without credentials when true.
 	PublicMetrics bool `yaml:"public_metrics"`
 	// TLSListen is the HTTPS address serving what the HTTP port serves;
@@ -195,6 +198,7 @@ func Default() Config {
 		AdminUser:           "admin",
 		AdminPassword:       "",
 		MaxListeners:        1000,
+		MaxConnectionsPerIP: 64,
 		PublicMetrics:       false,
 		TrustedProxies:      []string{},
 		AllowUnlistedMounts: true,

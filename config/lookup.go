@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 )
 
@@ -84,4 +85,18 @@ func (c Config) MountSettings(path string) MountSettings {
 		break
 	}
 	return ms
+}
+
+// TrustedProxyPrefixes returns trusted_proxies as prefixes; a bare address
+// is a prefix of its full length. Entries Validate rejects are skipped.
+func (c Config) TrustedProxyPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range c.TrustedProxies {
+		if pf, err := netip.ParsePrefix(p); err == nil {
+			out = append(out, pf.Masked())
+		} else if a, err := netip.ParseAddr(p); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		}
+	}
+	return out
 }

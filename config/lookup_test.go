@@ -94,3 +94,18 @@ func TestStationByID(t *testing.T) {
 		t.Fatal("StationByID(nope) found a station")
 	}
 }
+
+func TestTrustedProxyPrefixes(t *testing.T) {
+	c := Default()
+	c.TrustedProxies = []string{"127.0.0.1", "10.1.2.3/8", "::1", "bogus"}
+	got := c.TrustedProxyPrefixes()
+	want := []string{"127.0.0.1/32", "10.0.0.0/8", "::1/128"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+}

@@ -115,6 +115,7 @@ func (c Config) checkServer(ch *checker) {
 		ch.add("hostname", "must be a host name such as \"radio.example.org\", not %q", c.Hostname)
 	}
 	atLeast(ch, "max_listeners", c.MaxListeners, 0)
+	atLeast(ch, "max_connections_per_ip", c.MaxConnectionsPerIP, 0)
 
 	if c.TLSListen != "" {
 		tlsPort, tlsOK := checkAddr(ch, "tls_listen", c.TLSListen)

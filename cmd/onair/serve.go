@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -100,18 +101,20 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 	}
 	return &broadcast.Server{
 		Options: broadcast.Options{
-			ServerID:        "OnAir " + version,
-			Hostname:        cfg.Hostname,
-			MaxListeners:    cfg.MaxListeners,
-			AllowUnlisted:   cfg.AllowUnlistedMounts,
-			DefaultMount:    defaultMount,
-			ShoutcastMount:  cfg.ShoutcastMount,
-			Mounts:          mounts,
-			Defaults:        defaults,
-			SourceTimeout:   cfg.SourceTimeout,
-			HeaderTimeout:   cfg.HeaderTimeout,
-			ICYStatusAgents: cfg.ICYStatusAgents,
-			CountAfter:      time.Second,
+			ServerID:            "OnAir " + version,
+			Hostname:            cfg.Hostname,
+			MaxListeners:        cfg.MaxListeners,
+			AllowUnlisted:       cfg.AllowUnlistedMounts,
+			DefaultMount:        defaultMount,
+			ShoutcastMount:      cfg.ShoutcastMount,
+			Mounts:              mounts,
+			Defaults:            defaults,
+			SourceTimeout:       cfg.SourceTimeout,
+			HeaderTimeout:       cfg.HeaderTimeout,
+			ICYStatusAgents:     cfg.ICYStatusAgents,
+			CountAfter:          time.Second,
+			MaxConnectionsPerIP: cfg.MaxConnectionsPerIP,
+			LimitExempt:         limitExempt(cfg.TrustedProxyPrefixes()),
 		},
 		Auth:   auth,
 		Logger: logger,
@@ -147,5 +150,21 @@ func printBanner(w io.Writer, cfg config.Config, httpPort int, scLn net.Listener
 	}
 	if gen.Admin != "" || gen.Source != "" {
 		fmt.Fprintf(w, "  Generated passwords are kept hashed in %s; set admin_password/source_password to choose your own.\n", cfg.DataDir)
+	}
+}
+
+// limitExempt spares loopback and trusted proxies the per-IP limit: each
+// carries many listeners (a reverse proxy, a relay or a load test).
+func limitExempt(proxies []netip.Prefix) func(netip.Addr) bool {
+	return func(a netip.Addr) bool {
+		if a.IsLoopback() {
+			return true
+		}
+		for _, p := range proxies {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
 	}
 }
