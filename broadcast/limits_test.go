@@ -300,3 +300,30 @@ func feedWhile(t *testing.T, what string, src *sourceClient, cond func() bool) {
 	}
 	t.Fatalf("timed out waiting for %s", what)
 }
+
+// TestGarbageRequestLines: whatever arrives as a first line, the
+// connection gets an answer or is closed, and the server keeps serving.
+func TestGarbageRequestLines(t *testing.T) {
+	ts := startServer(t, nil)
+	for _, line := range []string{
+		"\x00\x01\x02\xff\r\n",
+		"GET\r\n",
+		"GET / HTTP/9.9\r\n\r\n",
+		"get /stream http/1.0\r\n\r\n",
+		"GET /stream HTTP/1.0\r\nno colon here\r\n\r\n",
+		"GET /%zz HTTP/1.0\r\n\r\n",
+		strings.Repeat("A", 9000) + "\r\n",
+		"SOURCE\r\n",
+		"\r\n",
+	} {
+		c := dial(t, ts.http)
+		io.WriteString(c, line)
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.CloseWrite()
+		}
+		waitClosed(t, c, 10*time.Second)
+	}
+	if resp, _ := httpGet(t, "http://"+ts.http+"/status-json.xsl"); resp.StatusCode != 200 {
+		t.Errorf("status after garbage: %d", resp.StatusCode)
+	}
+}
