@@ -1,0 +1,34 @@
+package broadcast
+
+import (
+	"fmt"
+	"time"
+)
+
+// Publish claims the configured mount at path for a writer inside the
+// server, a station's encoder, which then calls the mount's WriteFrame and
+// SetTitle from its one goroutine. The returned function lets the mount go
+// (listeners then wait out its grace time, as for a source).
+func (s *Server) Publish(path string, info StreamInfo) (*Mount, func(), error) {
+	m := s.Mount(path)
+	if m == nil {
+		return nil, nil, fmt.Errorf("publish %s: %w", path, ErrNoMount)
+	}
+	sc := &sourceConn{protocol: "station", connectedAt: time.Now()}
+	if err := m.claim(sc); err != nil {
+		return nil, nil, fmt.Errorf("publish %s: %w", path, err)
+	}
+	m.SetInfo(info)
+	if m.Settings.FallbackOverride {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			waitForAudio(m, 2*time.Second)
+			s.takeBack(m)
+		}()
+	}
+	return m, func() {
+		m.Flush(time.Now())
+		s.release(m, sc)
+	}, nil
+}

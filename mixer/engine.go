@@ -1,0 +1,369 @@
+package mixer
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"onair/frames"
+)
+
+// Config sets up an engine.
+type Config struct {
+	SampleRate int
+	Crossfade  time.Duration // 0 = gapless, back to back
+	// Lead is how far ahead of real time the engine runs: enough to ride
+	// out a scheduling hiccup, small enough that a skip or a title is
+	// heard soon after it happens.
+	Lead time.Duration
+	// EncoderDelay is the samples between a sample going into the encoder
+	// and a listener's decoder playing it (the encoder's delay and the
+	// decoder's), so titles change where the new track is heard.
+	EncoderDelay int
+	IdleTitle    string // the title while there is nothing to play
+	Logger       *slog.Logger
+	Problems     *Problems // where trouble with tracks is reported; nil = none
+	// Now is the clock; nil = time.Now. Tests replace it and Sleep.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) bool
+}
+
+// Engine is one station's audio loop.
+type Engine struct {
+	cfg    Config
+	tracks TrackSource
+	enc    Encoder
+	sink   FrameSink
+
+	skip     chan struct{}
+	now      atomic.Pointer[NowPlaying]
+	produced atomic.Int64 // frames of audio produced since Run started
+
+	// Loop state, touched only by Run's goroutine.
+	cur, next    *deck
+	fadeLen      int // frames in the transition under way; -1 = none
+	fadePos      int
+	lookahead    int
+	out, a, b    []float32
+	lim          *limiter
+	mp3          []byte
+	split        *frames.Splitter
+	emit         func([]byte)
+	emitted      int64 // samples per channel in frames handed to the sink
+	titles       [4]titleAt
+	nTitles      int
+	idleSince    int64 // produced frame count when the engine went idle; -1 = not idle
+	idleAnnounce bool
+	clockNow     time.Time
+	timer        *time.Timer
+}
+
+// titleAt is a title to set when the stream reaches a sample.
+type titleAt struct {
+	at int64 // output sample (per channel) where the track's audio starts
+	np *NowPlaying
+}
+
+// New makes an engine; Run starts it.
+func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
+	if cfg.SampleRate <= 0 {
+		cfg.SampleRate = 44100
+	}
+	if cfg.Lead <= 0 {
+		cfg.Lead = 200 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	e := &Engine{
+		cfg: cfg, tracks: tracks, enc: enc, sink: sink,
+		skip:      make(chan struct{}, 1),
+		fadeLen:   -1,
+		lookahead: int(cfg.Crossfade.Seconds() * float64(cfg.SampleRate)),
+		out:       make([]float32, 2*BlockFrames),
+		a:         make([]float32, 2*BlockFrames),
+		b:         make([]float32, 2*BlockFrames),
+		lim:       newLimiter(cfg.SampleRate),
+		mp3:       make([]byte, 0, 16<<10),
+		split:     frames.NewSplitter(frames.MP3, 0),
+		idleSince: -1,
+	}
+	e.emit = e.writeFrame
+	if e.cfg.Sleep == nil {
+		e.cfg.Sleep = e.sleep
+	}
+	e.now.Store(&NowPlaying{Idle: true, Title: cfg.IdleTitle})
+	return e
+}
+
+// Skip crossfades to the next track. It never blocks; skips asked for
+// while one is under way are merged into it.
+func (e *Engine) Skip() {
+	select {
+	case e.skip <- struct{}{}:
+	default:
+	}
+}
+
+// NowPlaying is what listeners are hearing.
+func (e *Engine) NowPlaying() NowPlaying { return *e.now.Load() }
+
+// Produced is the audio produced so far.
+func (e *Engine) Produced() time.Duration {
+	return time.Duration(float64(e.produced.Load()) / float64(e.cfg.SampleRate) * float64(time.Second))
+}
+
+// Run plays until ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	defer e.closeDecks()
+	rate := float64(e.cfg.SampleRate)
+	start := e.cfg.Now()
+	var frames int64
+	for {
+		select {
+		case <-ctx.Done():
+			e.sink.Flush(e.cfg.Now())
+			return nil
+		case <-e.skip:
+			e.startSkip(frames)
+		default:
+		}
+		e.mix(frames)
+		e.lim.process(e.out)
+		frames += BlockFrames
+		e.produced.Store(frames)
+		e.clockNow = e.cfg.Now()
+		e.encode()
+
+		// Pace by the samples produced, not by sleeping a fixed time per
+		// block: no drift however long each block took.
+		due := start.Add(time.Duration(float64(frames)/rate*float64(time.Second)) - e.cfg.Lead)
+		wait := due.Sub(e.cfg.Now())
+		if wait < -2*time.Second {
+			// Far behind (the machine was suspended or starved): start the
+			// clock again rather than rush out seconds of audio at once.
+			e.cfg.Logger.Warn("audio engine fell behind; resynchronising", "component", "mixer", "behind", -wait)
+			start = e.cfg.Now().Add(e.cfg.Lead - time.Duration(float64(frames)/rate*float64(time.Second)))
+			continue
+		}
+		if wait > 0 && !e.cfg.Sleep(ctx, wait) {
+			e.sink.Flush(e.cfg.Now())
+			return nil
+		}
+	}
+}
+
+// mix fills e.out with the next block. frames is the output position of
+// the block's first frame.
+func (e *Engine) mix(frames int64) {
+	out := e.out
+	pos := 0
+	for pos < BlockFrames {
+		if e.fadeLen >= 0 {
+			pos += e.crossfade(out[2*pos:])
+			continue
+		}
+		if e.cur == nil {
+			if e.cur = e.open(frames + int64(pos)); e.cur == nil {
+				clear(out[2*pos:])
+				e.goIdle(frames + int64(pos))
+				return
+			}
+		}
+		want := BlockFrames - pos
+		e.cur.fill(e.lookahead + want)
+		if e.cur.eof && e.cur.buffered() <= e.lookahead+want {
+			// The track ends within reach: play up to where the crossfade
+			// must begin so that it ends with the track's last sample.
+			k := max(0, e.cur.buffered()-e.lookahead)
+			e.cur.take(out[2*pos : 2*(pos+k)])
+			pos += k
+			if e.next = e.open(frames + int64(pos)); e.next != nil {
+				e.beginTransition(e.cur.buffered())
+				continue
+			}
+			// Nothing ready to fade into: play the end as it is, and take
+			// the next track the moment there is one.
+			n := e.cur.take(out[2*pos:])
+			pos += n
+			if e.cur.buffered() == 0 {
+				e.endTrack()
+			}
+			if n == 0 {
+				clear(out[2*pos:])
+				return
+			}
+			continue
+		}
+		e.cur.take(out[2*pos:])
+		pos = BlockFrames
+	}
+}
+
+// beginTransition starts fading from the current track to e.next over n
+// frames (0 = a straight cut).
+func (e *Engine) beginTransition(n int) {
+	e.fadeLen, e.fadePos = n, 0
+}
+
+// endTrack closes the current track, reporting why it ended early if it
+// did.
+func (e *Engine) endTrack() {
+	if e.cur == nil {
+		return
+	}
+	if e.cur.err != nil {
+		e.report(e.cur.t.Path, e.cur.err)
+	}
+	e.cur.close()
+	e.cur = nil
+}
+
+// startSkip crossfades from where the current track is, or cuts to
+// silence when no next track is ready.
+func (e *Engine) startSkip(frames int64) {
+	if e.fadeLen >= 0 || e.cur == nil {
+		return
+	}
+	e.next = e.open(frames)
+	e.beginTransition(e.lookahead)
+}
+
+// crossfade mixes the transition under way into dst and returns the
+// frames it wrote.
+func (e *Engine) crossfade(dst []float32) int {
+	n := min(len(dst)/2, e.fadeLen-e.fadePos)
+	a, b := e.a[:2*n], e.b[:2*n]
+	if e.cur != nil {
+		e.cur.take(a)
+	} else {
+		clear(a)
+	}
+	if e.next != nil {
+		e.next.take(b)
+	} else {
+		clear(b)
+	}
+	// Equal power: gains cos and sin of a quarter turn across the fade.
+	step := math.Pi / 2 / float64(max(e.fadeLen, 1))
+	for i := range n {
+		th := float64(e.fadePos+i) * step
+		gOut, gIn := float32(math.Cos(th)), float32(math.Sin(th))
+		dst[2*i] = a[2*i]*gOut + b[2*i]*gIn
+		dst[2*i+1] = a[2*i+1]*gOut + b[2*i+1]*gIn
+	}
+	e.fadePos += n
+	if e.fadePos >= e.fadeLen {
+		e.endTrack()
+		e.cur, e.next = e.next, nil
+		e.fadeLen = -1
+	}
+	return n
+}
+
+// open takes the next ready track, if any, and schedules its title for
+// output frame at.
+func (e *Engine) open(at int64) *deck {
+	t := e.tracks.Next()
+	if t == nil {
+		return nil
+	}
+	e.idleSince = -1
+	e.idleAnnounce = false
+	e.schedule(at, &NowPlaying{Title: t.Title, Artist: t.Artist, Name: t.Name, Path: t.Path, Duration: t.Duration})
+	e.cfg.Logger.Info("next track", "component", "mixer", "path", t.Path, "title", t.Title)
+	return newDeck(t, e.lookahead)
+}
+
+// goIdle notes that nothing is playing; after a moment of silence the
+// title says so (a slow file open is not worth announcing).
+func (e *Engine) goIdle(at int64) {
+	if e.idleSince < 0 {
+		e.idleSince = at
+	}
+	if !e.idleAnnounce && at-e.idleSince >= int64(e.cfg.SampleRate) {
+		e.idleAnnounce = true
+		e.schedule(e.idleSince, &NowPlaying{Title: e.cfg.IdleTitle, Idle: true})
+	}
+}
+
+func (e *Engine) schedule(at int64, np *NowPlaying) {
+	if e.nTitles == len(e.titles) {
+		// Titles pile up only when tracks fail one after the other: the
+		// newest wins.
+		copy(e.titles[:], e.titles[1:])
+		e.nTitles--
+	}
+	e.titles[e.nTitles] = titleAt{at: at, np: np}
+	e.nTitles++
+}
+
+// encode hands the block to the encoder and its frames to the sink.
+func (e *Engine) encode() {
+	var err error
+	e.mp3, err = e.enc.Encode(e.mp3[:0], e.out)
+	if err != nil {
+		e.report("", err)
+		return
+	}
+	e.split.Split(e.mp3, e.emit)
+}
+
+// writeFrame passes one MP3 frame to the sink, setting a pending title
+// first if the frame holds the sample where its track starts.
+func (e *Engine) writeFrame(f []byte) {
+	samples := int64(BlockFrames)
+	if h, err := frames.ParseMP3Header(f); err == nil {
+		samples = int64(h.Samples())
+	}
+	end := e.emitted + samples - int64(e.cfg.EncoderDelay)
+	for e.nTitles > 0 && e.titles[0].at < end {
+		np := e.titles[0].np
+		np.StartedAt = e.clockNow
+		e.sink.SetTitle(np.Title, "", e.clockNow)
+		e.now.Store(np)
+		copy(e.titles[:], e.titles[1:])
+		e.nTitles--
+		e.titles[e.nTitles] = titleAt{}
+	}
+	e.sink.WriteFrame(f, e.clockNow)
+	e.emitted += samples
+}
+
+func (e *Engine) report(path string, err error) {
+	e.cfg.Logger.Warn("track problem", "component", "mixer", "path", path, "err", err)
+	if e.cfg.Problems != nil {
+		e.cfg.Problems.Add(path, err)
+	}
+}
+
+func (e *Engine) closeDecks() {
+	if e.cur != nil {
+		e.cur.close()
+	}
+	if e.next != nil {
+		e.next.close()
+	}
+	e.cur, e.next = nil, nil
+}
+
+// sleep waits d on one reused timer: no allocation per block.
+func (e *Engine) sleep(ctx context.Context, d time.Duration) bool {
+	if e.timer == nil {
+		e.timer = time.NewTimer(d)
+	} else {
+		e.timer.Reset(d)
+	}
+	select {
+	case <-e.timer.C:
+		return true
+	case <-ctx.Done():
+		e.timer.Stop()
+		return false
+	}
+}

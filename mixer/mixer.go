@@ -1,0 +1,61 @@
+// Package mixer is a station's audio engine: it plays tracks one after the
+// other with an equal-power crossfade, limits the sum, encodes it and hands
+// the encoded frames to a sink (a broadcast mount), paced by the count of
+// samples produced. One goroutine runs the loop; control arrives as
+// messages and state leaves as atomic snapshots, so nothing in the loop
+// waits on a web request.
+package mixer
+
+import "time"
+
+// BlockFrames is the engine's block: one MPEG-1 Layer III frame of audio.
+const BlockFrames = 1152
+
+// FrameSink receives the encoded stream; a broadcast.Mount is one.
+type FrameSink interface {
+	WriteFrame(frame []byte, now time.Time)
+	SetTitle(title, url string, now time.Time)
+	Flush(now time.Time)
+}
+
+// Encoder turns interleaved stereo float32 PCM into MP3 bytes. Its output
+// need not line up with MP3 frames.
+type Encoder interface {
+	Encode(dst []byte, pcm []float32) ([]byte, error)
+}
+
+// PCM is a track's audio: interleaved stereo float32 at the station's rate.
+type PCM interface {
+	// Read fills buf (an even length) and returns the values written;
+	// io.EOF at the end.
+	Read(buf []float32) (int, error)
+	Close() error
+}
+
+// Track is a track opened and ready to play.
+type Track struct {
+	Path     string
+	Title    string // what listeners see: "Artist - Title"
+	Artist   string
+	Name     string // the title tag alone
+	Duration time.Duration
+	Audio    PCM
+}
+
+// TrackSource hands the engine its next track.
+type TrackSource interface {
+	// Next returns a track ready to play, or nil when none is ready yet.
+	// It never waits: opening files is the source's work, off the loop.
+	Next() *Track
+}
+
+// NowPlaying is what the station is playing, as listeners hear it.
+type NowPlaying struct {
+	Title     string
+	Artist    string
+	Name      string
+	Path      string
+	StartedAt time.Time
+	Duration  time.Duration
+	Idle      bool // nothing to play: silence
+}
