@@ -28,6 +28,9 @@ type Problems struct {
 // already listed for the same path and message is moved to the front
 // instead of repeated.
 func (p *Problems) Add(path string, err error) {
+	if p == nil {
+		return
+	}
 	pr := Problem{Path: path, Message: err.Error(), At: time.Now()}
 	for {
 		old := p.list.Load()
@@ -53,6 +56,9 @@ func (p *Problems) Add(path string, err error) {
 
 // Clear forgets the problems about path ("" = the station's own).
 func (p *Problems) Clear(path string) {
+	if p == nil {
+		return
+	}
 	for {
 		old := p.list.Load()
 		if old == nil {
@@ -72,6 +78,9 @@ func (p *Problems) Clear(path string) {
 
 // List returns the problems, newest first; never nil.
 func (p *Problems) List() []Problem {
+	if p == nil {
+		return []Problem{}
+	}
 	if l := p.list.Load(); l != nil {
 		return append([]Problem(nil), *l...)
 	}

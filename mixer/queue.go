@@ -1,0 +1,105 @@
+package mixer
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Picker chooses the file to play next.
+type Picker interface {
+	Pick() (string, error)
+	// Forget drops a file that would not open from the current round.
+	Forget(path string)
+}
+
+// Opener opens a file as a track at the station's sample rate.
+type Opener func(path string) (*Track, error)
+
+// Queue opens the next track ahead of time in its own goroutine, so the
+// audio loop never waits on a disk, a directory walk or a decoder's scan
+// of a file. It keeps one track ready.
+type Queue struct {
+	picker   Picker
+	open     Opener
+	problems *Problems
+	log      *slog.Logger
+	ready    chan *Track
+	// Retry is the wait after a failure that left nothing to play.
+	Retry time.Duration
+}
+
+// NewQueue makes a queue; Run fills it.
+func NewQueue(p Picker, open Opener, problems *Problems, log *slog.Logger) *Queue {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Queue{picker: p, open: open, problems: problems, log: log, ready: make(chan *Track, 1), Retry: 2 * time.Second}
+}
+
+// Next returns the track that is ready, or nil. It never waits.
+func (q *Queue) Next() *Track {
+	select {
+	case t := <-q.ready:
+		return t
+	default:
+		return nil
+	}
+}
+
+// Run keeps a track ready until ctx ends.
+func (q *Queue) Run(ctx context.Context) {
+	defer func() {
+		// Close what was opened and never played.
+		for {
+			select {
+			case t := <-q.ready:
+				t.Audio.Close()
+			default:
+				return
+			}
+		}
+	}()
+	failures := 0
+	for ctx.Err() == nil {
+		path, err := q.picker.Pick()
+		if err != nil {
+			q.log.Warn("nothing to play", "component", "mixer", "err", err)
+			q.problems.Add("", err)
+			if !wait(ctx, q.Retry) {
+				return
+			}
+			continue
+		}
+		t, err := q.open(path)
+		if err != nil {
+			q.log.Warn("cannot play file", "component", "mixer", "path", path, "err", err)
+			q.problems.Add(path, err)
+			q.picker.Forget(path)
+			// A folder of broken files must not become a busy loop.
+			if failures++; failures%8 == 0 && !wait(ctx, q.Retry) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		q.problems.Clear("")
+		select {
+		case q.ready <- t:
+		case <-ctx.Done():
+			t.Audio.Close()
+			return
+		}
+	}
+}
+
+func wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,98 @@
+package mixer
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+// listPicker picks its paths in order, then fails.
+type listPicker struct {
+	mu     sync.Mutex
+	paths  []string
+	forgot []string
+}
+
+func (p *listPicker) Pick() (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.paths) == 0 {
+		return "", errors.New("nothing left")
+	}
+	s := p.paths[0]
+	p.paths = p.paths[1:]
+	return s, nil
+}
+
+func (p *listPicker) Forget(path string) {
+	p.mu.Lock()
+	p.forgot = append(p.forgot, path)
+	p.mu.Unlock()
+}
+
+func TestQueueSkipsFilesThatWillNotOpen(t *testing.T) {
+	pk := &listPicker{paths: []string{"bad1", "good1", "bad2", "good2"}}
+	probs := &Problems{}
+	var opened []*toneTrack
+	open := func(path string) (*Track, error) {
+		if path[:3] == "bad" {
+			return nil, errors.New("not audio")
+		}
+		tt := &toneTrack{freq: 100, amp: 0.1, frames: 10}
+		opened = append(opened, tt)
+		return &Track{Path: path, Audio: tt}, nil
+	}
+	q := NewQueue(pk, open, probs, nil)
+	q.Retry = 10 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { q.Run(ctx); close(done) }()
+
+	var got []string
+	deadline := time.Now().Add(5 * time.Second)
+	for len(got) < 2 && time.Now().Before(deadline) {
+		if tr := q.Next(); tr != nil {
+			got = append(got, tr.Path)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if len(got) != 2 || got[0] != "good1" || got[1] != "good2" {
+		t.Fatalf("tracks %v, want good1 good2", got)
+	}
+	// The picker has run dry: that is reported as the station's problem.
+	deadline = time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if l := probs.List(); len(l) == 3 && l[0].Path == "" {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	pk.mu.Lock()
+	defer pk.mu.Unlock()
+	if len(pk.forgot) != 2 {
+		t.Errorf("forgotten %v", pk.forgot)
+	}
+	l := probs.List()
+	if len(l) != 3 || l[0].Message != "nothing left" || l[1].Path != "bad2" || l[2].Path != "bad1" {
+		t.Errorf("problems %+v", l)
+	}
+}
+
+func TestQueueClosesUnplayedTrackOnStop(t *testing.T) {
+	tt := &toneTrack{freq: 100, amp: 0.1, frames: 10}
+	pk := &listPicker{paths: []string{"a"}}
+	q := NewQueue(pk, func(string) (*Track, error) { return &Track{Audio: tt}, nil }, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { q.Run(ctx); close(done) }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	<-done
+	if !tt.closed {
+		t.Error("a track opened and never played was not closed")
+	}
+}
