@@ -107,11 +107,11 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		return
 	}
 	if r.Method == http.MethodHead {
-		s.writeRaw(w, s.responseHeaders(m, s.statusLine(r.UserAgent()), 0, ""))
+		s.writeRaw(w, r, http.StatusOK, s.responseHeaders(m, s.statusLine(r.UserAgent()), 0, ""))
 		return
 	}
 	if last := probeRange(r.Header.Get("Range")); last >= 0 {
-		s.serveProbe(w, m, last)
+		s.serveProbe(w, r, m, last)
 		return
 	}
 	if s.MaxListeners > 0 && int(s.connections.Load()) >= s.MaxListeners {
@@ -148,13 +148,15 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		kick:        make(chan struct{}),
 		move:        make(chan *Mount, 1),
 	}
+	l.access = s.accessEntry(r, l.connectedAt)
 	l.home.Store(home)
 	l.countAt = l.connectedAt.Add(s.CountAfter)
 	l.onCount = s.countListener
 	l.cur = cursor{seq: m.burstStart(), metaint: metaint, metaLeft: metaint}
 	if !s.attach(m, l, true) {
-		_, _ = raw.Write([]byte("HTTP/1.0 404 Not Found\r\nConnection: close\r\n\r\n"))
+		n, _ := raw.Write([]byte("HTTP/1.0 404 Not Found\r\nConnection: close\r\n\r\n"))
 		raw.Close()
+		s.logAccess(l.access, http.StatusNotFound, int64(n))
 		return
 	}
 	s.connections.Add(1)
@@ -208,11 +210,12 @@ func (s *Server) stream(l *listener, m *Mount, headers []byte) {
 	}
 	s.Logger.Debug("listener left", "component", "broadcast", "mount", m.Path, "listener", l.id, "err", err,
 		"bytes", l.bytesSent.Load(), "seconds", int(time.Since(l.connectedAt).Seconds()))
+	s.logAccess(l.access, http.StatusOK, l.bytesSent.Load())
 }
 
 // serveProbe answers a "Range: bytes=0-N" probe with the first N+1 bytes
 // of the stream from a frame start, and does not count it as a listener.
-func (s *Server) serveProbe(w http.ResponseWriter, m *Mount, last int) {
+func (s *Server) serveProbe(w http.ResponseWriter, r *http.Request, m *Mount, last int) {
 	var data []byte
 	if c := m.chunkAt(m.burstStart()); c != nil {
 		data = c.data
@@ -225,11 +228,13 @@ func (s *Server) serveProbe(w http.ResponseWriter, m *Mount, last int) {
 	if len(data) == 0 {
 		extra = "Content-Length: 0\r\n"
 	}
-	s.writeRaw(w, append(s.responseHeaders(m, "HTTP/1.0 206 Partial Content", 0, extra), data...))
+	s.writeRaw(w, r, http.StatusPartialContent, append(s.responseHeaders(m, "HTTP/1.0 206 Partial Content", 0, extra), data...))
 }
 
-// writeRaw sends a pre-built response on the hijacked connection.
-func (s *Server) writeRaw(w http.ResponseWriter, b []byte) {
+// writeRaw sends a pre-built response with the given status on the
+// hijacked connection, and logs it.
+func (s *Server) writeRaw(w http.ResponseWriter, r *http.Request, status int, b []byte) {
+	e := s.accessEntry(r, time.Now())
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		return
@@ -239,8 +244,9 @@ func (s *Server) writeRaw(w http.ResponseWriter, b []byte) {
 		return
 	}
 	_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	_, _ = conn.Write(b)
+	n, _ := conn.Write(b)
 	conn.Close()
+	s.logAccess(e, status, int64(n))
 }
 
 // disconnect asks the listener's goroutine to stop.

@@ -6,6 +6,8 @@ import (
 	"net"
 	"sync/atomic"
 	"time"
+
+	"onair/accesslog"
 )
 
 // maxSegments bounds the buffers handed to one writev: audio runs and ICY
@@ -85,6 +87,7 @@ type listener struct {
 	connectedAt time.Time
 	bytesSent   atomic.Int64
 	kick        chan struct{}
+	access      *accesslog.Entry // its request, for the access log; nil when that is off
 
 	// A listener is counted once it has stayed countAfter: VLC opens a
 	// connection, drops it on seeing icy-* headers and opens another, and

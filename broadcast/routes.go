@@ -55,6 +55,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		if m := s.adminMount(w, r, false); m != nil {
 			s.handleKillSource(w, r, m)
 		}
+	case p == "/metrics":
+		s.handleMetrics(w, r)
 	case p == "/admin" || strings.HasPrefix(p, "/admin/") || p == "/api" || strings.HasPrefix(p, "/api/"):
 		if !s.adminAuth(w, r) {
 			return

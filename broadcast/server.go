@@ -63,6 +63,12 @@ type Options struct {
 	// LimitExempt, when set, names addresses the per-IP limit skips:
 	// reverse proxies and the machine itself.
 	LimitExempt func(netip.Addr) bool
+	// AccessLog gets one entry per request, listener and source (nil =
+	// no access log).
+	AccessLog AccessLogger
+	// PublicMetrics serves /metrics without credentials, for a Prometheus
+	// that scrapes over a private network; otherwise it needs the admin's.
+	PublicMetrics bool
 }
 
 // Stats are the server's event counters since start, read by /metrics.
@@ -101,6 +107,9 @@ type Server struct {
 	wg       sync.WaitGroup
 	shutdown chan struct{}
 	initOnce sync.Once
+
+	metricsOnce sync.Once
+	metrics     http.Handler // made by metricsHandler
 }
 
 func (s *Server) init() {
@@ -124,7 +133,7 @@ func (s *Server) init() {
 			s.addMountLocked(NewMount(mc.Path, s.fillSettings(st)))
 		}
 		s.httpSrv = &http.Server{
-			Handler:           http.HandlerFunc(s.route),
+			Handler:           http.HandlerFunc(s.serveHTTP),
 			ReadHeaderTimeout: s.HeaderTimeout,
 			// net/http allows 4 KiB of slop beyond MaxHeaderBytes: this
 			// refuses requests whose headers pass 8 KiB in all.

@@ -215,6 +215,8 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 	// net/http forgets hijacked connections: Close waits for them here.
 	s.wg.Add(1)
 	defer s.wg.Done()
+	acc, received := s.accessEntry(r, sc.connectedAt), int64(0)
+	defer func() { s.logAccess(acc, http.StatusOK, received) }()
 	defer conn.Close()
 	m.mu.Lock()
 	sc.conn = conn // under the lock: Close may be reading it
@@ -237,13 +239,14 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		body = io.LimitReader(brw.Reader, r.ContentLength)
 	}
 	info := infoFromHeaders(r.Header.Get, ctype, r.UserAgent())
-	s.runSource(m, sc, conn, body, codec, info, log)
+	received = s.runSource(m, sc, conn, body, codec, info, log)
 }
 
-// runSource pumps a source's audio into its mount until it ends.
+// runSource pumps a source's audio into its mount until it ends, and
+// returns how many bytes it received.
 func (s *Server) runSource(m *Mount, sc *sourceConn, conn net.Conn, body io.Reader, codec frames.Codec, info StreamInfo, log interface {
 	Info(string, ...any)
-}) {
+}) int64 {
 	m.SetInfo(info)
 	log.Info("source connected", "protocol", sc.protocol, "user", sc.user, "agent", sc.userAgent, "type", info.ContentType)
 	if m.Settings.FallbackOverride {
@@ -254,10 +257,12 @@ func (s *Server) runSource(m *Mount, sc *sourceConn, conn net.Conn, body io.Read
 			s.takeBack(m)
 		}()
 	}
-	err := s.pump(m, conn, body, codec, info)
+	cr := &countingReader{r: body}
+	err := s.pump(m, conn, cr, codec, info)
 	m.Flush(time.Now())
 	s.release(m, sc)
 	log.Info("source disconnected", "err", err, "bytes", m.bytesIn.Load())
+	return cr.n
 }
 
 // pump reads a source until it ends, splitting its bytes into frames. A
@@ -374,6 +379,9 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 	login := parseShoutcastLogin(line)
 	path := s.shoutcastMount(login.sid)
 	log := s.Logger.With("component", "broadcast", "mount", path, "remote", c.RemoteAddr().String())
+	// Logged as Icecast would log the HTTP equivalent of each answer.
+	acc, status, received := sourceEntry(c, "ICY", path), http.StatusUnauthorized, int64(0)
+	defer func() { s.logAccess(&acc, status, received) }()
 	dj, ok := s.shoutcastAuth(path, login.pass)
 	if path == "" || !ok {
 		_, _ = c.Write([]byte("invalid password\r\n"))
@@ -381,6 +389,7 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 		log.Warn("shoutcast source refused: bad password", "sid", login.sid)
 		return
 	}
+	acc.User, status = dj, http.StatusForbidden
 	m, err := s.mountForSource(path)
 	if err != nil {
 		_, _ = c.Write([]byte(err.Error() + "\r\n"))
@@ -396,26 +405,30 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 		s.removeIfIdle(m)
 		return
 	}
+	status = http.StatusOK
 	if _, err := c.Write([]byte("OK2\r\nicy-caps:11\r\n\r\n")); err != nil {
 		s.release(m, sc)
 		return
 	}
 	hdr, err := readShoutcastHeaders(br)
 	if err != nil {
+		status = http.StatusBadRequest
 		log.Warn("shoutcast source: bad headers", "err", err)
 		s.release(m, sc)
 		return
 	}
 	get := func(k string) string { return hdr[k] }
+	sc.userAgent = hdr["user-agent"]
+	acc.UserAgent = sc.userAgent
 	codec, ctype, err := codecFor(hdr["content-type"])
 	if err != nil {
+		status = http.StatusUnsupportedMediaType
 		s.stats.SourcesRefused.Add(1)
 		log.Warn("shoutcast source refused", "err", err)
 		s.release(m, sc)
 		return
 	}
-	sc.userAgent = hdr["user-agent"]
-	s.runSource(m, sc, c, br, codec, infoFromHeaders(get, ctype, sc.userAgent), log)
+	received = s.runSource(m, sc, c, br, codec, infoFromHeaders(get, ctype, sc.userAgent), log)
 }
 
 // readShoutcastHeaders reads "name:value" lines (LF or CRLF) up to a blank
@@ -454,11 +467,14 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 	f := strings.Fields(line)
 	pass, path := f[1], f[len(f)-1]
 	log := s.Logger.With("component", "broadcast", "mount", path, "remote", c.RemoteAddr().String())
+	acc, status, received := sourceEntry(c, "ICE/1.0", path), http.StatusBadRequest, int64(0)
+	defer func() { s.logAccess(&acc, status, received) }()
 	hdr, err := readShoutcastHeaders(br)
 	if err != nil {
 		log.Warn("icecast 1 source: bad headers", "err", err)
 		return
 	}
+	acc.UserAgent, status = hdr["user-agent"], http.StatusUnauthorized
 	if !s.Auth.SourceOK(path, "source", pass) {
 		_, _ = c.Write([]byte("ERROR - Bad Password\r\n"))
 		s.stats.SourcesRefused.Add(1)
@@ -478,20 +494,23 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 			s.removeIfIdle(m)
 		}
 	}
+	acc.User, status = "source", http.StatusForbidden
 	if err != nil {
 		_, _ = c.Write([]byte("ERROR - Mount Point Taken or Invalid\r\n"))
 		s.stats.SourcesRefused.Add(1)
 		log.Warn("icecast 1 source refused", "err", err)
 		return
 	}
+	status = http.StatusOK
 	if _, err := c.Write([]byte("OK\r\n\r\n")); err != nil {
 		s.release(m, sc)
 		return
 	}
 	codec, ctype, err := codecFor(hdr["content-type"])
 	if err != nil {
+		status = http.StatusUnsupportedMediaType
 		s.release(m, sc)
 		return
 	}
-	s.runSource(m, sc, c, br, codec, infoFromHeaders(func(k string) string { return hdr[k] }, ctype, sc.userAgent), log)
+	received = s.runSource(m, sc, c, br, codec, infoFromHeaders(func(k string) string { return hdr[k] }, ctype, sc.userAgent), log)
 }

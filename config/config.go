@@ -94,6 +94,10 @@ type Config struct {
 	// status line "ICY 200 OK" (some older players, Windows Media Player
 	// among them) instead of "HTTP/1.0 200 OK". Never nil.
 	ICYStatusAgents []string `yaml:"icy_status_agents"`
+	// AccessLog is the file of the Icecast-style access log (the Combined
+	// Log Format plus seconds connected), reopened on SIGHUP for logrotate;
+	// "" means off. Its folder must exist.
+	AccessLog string `yaml:"access_log"`
 	// Stations are the AutoDJ stations. When the file gives stations, its
 	// list replaces the default one.
 	Stations []Station `yaml:"stations"`
@@ -207,6 +211,7 @@ func Default() Config {
 		SourceTimeout:       10 * time.Second,
 		HeaderTimeout:       15 * time.Second,
 		ICYStatusAgents:     []string{},
+		AccessLog:           "",
 		Stations:            []Station{DefaultStation()},
 		Mounts:              []Mount{},
 	}

@@ -440,4 +440,6 @@ var nopFrame = func() []byte {
 	return f
 }()
 
-func (nopEncoder) Encode(dst []byte, pcm []float32) ([]byte, error) { return append(dst, nopFrame...), nil }
+func (nopEncoder) Encode(dst []byte, pcm []float32) ([]byte, error) {
+	return append(dst, nopFrame...), nil
+}

@@ -24,6 +24,20 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 		return err
 	}
 	srv := newBroadcastServer(cfg, creds, logger)
+	alog, err := openAccessLog(cfg.AccessLog, logger)
+	if err != nil {
+		return err
+	}
+	if alog != nil {
+		srv.AccessLog = alog
+		stopHUP := reopenOnSIGHUP(alog, cfg.AccessLog, logger)
+		// Deferred, so it runs after srv.Close below: the listeners that
+		// leave at shutdown are logged too.
+		defer func() {
+			stopHUP()
+			closeAccessLog(alog, logger)
+		}()
+	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -115,6 +129,7 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 			CountAfter:          time.Second,
 			MaxConnectionsPerIP: cfg.MaxConnectionsPerIP,
 			LimitExempt:         limitExempt(cfg.TrustedProxyPrefixes()),
+			PublicMetrics:       cfg.PublicMetrics,
 		},
 		Auth:   auth,
 		Logger: logger,

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"onair/accesslog"
+)
+
+// openAccessLog opens the access_log file, or returns nil when it is off.
+func openAccessLog(path string, logger *slog.Logger) (*accesslog.Log, error) {
+	if path == "" {
+		return nil, nil
+	}
+	alog, err := accesslog.Open(path, accesslog.WithLogger(logger))
+	if err != nil {
+		return nil, fmt.Errorf("'access_log': %w", err)
+	}
+	return alog, nil
+}
+
+// reopenOnSIGHUP reopens alog on every SIGHUP, so logrotate can rename the
+// file and signal, until the returned stop is called.
+func reopenOnSIGHUP(alog *accesslog.Log, path string, logger *slog.Logger) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-hup:
+				if err := alog.Reopen(); err != nil {
+					logger.Error("access log not reopened; still writing to the old file", "err", err)
+				} else {
+					logger.Info("access log reopened", "path", path)
+				}
+			case <-done:
+				return
+			}
+		}
+	})
+	return func() {
+		signal.Stop(hup)
+		close(done)
+		wg.Wait()
+	}
+}
+
+// closeAccessLog flushes and closes alog once the server is closed.
+func closeAccessLog(alog *accesslog.Log, logger *slog.Logger) {
+	if err := alog.Close(); err != nil {
+		logger.Error("closing the access log", "err", err)
+	}
+	if n := alog.Dropped(); n > 0 {
+		logger.Warn("access log entries dropped: the disk did not keep up", "dropped", n)
+	}
+}
