@@ -1,0 +1,118 @@
+package decode
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dhowden/tag"
+)
+
+// Tags is what the now-playing title needs from a file's metadata.
+type Tags struct {
+	Artist, Title, Album string
+}
+
+// ReadTags reads the ID3v2, Vorbis comment or ID3v1 tags of the file at
+// path. A file without tags gives empty Tags and no error. ID3v1 text,
+// which has no declared encoding, is taken as UTF-8 when it is valid
+// UTF-8 and as Windows-1252 (a superset of Latin-1) otherwise. Fields an
+// ID3v2 tag leaves empty are taken from an ID3v1 tag when there is one.
+func ReadTags(path string) (Tags, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Tags{}, fmt.Errorf("read tags: %w", err)
+	}
+	defer f.Close()
+	var m tag.Metadata
+	err = safely(func() (err error) {
+		m, err = tag.ReadFrom(f)
+		return err
+	})
+	if errors.Is(err, tag.ErrNoTagsFound) {
+		return Tags{}, nil
+	}
+	if err != nil {
+		// A damaged ID3v2 tag may still have an ID3v1 tag behind it.
+		if v1, ok := readID3v1(f); ok {
+			return v1, nil
+		}
+		return Tags{}, fmt.Errorf("read tags %s: %w", path, err)
+	}
+	t := Tags{Artist: m.Artist(), Title: m.Title(), Album: m.Album()}
+	if m.Format() == tag.ID3v1 {
+		return fromID3v1(t), nil
+	}
+	if m.FileType() == tag.MP3 && (t.Artist == "" || t.Title == "" || t.Album == "") {
+		if o, ok := readID3v1(f); ok {
+			t.Artist = cmp.Or(t.Artist, o.Artist)
+			t.Title = cmp.Or(t.Title, o.Title)
+			t.Album = cmp.Or(t.Album, o.Album)
+		}
+	}
+	return t, nil
+}
+
+// DisplayTitle returns "Artist - Title", or Title alone, or the file name
+// without its extension when untagged.
+func DisplayTitle(path string, t Tags) string {
+	artist, title := strings.TrimSpace(t.Artist), strings.TrimSpace(t.Title)
+	switch {
+	case title == "":
+		base := filepath.Base(path)
+		return strings.TrimSuffix(base, filepath.Ext(base))
+	case artist == "":
+		return title
+	default:
+		return artist + " - " + title
+	}
+}
+
+// readID3v1 reads the ID3v1 tag at the end of f, if there is one.
+func readID3v1(f *os.File) (Tags, bool) {
+	var m tag.Metadata
+	err := safely(func() (err error) {
+		m, err = tag.ReadID3v1Tags(f)
+		return err
+	})
+	if err != nil {
+		return Tags{}, false
+	}
+	return fromID3v1(Tags{Artist: m.Artist(), Title: m.Title(), Album: m.Album()}), true
+}
+
+// fromID3v1 decodes the raw bytes dhowden/tag leaves in ID3v1 fields.
+func fromID3v1(t Tags) Tags {
+	return Tags{Artist: cp1252(t.Artist), Title: cp1252(t.Title), Album: cp1252(t.Album)}
+}
+
+// cp1252 decodes s as Windows-1252 unless it is valid UTF-8 already.
+func cp1252(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x80:
+			b.WriteByte(c)
+		case c < 0xA0:
+			b.WriteRune(cp1252High[c-0x80])
+		default:
+			b.WriteRune(rune(c))
+		}
+	}
+	return b.String()
+}
+
+// cp1252High maps Windows-1252's 0x80–0x9F; its five unassigned codes
+// keep their Latin-1 (C1 control) values.
+var cp1252High = [32]rune{
+	'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0x8D, 'Ž', 0x8F,
+	0x90, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0x9D, 'ž', 'Ÿ',
+}

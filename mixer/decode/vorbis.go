@@ -1,0 +1,269 @@
+package decode
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"time"
+
+	"github.com/jfreymuth/oggvorbis"
+)
+
+// vorbisDecoder decodes an Ogg Vorbis file with oggvorbis and mixes it to
+// stereo. oggvorbis ends at the first logical stream's last page; a chained
+// file (streams one after another, as stream rips are) goes on with the
+// next stream when it has the same sample rate.
+type vorbisDecoder struct {
+	path string
+	f    *os.File
+	size int64
+	r    *oggvorbis.Reader
+	src  *oggSource // what r reads: the file from where its stream starts
+	rate int
+	dur  time.Duration
+
+	ch      int
+	gains   [][2]float32 // per source channel: its share of left and right
+	scratch []float32    // source samples when ch != 2
+	empty   int          // reads in a row that gave nothing
+	eof     bool
+	err     error
+}
+
+// vorbisBlock is how many frames one conversion pass reads.
+const vorbisBlock = 2048
+
+func openVorbis(path string, f *os.File, size int64) (*vorbisDecoder, error) {
+	if err := sniffVorbis(f, 0); err != nil {
+		return nil, err
+	}
+	src := newOggSource(f, 0, size)
+	r, err := newVorbisReader(src)
+	if err != nil {
+		return nil, err
+	}
+	d := &vorbisDecoder{path: path, f: f, size: size, rate: r.SampleRate()}
+	if n := r.Length(); n > 0 {
+		d.dur = time.Duration(n) * time.Second / time.Duration(d.rate)
+	}
+	d.use(r, src)
+	return d, nil
+}
+
+// sniffVorbis checks that the Ogg page at off starts a Vorbis stream: its
+// first packet is the identification header "\x01vorbis" (Vorbis I §4.2.2).
+func sniffVorbis(r io.ReaderAt, off int64) error {
+	var b [27 + 255 + 8]byte
+	n, _ := r.ReadAt(b[:], off)
+	if n < 27 || string(b[:4]) != "OggS" {
+		return fmt.Errorf("no Ogg page: %w", ErrUnsupported)
+	}
+	p := 27 + int(b[26])
+	if p+8 > n {
+		return fmt.Errorf("truncated Ogg page: %w", ErrUnsupported)
+	}
+	switch pkt := string(b[p : p+8]); {
+	case pkt[:7] == "\x01vorbis":
+		return nil
+	case pkt == "OpusHead":
+		return fmt.Errorf("Ogg Opus: %w", ErrUnsupported)
+	default:
+		return fmt.Errorf("Ogg stream is not Vorbis: %w", ErrUnsupported)
+	}
+}
+
+func newVorbisReader(src *oggSource) (*oggvorbis.Reader, error) {
+	var r *oggvorbis.Reader
+	err := safely(func() (err error) {
+		r, err = oggvorbis.NewReader(src)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if r.Channels() < 1 || r.SampleRate() < 1 {
+		return nil, fmt.Errorf("%d channels at %d Hz: %w", r.Channels(), r.SampleRate(), ErrCorrupt)
+	}
+	return r, nil
+}
+
+// use makes r, reading src, the stream to read.
+func (d *vorbisDecoder) use(r *oggvorbis.Reader, src *oggSource) {
+	d.r, d.src = r, src
+	if d.ch == r.Channels() {
+		return
+	}
+	d.ch = r.Channels()
+	d.gains = downmix(d.ch)
+	if d.ch != 2 {
+		d.scratch = make([]float32, vorbisBlock*d.ch)
+	}
+}
+
+// downmix gives each channel's gain into left and right, in Vorbis
+// channel order (Vorbis I §4.3.9): front left and right as they are, the
+// centre and the surrounds at −3 dB, LFE left out (ITU-R BS.775 without
+// normalisation; the sum is clipped). Past 8 channels, where the order is
+// the application's, the first two are taken as left and right.
+func downmix(ch int) [][2]float32 {
+	const c = math.Sqrt2 / 2
+	var l, r, m = [2]float32{1, 0}, [2]float32{0, 1}, [2]float32{c, c}
+	ls, rs, z := [2]float32{c, 0}, [2]float32{0, c}, [2]float32{}
+	switch ch {
+	case 1:
+		return [][2]float32{{1, 1}}
+	case 2:
+		return [][2]float32{l, r}
+	case 3:
+		return [][2]float32{l, m, r}
+	case 4:
+		return [][2]float32{l, r, ls, rs}
+	case 5:
+		return [][2]float32{l, m, r, ls, rs}
+	case 6:
+		return [][2]float32{l, m, r, ls, rs, z}
+	case 7:
+		return [][2]float32{l, m, r, ls, rs, {c * c, c * c}, z}
+	case 8:
+		return [][2]float32{l, m, r, ls, rs, ls, rs, z}
+	}
+	g := make([][2]float32, ch)
+	g[0], g[1] = l, r
+	return g
+}
+
+func (d *vorbisDecoder) SampleRate() int         { return d.rate }
+func (d *vorbisDecoder) Duration() time.Duration { return d.dur }
+
+// Read implements Decoder.
+func (d *vorbisDecoder) Read(buf []float32) (int, error) {
+	if d.f == nil {
+		return 0, os.ErrClosed
+	}
+	buf = buf[:len(buf)&^1]
+	if len(buf) == 0 {
+		return 0, nil
+	}
+	n := 0
+	for n < len(buf) && !d.eof {
+		var c int
+		var err error
+		if d.ch == 2 {
+			// oggvorbis writes stereo interleaved and clipped: straight in,
+			// but for NaN, which clipping lets through from a bad packet.
+			c, err = d.read(buf[n:])
+			for i, v := range buf[n : n+c] {
+				if v != v {
+					buf[n+i] = 0
+				}
+			}
+		} else {
+			frames := min((len(buf)-n)/2, vorbisBlock)
+			c, err = d.read(d.scratch[:frames*d.ch])
+			c = d.mix(buf[n:], d.scratch[:c])
+		}
+		n += c
+		if err != nil {
+			d.fail(err)
+		} else if c == 0 {
+			if d.empty++; d.empty > 64 {
+				d.fail(fmt.Errorf("%w: no audio in 64 reads", ErrCorrupt))
+			}
+		} else {
+			d.empty = 0
+		}
+	}
+	if n > 0 {
+		return n, nil
+	}
+	if d.err != nil {
+		return 0, d.err
+	}
+	return 0, io.EOF
+}
+
+// read is oggvorbis's Read with panics made errors.
+func (d *vorbisDecoder) read(p []float32) (n int, err error) {
+	err = safely(func() (err error) {
+		n, err = d.r.Read(p)
+		return err
+	})
+	return n, err
+}
+
+// mix writes the source frames in src to dst as stereo, returning the
+// number of values written.
+func (d *vorbisDecoder) mix(dst, src []float32) int {
+	frames := len(src) / d.ch
+	for i := range frames {
+		in := src[i*d.ch : (i+1)*d.ch]
+		var l, r float32
+		for c, g := range d.gains {
+			l += g[0] * in[c]
+			r += g[1] * in[c]
+		}
+		dst[2*i] = clip(l)
+		dst[2*i+1] = clip(r)
+	}
+	return 2 * frames
+}
+
+// fail handles an error from oggvorbis: the end of a stream moves on to a
+// chained one if there is one; a file cut short ends there; anything else
+// is corruption.
+func (d *vorbisDecoder) fail(err error) {
+	switch {
+	case errors.Is(err, io.EOF):
+		if !d.next() {
+			d.eof = true
+		}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		d.eof = true
+	default:
+		d.eof = true
+		d.err = fmt.Errorf("decode %s: %w: %v", d.path, ErrCorrupt, err)
+	}
+}
+
+// next opens the chained stream after the current one, if the file has
+// one at the same sample rate. oggvorbis reads its source page by page
+// with nothing buffered ahead, so after the last page of a stream the
+// source's offset is where the next stream begins.
+func (d *vorbisDecoder) next() bool {
+	off := d.src.fileOffset()
+	if off >= d.size || sniffVorbis(d.f, off) != nil {
+		return false
+	}
+	src := newOggSource(d.f, off, d.size)
+	r, err := newVorbisReader(src)
+	if err != nil || r.SampleRate() != d.rate {
+		return false
+	}
+	d.use(r, src)
+	return true
+}
+
+// Close implements Decoder.
+func (d *vorbisDecoder) Close() error {
+	if d.f == nil {
+		return nil
+	}
+	err := d.f.Close()
+	d.f = nil
+	return err
+}
+
+// clip limits v to [-1, 1], and makes NaN silence.
+func clip(v float32) float32 {
+	switch {
+	case v > 1:
+		return 1
+	case v < -1:
+		return -1
+	case v != v:
+		return 0
+	}
+	return v
+}
