@@ -60,6 +60,8 @@ type Options struct {
 	// MaxConnectionsPerIP bounds the connections one client address holds
 	// open on either port (0 = no limit); more get 429 Too Many Requests.
 	MaxConnectionsPerIP int
+	// Programs, when set, tells the status pages what stations play.
+	Programs ProgramSource
 	// LimitExempt, when set, names addresses the per-IP limit skips:
 	// reverse proxies and the machine itself.
 	LimitExempt func(netip.Addr) bool

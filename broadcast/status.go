@@ -106,6 +106,23 @@ type NowPlaying struct {
 	Live       bool      `json:"live"`
 }
 
+// Program is what a station is playing on its mount, as the status pages
+// report it.
+type Program struct {
+	Station   string
+	Title     string // the title alone; "" = take it from Display
+	Artist    string
+	Display   string // what listeners see: "Artist - Title"
+	StartedAt time.Time
+	Duration  time.Duration
+	Live      bool // a DJ is on air
+}
+
+// ProgramSource describes the mounts stations play on.
+type ProgramSource interface {
+	Program(mount string) (Program, bool)
+}
+
 // SplitTitle splits an ICY "Artist - Title" into its parts.
 func SplitTitle(t string) (artist, title string) {
 	if a, b, ok := strings.Cut(t, " - "); ok {
@@ -125,6 +142,16 @@ func (s *Server) handleNowPlaying(w http.ResponseWriter, r *http.Request) {
 		if md := m.Title(); md != nil {
 			np.Artist, np.Title = SplitTitle(md.Title)
 			np.StartedAt = md.At
+		}
+		if s.Programs != nil {
+			if p, ok := s.Programs.Program(m.Path); ok {
+				np.Station, np.Live = p.Station, p.Live
+				np.Artist, np.Title = p.Artist, p.Title
+				if np.Title == "" {
+					np.Artist, np.Title = SplitTitle(p.Display)
+				}
+				np.StartedAt, np.DurationMS = p.StartedAt, p.Duration.Milliseconds()
+			}
 		}
 		out = append(out, np)
 	}

@@ -39,8 +39,15 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 		}()
 	}
 
+	stations, err := startStations(cfg, srv, logger)
+	if err != nil {
+		srv.Close()
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		stations.stop()
+		srv.Close()
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	httpPort := ln.Addr().(*net.TCPAddr).Port
@@ -50,6 +57,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 		addr := net.JoinHostPort(host, strconv.Itoa(scPort))
 		if scLn, err = net.Listen("tcp", addr); err != nil {
 			ln.Close()
+			stations.stop()
+			srv.Close()
 			return fmt.Errorf("listen on %s (shoutcast_port): %w", addr, err)
 		}
 	}
@@ -68,6 +77,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 		logger.Info("shutting down")
 	case runErr = <-errc:
 	}
+	stations.stop()
 	srv.Close()
 	if errors.Is(runErr, http.ErrServerClosed) {
 		runErr = nil
@@ -75,9 +85,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 	return runErr
 }
 
-// newBroadcastServer maps the config onto the broadcast server. Until the
-// audio engine lands, a station's mount and live mount are passthrough
-// mounts fed by source clients.
+// newBroadcastServer maps the config onto the broadcast server. A
+// station's mount is its engine's; until live mixing lands, its live mount
+// is a passthrough mount that source clients feed.
 func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger *slog.Logger) *broadcast.Server {
 	defaults := broadcast.MountSettings{
 		BurstSize:    cfg.BurstSize,
@@ -88,7 +98,7 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 	}
 	var mounts []broadcast.MountConfig
 	seen := map[string]bool{}
-	add := func(path string) {
+	add := func(path string, station bool) {
 		if path == "" || seen[path] {
 			return
 		}
@@ -97,18 +107,19 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 		st := defaults
 		st.BurstSize, st.Metaint = ms.BurstSize, ms.Metaint
 		st.MaxListeners, st.Fallback, st.FallbackOverride = ms.MaxListeners, ms.Fallback, ms.FallbackOverride
+		st.Station = station
 		mounts = append(mounts, broadcast.MountConfig{Path: path, Settings: st})
 	}
 	defaultMount := ""
 	for _, st := range cfg.Stations {
-		add(st.Mount)
-		add(st.LiveMount)
+		add(st.Mount, true)
+		add(st.LiveMount, false)
 		if defaultMount == "" {
 			defaultMount = st.Mount
 		}
 	}
 	for _, m := range cfg.Mounts {
-		add(m.Path)
+		add(m.Path, false)
 	}
 	if defaultMount == "" && len(mounts) > 0 {
 		defaultMount = mounts[0].Path

@@ -1,0 +1,48 @@
+package station
+
+import (
+	"time"
+
+	"onair/broadcast"
+)
+
+// Set is the server's stations, found by id or by mount.
+type Set struct {
+	list    []*Station
+	byID    map[string]*Station
+	byMount map[string]*Station
+}
+
+// NewSet makes a set of stations.
+func NewSet(stations ...*Station) *Set {
+	s := &Set{byID: map[string]*Station{}, byMount: map[string]*Station{}}
+	for _, st := range stations {
+		s.list = append(s.list, st)
+		s.byID[st.ID()] = st
+		s.byMount[st.Mount()] = st
+	}
+	return s
+}
+
+// List returns the stations in configuration order.
+func (s *Set) List() []*Station { return append([]*Station(nil), s.list...) }
+
+// Get returns the station with id, or nil.
+func (s *Set) Get(id string) *Station { return s.byID[id] }
+
+// Program tells the status pages what the station on mount is playing.
+func (s *Set) Program(mount string) (broadcast.Program, bool) {
+	st := s.byMount[mount]
+	if st == nil {
+		return broadcast.Program{}, false
+	}
+	np := st.NowPlaying()
+	return broadcast.Program{
+		Station:   st.ID(),
+		Title:     np.Name,
+		Artist:    np.Artist,
+		Display:   np.Title,
+		StartedAt: np.StartedAt,
+		Duration:  np.Duration.Round(time.Millisecond),
+	}, true
+}

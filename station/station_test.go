@@ -1,0 +1,309 @@
+package station
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"onair/broadcast"
+	"onair/config"
+	"onair/internal/testenv"
+)
+
+// tone is a fixture track: a sine at freq for secs seconds.
+type tone struct {
+	file  string
+	freq  int
+	secs  float64
+	rate  int
+	codec string // "libmp3lame" or "libvorbis"
+}
+
+// makeTone writes a tagged tone file with ffmpeg.
+func makeTone(t *testing.T, ffmpeg, dir string, tn tone) {
+	t.Helper()
+	args := []string{"-v", "error", "-f", "lavfi",
+		"-i", fmt.Sprintf("sine=frequency=%d:duration=%g:sample_rate=%d", tn.freq, tn.secs, tn.rate),
+		"-af", "volume=3", "-ac", "2", "-c:a", tn.codec,
+		"-metadata", "artist=Tester", "-metadata", fmt.Sprintf("title=Tone %d", tn.freq)}
+	if tn.codec == "libmp3lame" {
+		args = append(args, "-b:a", "128k")
+	}
+	args = append(args, "-y", filepath.Join(dir, tn.file))
+	if out, err := exec.Command(ffmpeg, args...).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg %s: %v\n%s", tn.file, err, out)
+	}
+}
+
+// startStation runs a broadcast server and one station playing dir.
+func startStation(t *testing.T, dir string, crossfade time.Duration) (addr string, st *Station) {
+	t.Helper()
+	srv := &broadcast.Server{Options: broadcast.Options{
+		ServerID: "OnAir test", DefaultMount: "/stream",
+		Mounts: []broadcast.MountConfig{{Path: "/stream", Settings: broadcast.MountSettings{
+			// A small metaint: a title can only reach a player at an ICY
+			// block, and this test measures where the server placed it.
+			Station: true, BurstSize: 16 << 10, Metaint: 2000,
+			WakeInterval: 20 * time.Millisecond, WriteTimeout: 5 * time.Second, Grace: time.Second,
+		}}},
+	}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	cfg := config.Default().Stations[0]
+	cfg.MediaDirs = []string{dir}
+	cfg.CrossfadeMS = int(crossfade / time.Millisecond)
+	st, _, err = New(cfg, srv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Programs = NewSet(st)
+	ctx, cancel := context.WithCancel(context.Background())
+	go st.Run(ctx)
+	t.Cleanup(func() {
+		cancel()
+		<-st.Done()
+		srv.Close()
+	})
+	return ln.Addr().String(), st
+}
+
+// titleChange is where in a listener's audio bytes a title arrived.
+type titleChange struct {
+	offset int
+	title  string
+}
+
+// record listens to /stream for d, returning the audio bytes and where
+// each title arrived in them.
+func record(t *testing.T, addr string, d time.Duration) ([]byte, []titleChange) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(d + 10*time.Second))
+	io.WriteString(c, "GET /stream HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n")
+	br := bufio.NewReader(c)
+	metaint := 0
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("headers: %v", err)
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			break
+		}
+		if v, ok := strings.CutPrefix(strings.ToLower(line), "icy-metaint:"); ok {
+			metaint, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	if metaint == 0 {
+		t.Fatal("no icy-metaint")
+	}
+	var audio []byte
+	var titles []titleChange
+	end := time.Now().Add(d)
+	buf := make([]byte, metaint)
+	for time.Now().Before(end) {
+		if _, err := io.ReadFull(br, buf); err != nil {
+			t.Fatalf("audio: %v", err)
+		}
+		audio = append(audio, buf...)
+		n, err := br.ReadByte()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			continue
+		}
+		blk := make([]byte, int(n)*16)
+		if _, err := io.ReadFull(br, blk); err != nil {
+			t.Fatal(err)
+		}
+		s := strings.TrimRight(string(blk), "\x00")
+		s = strings.TrimPrefix(s, "StreamTitle='")
+		s, _, _ = strings.Cut(s, "';")
+		titles = append(titles, titleChange{len(audio), s})
+	}
+	return audio, titles
+}
+
+// decodeMono decodes MP3 bytes to mono float samples at 44.1 kHz.
+func decodeMono(t *testing.T, ffmpeg string, mp3 []byte) []float64 {
+	t.Helper()
+	cmd := exec.Command(ffmpeg, "-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", "44100", "pipe:1")
+	cmd.Stdin = bytes.NewReader(mp3)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("ffmpeg decode: %v\n%s", err, errb.String())
+	}
+	raw := out.Bytes()
+	pcm := make([]float64, len(raw)/2)
+	for i := range pcm {
+		pcm[i] = float64(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
+	}
+	return pcm
+}
+
+// level is the amplitude of freq in x, by Goertzel over a Hann window
+// (a plain 10 ms window leaks a tone into its neighbours' bins).
+func level(x []float64, freq float64) float64 {
+	k := 2 * math.Cos(2*math.Pi*freq/44100)
+	n := float64(len(x))
+	var s1, s2, wsum float64
+	for i, v := range x {
+		w := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/n)
+		wsum += w
+		s1, s2 = v*w+k*s1-s2, s1
+	}
+	return 2 * math.Sqrt(max(s1*s1+s2*s2-k*s1*s2, 0)) / wsum
+}
+
+func TestStationPlaysFolderWithCrossfadesAndTitles(t *testing.T) {
+	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	dir := t.TempDir()
+	tracks := []tone{
+		{"a.mp3", 440, 3, 44100, "libmp3lame"},
+		{"b.mp3", 1000, 3, 48000, "libmp3lame"}, // resampled
+		{"c.ogg", 1800, 3, 44100, "libvorbis"},
+		{"d.mp3", 2600, 3, 32000, "libmp3lame"}, // resampled
+	}
+	for _, tn := range tracks {
+		makeTone(t, ffmpeg, dir, tn)
+	}
+	// Files that must be skipped without a break in the stream.
+	os.WriteFile(filepath.Join(dir, "garbage.mp3"), bytes.Repeat([]byte("not audio "), 5000), 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.mp3"), nil, 0o644)
+
+	addr, st := startStation(t, dir, time.Second)
+	audio, titles := record(t, addr, 14*time.Second)
+	pcm := decodeMono(t, ffmpeg, audio)
+
+	freqOf := map[string]float64{}
+	for _, tn := range tracks {
+		freqOf[fmt.Sprintf("Tester - Tone %d", tn.freq)] = float64(tn.freq)
+	}
+	const win = 441 // 10 ms
+	steady := 0.0
+	loudest := func(i int) (float64, float64) {
+		best, lv := 0.0, 0.0
+		for _, tn := range tracks {
+			if l := level(pcm[i:i+win], float64(tn.freq)); l > lv {
+				best, lv = float64(tn.freq), l
+			}
+		}
+		return best, lv
+	}
+	for i := 0; i+win <= len(pcm); i += win {
+		_, lv := loudest(i)
+		steady = max(steady, lv)
+	}
+
+	// Each title change is heard within 0.5 s: the new tone is the loudest
+	// 0.6 s after the title arrived (the crossfade is 1 s, so it starts
+	// rising at the title and is dominant past the middle).
+	heard := 0
+	for _, tc := range titles {
+		f, ok := freqOf[tc.title]
+		if !ok {
+			continue
+		}
+		at := float64(tc.offset) / 16000 // 128 kbps
+		// Find where the tone first rises to a tenth of full level.
+		// (An upward crossing: the same tone may be fading out from its
+		// play a round earlier.)
+		rise := -1.0
+		below := false
+		for i := max(0, int((at-1)*44100)); i+win <= len(pcm) && float64(i)/44100 < at+1.5; i += win {
+			up := level(pcm[i:i+win], f) > steady/10
+			if up && below {
+				rise = float64(i) / 44100
+				break
+			}
+			below = !up
+		}
+		if rise < 0 {
+			if at+1.5 < float64(len(pcm))/44100 {
+				t.Errorf("title %q at %.2f s: its tone never heard", tc.title, at)
+			}
+			continue
+		}
+		// With an equal-power fade the tone reaches a tenth of its level
+		// about 64 ms after the fade begins.
+		if d := rise - 0.064 - at; math.Abs(d) > 0.5 {
+			t.Errorf("title %q arrived at %.2f s, its tone began at %.2f s (%.2f s apart)", tc.title, at, rise, d)
+		}
+		heard++
+	}
+	if heard < 3 {
+		t.Fatalf("only %d track changes heard in 14 s: titles %v", heard, titles)
+	}
+
+	// No silence anywhere once music started, and the crossfades keep the
+	// level within 3 dB (equal power; the tones are uncorrelated).
+	start := int(0.5 * 44100)
+	for i := start; i+win <= len(pcm); i += win {
+		var sum float64
+		for _, v := range pcm[i : i+win] {
+			sum += v * v
+		}
+		r := math.Sqrt(sum/win) * math.Sqrt2
+		if r < steady/math.Sqrt2 {
+			t.Fatalf("level dips to %.3f (of %.3f) at %.2f s", r, steady, float64(i)/44100)
+		}
+	}
+
+	// Crossfade length: windows where two tones are both above 1/30 of
+	// full level. An equal-power fade is under that for 2/π·asin(1/30) of
+	// its length at each end, so a 1 s fade shows as 958 ms.
+	overlaps, run := []int{}, 0
+	for i := start; i+win <= len(pcm); i += win {
+		both := 0
+		for _, tn := range tracks {
+			if level(pcm[i:i+win], float64(tn.freq)) > steady/30 {
+				both++
+			}
+		}
+		if both >= 2 {
+			run++
+		} else if run > 0 {
+			overlaps = append(overlaps, run)
+			run = 0
+		}
+	}
+	for _, o := range overlaps {
+		want := time.Second - time.Duration(4/math.Pi*math.Asin(1.0/30)*float64(time.Second))
+		if d := time.Duration(o) * 10 * time.Millisecond; d < want-50*time.Millisecond || d > want+50*time.Millisecond {
+			t.Errorf("a crossfade lasted %v, want %v ± 50 ms (all: %v)", d, want, overlaps)
+		}
+	}
+	if len(overlaps) < 3 {
+		t.Errorf("only %d crossfades found", len(overlaps))
+	}
+
+	// The broken files were reported, not played.
+	probs := strings.Join(st.Info().Problems, "\n")
+	for _, f := range []string{"garbage.mp3", "empty.mp3"} {
+		if !strings.Contains(probs, f) {
+			t.Errorf("problems do not mention %s:\n%s", f, probs)
+		}
+	}
+}
