@@ -61,8 +61,15 @@ func (q *Queue) Run(ctx context.Context) {
 		}
 	}()
 	failures := 0
+	last, skippedRepeat := "", false
 	for ctx.Err() == nil {
 		path, err := q.picker.Pick()
+		if err == nil && path == last && !skippedRepeat {
+			// The picker's rounds avoid a repeat, but files that fail to
+			// open can bring the last track back to the front: pass once.
+			skippedRepeat = true
+			continue
+		}
 		if err != nil {
 			q.log.Warn("nothing to play", "component", "mixer", "err", err)
 			q.problems.Add("", err)
@@ -83,6 +90,7 @@ func (q *Queue) Run(ctx context.Context) {
 			continue
 		}
 		failures = 0
+		last, skippedRepeat = path, false
 		q.problems.Clear("")
 		select {
 		case q.ready <- t:

@@ -96,3 +96,53 @@ func TestQueueClosesUnplayedTrackOnStop(t *testing.T) {
 		t.Error("a track opened and never played was not closed")
 	}
 }
+
+func TestQueueAvoidsARepeatWhenAFailedFileCameBetween(t *testing.T) {
+	pk := &listPicker{paths: []string{"a", "b", "bad", "b", "a", "c"}}
+	open := func(path string) (*Track, error) {
+		if path == "bad" {
+			return nil, errors.New("not audio")
+		}
+		return &Track{Path: path, Audio: &toneTrack{frames: 1}}, nil
+	}
+	q := NewQueue(pk, open, nil, nil)
+	q.Retry = time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { q.Run(ctx); close(done) }()
+	var got []string
+	deadline := time.Now().Add(5 * time.Second)
+	for len(got) < 4 && time.Now().Before(deadline) {
+		if tr := q.Next(); tr != nil {
+			got = append(got, tr.Path)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	// The second b, right after b (the failed file between them), is
+	// passed over.
+	want := []string{"a", "b", "a", "c"}
+	if len(got) != 4 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] || got[3] != want[3] {
+		t.Errorf("played %v, want %v", got, want)
+	}
+}
+
+func TestQueueRepeatsTheOnlyFile(t *testing.T) {
+	pk := &listPicker{paths: []string{"a", "a", "a"}}
+	q := NewQueue(pk, func(p string) (*Track, error) { return &Track{Path: p, Audio: &toneTrack{frames: 1}}, nil }, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { q.Run(ctx); close(done) }()
+	n := 0
+	for deadline := time.Now().Add(5 * time.Second); n < 2 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if q.Next() != nil {
+			n++
+		}
+	}
+	cancel()
+	<-done
+	if n != 2 {
+		t.Errorf("a one-file folder played %d times, want it again after passing once", n)
+	}
+}

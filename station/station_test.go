@@ -196,6 +196,12 @@ func TestStationPlaysFolderWithCrossfadesAndTitles(t *testing.T) {
 	addr, st := startStation(t, dir, time.Second)
 	audio, titles := record(t, addr, 14*time.Second)
 	pcm := decodeMono(t, ffmpeg, audio)
+	t.Cleanup(func() {
+		if keep := os.Getenv("ONAIR_TEST_KEEP"); keep != "" && t.Failed() {
+			os.WriteFile(filepath.Join(keep, "station.mp3"), audio, 0o644)
+			t.Logf("recording kept in %s/station.mp3; titles %v", keep, titles)
+		}
+	})
 
 	freqOf := map[string]float64{}
 	for _, tn := range tracks {
