@@ -2,6 +2,7 @@ package mixer
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -91,7 +92,7 @@ func (p *Problems) List() []Problem {
 func (p *Problems) Strings() []string {
 	out := []string{}
 	for _, q := range p.List() {
-		if q.Path == "" {
+		if q.Path == "" || strings.Contains(q.Message, q.Path) {
 			out = append(out, q.Message)
 		} else {
 			out = append(out, fmt.Sprintf("%s: %s", q.Path, q.Message))

@@ -2,6 +2,7 @@ package mixer
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -84,8 +85,11 @@ func (q *Queue) Run(ctx context.Context) {
 			q.problems.Add(path, err)
 			q.picker.Forget(path)
 			// A folder of broken files must not become a busy loop.
-			if failures++; failures%8 == 0 && !wait(ctx, q.Retry) {
-				return
+			if failures++; failures%8 == 0 {
+				q.problems.Add("", fmt.Errorf("no playable files: the last %d tried would not open", failures))
+				if !wait(ctx, q.Retry) {
+					return
+				}
 			}
 			continue
 		}

@@ -313,3 +313,50 @@ func TestStationPlaysFolderWithCrossfadesAndTitles(t *testing.T) {
 		}
 	}
 }
+
+// TestStationKeepsTime: a listener reading for a minute receives the
+// bitrate times the time, within 0.5 %: the engine is paced by the
+// samples it produced, so it neither drifts nor rushes.
+func TestStationKeepsTime(t *testing.T) {
+	t.Parallel()
+	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	dir := t.TempDir()
+	makeTone(t, ffmpeg, dir, tone{"long.mp3", 330, 90, 44100, "libmp3lame"})
+	addr, _ := startStation(t, dir, 0)
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(90 * time.Second))
+	io.WriteString(c, "GET /stream HTTP/1.0\r\n\r\n")
+	br := bufio.NewReaderSize(c, 64<<10)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == "\r\n" {
+			break
+		}
+	}
+	var total int64
+	buf := make([]byte, 32<<10)
+	read := func(until time.Time) {
+		for time.Now().Before(until) {
+			n, err := br.Read(buf)
+			total += int64(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	read(time.Now().Add(5 * time.Second)) // past the burst
+	from, start := total, time.Now()
+	read(start.Add(60 * time.Second))
+	rate := float64(total-from) / time.Since(start).Seconds()
+	t.Logf("%.1f bytes/s over 60 s", rate)
+	if math.Abs(rate/16000-1) > 0.005 {
+		t.Errorf("received %.1f bytes/s over 60 s, want 16000 ± 0.5 %%", rate)
+	}
+}
