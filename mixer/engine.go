@@ -250,12 +250,16 @@ func (e *Engine) crossfade(dst []float32) int {
 		clear(b)
 	}
 	// Equal power: gains cos and sin of a quarter turn across the fade.
+	// The angle advances by a rotation per frame, started exactly at each
+	// block, instead of two trigonometric calls per frame.
 	step := math.Pi / 2 / float64(max(e.fadeLen, 1))
+	c, s := math.Cos(float64(e.fadePos)*step), math.Sin(float64(e.fadePos)*step)
+	dc, ds := math.Cos(step), math.Sin(step)
 	for i := range n {
-		th := float64(e.fadePos+i) * step
-		gOut, gIn := float32(math.Cos(th)), float32(math.Sin(th))
+		gOut, gIn := float32(c), float32(s)
 		dst[2*i] = a[2*i]*gOut + b[2*i]*gIn
 		dst[2*i+1] = a[2*i+1]*gOut + b[2*i+1]*gIn
+		c, s = c*dc-s*ds, s*dc+c*ds
 	}
 	e.fadePos += n
 	if e.fadePos >= e.fadeLen {
