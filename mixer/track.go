@@ -23,9 +23,9 @@ func OpenFile(path string, rate int) (*Track, error) {
 	}
 	a := &fileAudio{dec: dec, in: make([]float32, 2*readChunk)}
 	if dec.SampleRate() != rate {
-		if dec.SampleRate() <= 0 {
+		if r := dec.SampleRate(); r < resample.MinRate || r > resample.MaxRate {
 			dec.Close()
-			return nil, fmt.Errorf("%s: no sample rate", path)
+			return nil, fmt.Errorf("%s: sample rate %d Hz is out of range", path, r)
 		}
 		a.rs = resample.New(dec.SampleRate(), rate, 2, resample.Best)
 		a.out = make([]float32, 0, 2*a.rs.MaxOut(readChunk)+2*readChunk)

@@ -18,7 +18,7 @@
 // phases, one per distinct output position between two input frames, so the
 // output is exactly that of upsampling by L, filtering and keeping every Mth
 // sample (48 kHz to 44.1 kHz is 147/160: 147 phases). When L is so large that
-// the table would pass 512 KiB (44.1 kHz to 47.952 kHz is 1332/1225), the
+// the table would pass 512 KiB (44.056 kHz to 48 kHz is 6000/5507), the
 // table holds 512 phases instead and coefficients are interpolated linearly
 // between the two nearest ones; that costs a second multiply-add per tap and
 // leaves errors below -110 dB.

@@ -2,6 +2,7 @@ package resample
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 )
@@ -48,8 +49,8 @@ func TestTables(t *testing.T) {
 }
 
 // TestFrameCount checks that N input frames give ceil(N·out/in) output
-// frames after Flush, that no Process call yields more than MaxOut and that
-// Flush yields at most Latency.
+// frames after Flush, that every Process call yields MaxOut or one frame
+// fewer once the filter is full, and that Flush yields at most Latency.
 func TestFrameCount(t *testing.T) {
 	for _, p := range pairs {
 		for _, n := range []int{0, 1, 2, 31, 100, 1152, 5000, 44100} {
@@ -57,14 +58,17 @@ func TestFrameCount(t *testing.T) {
 				r := New(p.in, p.out, 2, Best)
 				src := noise(1, n, 2)
 				var out []float32
+				fed := 0
 				for blk := 0; len(src) > 0; blk++ {
 					k := min(len(src)/2, []int{1, 7, 1152, 333}[blk%4])
 					before := len(out)
 					out = r.Process(out, src[:2*k])
-					if got := (len(out) - before) / 2; got > r.MaxOut(k) {
+					got := (len(out) - before) / 2
+					if got > r.MaxOut(k) || fed >= r.half && got < r.MaxOut(k)-1 {
 						t.Fatalf("Process of %d frames gave %d, MaxOut %d", k, got, r.MaxOut(k))
 					}
 					src = src[2*k:]
+					fed += k
 				}
 				before := len(out)
 				out = r.Flush(out)
@@ -87,7 +91,7 @@ func TestBlockIndependence(t *testing.T) {
 		for _, ch := range []int{1, 2, 3} {
 			for _, q := range []Quality{Best, Fast} {
 				t.Run(fmt.Sprintf("%d-%d/ch=%d/%v", p.in, p.out, ch, q), func(t *testing.T) {
-					src := noise(2, 5000, ch)
+					src := noise(2, 3000, ch)
 					want := run(New(p.in, p.out, ch, q), src, 0)
 					for _, block := range []int{1, 7, 1152} {
 						got := run(New(p.in, p.out, ch, q), src, block)
@@ -97,6 +101,31 @@ func TestBlockIndependence(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestFlushPadsSilence checks that Flush gives what following the input
+// with silence would. The buffer beyond the input is poisoned with NaN
+// first, so that reading one frame too far shows.
+func TestFlushPadsSilence(t *testing.T) {
+	for _, p := range pairs {
+		for _, n := range []int{1, 1000, 5000} {
+			t.Run(fmt.Sprintf("%d-%d/n=%d", p.in, p.out, n), func(t *testing.T) {
+				src := noise(8, n, 2)
+				r := New(p.in, p.out, 2, Best)
+				got := r.Process(nil, src)
+				for i := 2 * r.frames; i < len(r.buf); i++ {
+					r.buf[i] = float32(math.NaN())
+				}
+				got = r.Flush(got)
+				r = New(p.in, p.out, 2, Best)
+				padded := append(slices.Clone(src), make([]float32, 2*r.t.taps)...)
+				want := r.Process(nil, padded)[:len(got)]
+				if !slices.Equal(got, want) {
+					t.Error("the flushed tail differs from the output for silence")
+				}
+			})
 		}
 	}
 }
@@ -161,10 +190,10 @@ func TestAllocs(t *testing.T) {
 				r := New(p.in, p.out, 2, q)
 				src := noise(6, 1152, 2)
 				dst := make([]float32, 0, 2*(r.MaxOut(1152)+r.Latency()))
-				if n := testing.AllocsPerRun(100, func() { r.Process(dst[:0], src) }); n != 0 {
+				if n := testing.AllocsPerRun(10, func() { r.Process(dst[:0], src) }); n != 0 {
 					t.Errorf("Process: %v allocations", n)
 				}
-				if n := testing.AllocsPerRun(100, func() { r.Flush(r.Process(dst[:0], src)) }); n != 0 {
+				if n := testing.AllocsPerRun(10, func() { r.Flush(r.Process(dst[:0], src)) }); n != 0 {
 					t.Errorf("Process and Flush: %v allocations", n)
 				}
 			})
