@@ -57,6 +57,7 @@ type Engine struct {
 	idleSince    int64 // produced frame count when the engine went idle; -1 = not idle
 	idleAnnounce bool
 	clockNow     time.Time
+	batch        time.Duration
 	timer        *time.Timer
 }
 
@@ -94,6 +95,7 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 		idleSince: -1,
 	}
 	e.emit = e.writeFrame
+	e.batch = e.cfg.Lead / 2
 	if e.cfg.Sleep == nil {
 		e.cfg.Sleep = e.sleep
 	}
@@ -151,7 +153,11 @@ func (e *Engine) Run(ctx context.Context) error {
 			start = e.cfg.Now().Add(e.cfg.Lead - time.Duration(float64(frames)/rate*float64(time.Second)))
 			continue
 		}
-		if wait > 0 && !e.cfg.Sleep(ctx, wait) {
+		// Once a block takes it past the lead, sleep until it is a batch
+		// under it: the engine then wakes a few times a second to make
+		// several blocks, instead of once per 26 ms block (wake-ups cost
+		// more than the blocks on a small machine).
+		if wait > 0 && !e.cfg.Sleep(ctx, wait+e.batch) {
 			e.sink.Flush(e.cfg.Now())
 			return nil
 		}
