@@ -114,6 +114,20 @@ func (s *Server) fallBack(m *Mount) {
 	}
 }
 
+// takeBackOnAudio, for a mount with fallback_override whose writer just
+// arrived, brings its listeners back from the fallback once it has audio.
+func (s *Server) takeBackOnAudio(m *Mount) {
+	if !m.Settings.FallbackOverride {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		waitForAudio(m, 2*time.Second)
+		s.takeBack(m)
+	}()
+}
+
 // takeBack moves listeners who asked for m back to it from wherever its
 // fallback chain put them, when m's source returns (fallback_override).
 func (s *Server) takeBack(m *Mount) {

@@ -19,14 +19,7 @@ func (s *Server) Publish(path string, info StreamInfo) (*Mount, func(), error) {
 		return nil, nil, fmt.Errorf("publish %s: %w", path, err)
 	}
 	m.SetInfo(info)
-	if m.Settings.FallbackOverride {
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			waitForAudio(m, 2*time.Second)
-			s.takeBack(m)
-		}()
-	}
+	s.takeBackOnAudio(m)
 	return m, func() {
 		m.Flush(time.Now())
 		s.release(m, sc)

@@ -249,14 +249,7 @@ func (s *Server) runSource(m *Mount, sc *sourceConn, conn net.Conn, body io.Read
 }) int64 {
 	m.SetInfo(info)
 	log.Info("source connected", "protocol", sc.protocol, "user", sc.user, "agent", sc.userAgent, "type", info.ContentType)
-	if m.Settings.FallbackOverride {
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			waitForAudio(m, 2*time.Second)
-			s.takeBack(m)
-		}()
-	}
+	s.takeBackOnAudio(m)
 	cr := &countingReader{r: body}
 	err := s.pump(m, conn, cr, codec, info)
 	m.Flush(time.Now())

@@ -92,11 +92,22 @@ func (c Config) MountSettings(path string) MountSettings {
 func (c Config) TrustedProxyPrefixes() []netip.Prefix {
 	var out []netip.Prefix
 	for _, p := range c.TrustedProxies {
-		if pf, err := netip.ParsePrefix(p); err == nil {
-			out = append(out, pf.Masked())
-		} else if a, err := netip.ParseAddr(p); err == nil {
-			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		if pf, ok := parseProxy(p); ok {
+			out = append(out, pf)
 		}
 	}
 	return out
+}
+
+// parseProxy reads a trusted_proxies entry: a CIDR prefix or an address.
+func parseProxy(s string) (netip.Prefix, bool) {
+	if pf, err := netip.ParsePrefix(s); err == nil {
+		return pf.Masked(), true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), true
 }

@@ -3,7 +3,6 @@ package config
 import (
 	"cmp"
 	"fmt"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -127,10 +126,7 @@ func (c Config) checkServer(ch *checker) {
 		}
 	}
 	for i, p := range c.TrustedProxies {
-		if _, err := netip.ParsePrefix(p); err == nil {
-			continue
-		}
-		if _, err := netip.ParseAddr(p); err != nil {
+		if _, ok := parseProxy(p); !ok {
 			ch.add(fmt.Sprintf("trusted_proxies[%d]", i), "entries must be IP addresses or CIDR prefixes, not %q", p)
 		}
 	}

@@ -57,6 +57,7 @@ type Engine struct {
 	idleSince    int64 // produced frame count when the engine went idle; -1 = not idle
 	idleAnnounce bool
 	clockNow     time.Time
+	frameSamples int64 // samples per channel in each MP3 frame
 	batch        time.Duration
 	timer        *time.Timer
 }
@@ -96,6 +97,12 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 	}
 	e.emit = e.writeFrame
 	e.batch = e.cfg.Lead / 2
+	// Every frame of a CBR stream holds the same number of samples: 1152
+	// for MPEG-1 (32 kHz and up), 576 below.
+	e.frameSamples = BlockFrames
+	if cfg.SampleRate < 32000 {
+		e.frameSamples = BlockFrames / 2
+	}
 	if e.cfg.Sleep == nil {
 		e.cfg.Sleep = e.sleep
 	}
@@ -327,11 +334,7 @@ func (e *Engine) encode() {
 // writeFrame passes one MP3 frame to the sink, setting a pending title
 // first if the frame holds the sample where its track starts.
 func (e *Engine) writeFrame(f []byte) {
-	samples := int64(BlockFrames)
-	if h, err := frames.ParseMP3Header(f); err == nil {
-		samples = int64(h.Samples())
-	}
-	end := e.emitted + samples - int64(e.cfg.EncoderDelay)
+	end := e.emitted + e.frameSamples - int64(e.cfg.EncoderDelay)
 	for e.nTitles > 0 && e.titles[0].at < end {
 		np := e.titles[0].np
 		np.StartedAt = e.clockNow
@@ -342,7 +345,7 @@ func (e *Engine) writeFrame(f []byte) {
 		e.titles[e.nTitles] = titleAt{}
 	}
 	e.sink.WriteFrame(f, e.clockNow)
-	e.emitted += samples
+	e.emitted += e.frameSamples
 }
 
 func (e *Engine) report(path string, err error) {
