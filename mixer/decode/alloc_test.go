@@ -1,22 +1,24 @@
 package decode
 
 import (
-	"bufio"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"testing"
 
-	"github.com/hajimehoshi/go-mp3"
 	"github.com/jfreymuth/oggvorbis"
 )
 
-// The codecs allocate as they decode: go-mp3 about 140 times per MPEG
-// frame, oggvorbis a few times per Ogg page and packet. Read itself must
-// add nothing, which two tests pin down: a Read served from audio already
-// decoded allocates nothing at all, and decoding a whole file through
-// Read costs no more allocations than the codec alone, however many Read
-// calls it takes.
+// Our MP3 decoder (layer3) allocates nothing as it decodes: a whole MP3
+// file costs the handful of allocations Open makes, however long it is.
+// oggvorbis allocates a few times per Ogg page and packet. Read itself
+// must add nothing, which the tests pin down: a Read served from audio
+// already decoded allocates nothing at all, decoding an MP3 through Read
+// allocates nothing per frame, and decoding Vorbis through Read costs no
+// more allocations than the codec alone, however many Read calls it
+// takes.
 
 // TestReadAllocsBuffered: a Read that the codec's or our own buffer can
 // serve allocates nothing (testing.AllocsPerRun is exactly 0).
@@ -60,8 +62,63 @@ func TestReadAllocsBuffered(t *testing.T) {
 	}
 }
 
-// TestReadAllocsSteadyState decodes a whole file through Read and with
-// the codec alone, and checks Read adds less than one allocation per
+// TestReadAllocsMP3: decoding a whole MP3 file through Read allocates as
+// much as Open and the first Read do, whatever the length: nothing per
+// frame or per Read call.
+func TestReadAllocsMP3(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name string
+		tone tone
+		opts []string
+	}{
+		{"vbr-stereo", tone{rate: 44100, freqs: []float64{440, 660}, amp: 0.5}, vbrQ4},
+		{"cbr-joint", tone{rate: 48000, freqs: []float64{440, 440}, amp: 0.5}, cbr128},
+		{"mono-22k", tone{rate: 22050, freqs: []float64{440}, amp: 0.5}, vbrQ4},
+		{"mpeg25-11k", tone{rate: 11025, freqs: []float64{440, 660}, amp: 0.5}, with(cbr128, "-b:a", "32k")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// The least of three runs: the runtime allocates now and then
+			// on its own, which mallocs counts too.
+			count := func(seconds float64) (allocs uint64, reads int) {
+				s := tt.tone
+				s.seconds = seconds
+				path := makeTone(t, dir, fmt.Sprintf("%s-%g.mp3", tt.name, seconds), s, tt.opts...)
+				allocs = math.MaxUint64
+				for range 3 {
+					reads = 0
+					allocs = min(allocs, mallocs(func() {
+						d, err := Open(path)
+						if err != nil {
+							t.Fatal(err)
+						}
+						defer d.Close()
+						buf := make([]float32, 1024)
+						for {
+							reads++
+							if _, err := d.Read(buf); err != nil {
+								break
+							}
+						}
+					}))
+				}
+				return allocs, reads
+			}
+			short, shortReads := count(1)
+			long, longReads := count(10)
+			t.Logf("1 s: %d allocations over %d Read calls; 10 s: %d over %d", short, shortReads, long, longReads)
+			if long > short {
+				t.Errorf("10 s took %d allocations, 1 s %d: decoding allocates per frame or per Read", long, short)
+			}
+			if short > 32 {
+				t.Errorf("%d allocations to open and play a 1 s file, want a handful", short)
+			}
+		})
+	}
+}
+
+// TestReadAllocsSteadyState decodes a whole Vorbis file through Read and
+// with the codec alone, and checks Read adds less than one allocation per
 // call, which with a few hundred calls means none per call.
 func TestReadAllocsSteadyState(t *testing.T) {
 	dir := t.TempDir()
@@ -72,7 +129,6 @@ func TestReadAllocsSteadyState(t *testing.T) {
 		path string
 		raw  func(t *testing.T, path string) // decodes path with the codec alone
 	}{
-		{"mp3", makeTone(t, dir, "steady.mp3", s, vbrQ4...), rawMP3},
 		{"vorbis", makeTone(t, dir, "steady.ogg", s, vorbisQ5...), rawVorbis},
 		{"vorbis-mono", makeTone(t, dir, "steady-mono.ogg", mono, vorbisQ5...), rawVorbis},
 	}
@@ -110,26 +166,6 @@ func mallocs(fn func()) uint64 {
 	fn()
 	runtime.ReadMemStats(&after)
 	return after.Mallocs - before.Mallocs
-}
-
-// rawMP3 decodes path with go-mp3 alone, from a buffered non-seekable
-// reader as openMP3 gives it.
-func rawMP3(t *testing.T, path string) {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	d, err := mp3.NewDecoder(bufio.NewReaderSize(struct{ io.Reader }{f}, 16<<10))
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := make([]byte, 4608)
-	for {
-		if _, err := d.Read(buf); err != nil {
-			break
-		}
-	}
 }
 
 // rawVorbis decodes path with oggvorbis alone.

@@ -1,8 +1,9 @@
 // Package decode reads audio files as interleaved stereo float32 PCM.
 //
-// Open recognises MP3 (MPEG-1 and MPEG-2 Layer III, through go-mp3) and
-// Ogg Vorbis (through oggvorbis) by their content, whatever the file's
-// name says. Mono comes out on both channels and multichannel Vorbis is
+// Open recognises MP3 (MPEG-1, MPEG-2 and MPEG-2.5 Layer III, through our
+// own decoder in package layer3, which allocates nothing as it plays)
+// and Ogg Vorbis (through oggvorbis) by their content, whatever the
+// file's name says. Mono comes out on both channels and multichannel Vorbis is
 // mixed down. MP3 files with a LAME or FFmpeg Info tag play gaplessly:
 // the encoder's delay and padding are cut off. ReadTags reads ID3v1, ID3v2
 // and Vorbis comments for the now-playing title.

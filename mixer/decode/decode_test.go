@@ -27,6 +27,8 @@ func TestDecodeTones(t *testing.T) {
 		{"22k-mpeg2.mp3", tone{rate: 22050, freqs: []float64{500, 750}, seconds: 2, amp: 0.5}, with(cbr128, "-b:a", "64k"), true},
 		{"mono.mp3", tone{rate: 44100, freqs: []float64{440}, seconds: 2, amp: 0.5}, with(cbr128, "-b:a", "64k"), true},
 		{"mono-vbr-22k.mp3", tone{rate: 22050, freqs: []float64{300}, seconds: 2, amp: 0.5}, vbrQ4, true},
+		{"11k-mpeg25.mp3", tone{rate: 11025, freqs: []float64{300, 450}, seconds: 2, amp: 0.5}, with(cbr128, "-b:a", "32k"), true},
+		{"mono-8k-mpeg25.mp3", tone{rate: 8000, freqs: []float64{400}, seconds: 2, amp: 0.5}, with(cbr128, "-b:a", "16k"), true},
 		{"vorbis.ogg", stereo, vorbisQ5, true},
 		{"vorbis-mono-48k.ogg", tone{rate: 48000, freqs: []float64{1000}, seconds: 2, amp: 0.5}, vorbisQ5, true},
 		// Content, not the name, tells the format.

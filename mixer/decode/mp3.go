@@ -1,51 +1,48 @@
 package decode
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
-	"github.com/hajimehoshi/go-mp3"
+	"onair/mixer/decode/layer3"
 )
 
-// decoderDelay is go-mp3's own delay in samples: a click at sample n of
-// the encoder's input comes out at n + encoder delay + 529 (measured by
-// TestMP3DecoderDelay at 22.05, 44.1 and 48 kHz, with the Xing/Info frame
-// left out). It is the classic 528 + 1 of the MP3 hybrid filter bank that
-// the LAME tag's padding already accounts for, so the trim is delay + 529
-// at the start and padding − 529 at the end.
+// decoderDelay is the Layer III decoder's own delay in samples: a click
+// at sample n of the encoder's input comes out at n + encoder delay + 529
+// (measured by TestMP3DecoderDelay at 22.05, 32, 44.1 and 48 kHz, with
+// the Xing/Info frame left out). It is the classic 528 + 1 of the MP3
+// hybrid filter bank that the LAME tag's padding already accounts for, so
+// the trim is delay + 529 at the start and padding − 529 at the end.
 const decoderDelay = 529
 
-// maxBadFrames is how many frames in a row go-mp3 may refuse (or panic
-// on) before the stream counts as corrupt. A lone damaged frame, or a
-// stray tag between two concatenated files, costs a frame of silence.
+// maxBadFrames is how many damaged frames in a row (refused by the
+// decoder, or junk skipped to find them) the stream may have before it
+// counts as corrupt. A lone damaged frame, or a stray tag between two
+// concatenated files, costs a frame of silence.
 const maxBadFrames = 32
 
-// mp3Decoder decodes an MP3 file with go-mp3 and trims it gaplessly.
-//
-// go-mp3 sees a buffered, non-seekable view of the audio frames: it does
-// not scan the whole file at open (which it does for an io.Seeker), never
-// sees the tags or the Xing/Info frame, and cannot be asked to seek.
+// mp3Decoder decodes an MP3 file with layer3 and trims it gaplessly. The
+// frames come from frameReader, which never sees the tags or the
+// Xing/Info frame.
 type mp3Decoder struct {
-	path string
-	f    *os.File
-	dec  *mp3.Decoder
-	rate int
-	dur  time.Duration
+	path   string
+	f      *os.File
+	rate   int
+	dur    time.Duration
+	frames *frameReader
+	dec    layer3.Decoder
 
-	raw  []byte    // go-mp3 output: 16-bit little-endian stereo
 	pcm  []float32 // decoded stereo samples; pcm[head:tail] not yet read
 	head int
 	tail int
 
 	skip int  // stereo frames still to drop at the start
 	hold int  // stereo frames to keep back: the end padding, dropped at EOF
-	mute int  // frames to silence after a resync (their bit reservoir is gone)
-	bad  int  // frames refused in a row
-	eof  bool // go-mp3 has nothing more; pcm holds the rest
+	bad  int  // damaged frames in a row
+	eof  bool // no more frames; pcm holds the rest
 	err  error
 }
 
@@ -54,31 +51,23 @@ func openMP3(path string, f *os.File, size int64) (*mp3Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := bufio.NewReaderSize(io.NewSectionReader(f, l.start, l.end-l.start), 16<<10)
-	var dec *mp3.Decoder
-	err = safely(func() (err error) {
-		dec, err = mp3.NewDecoder(src)
-		return err
-	})
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("no complete MP3 frame: %w", ErrCorrupt)
-		}
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
 	d := &mp3Decoder{
-		path: path,
-		f:    f,
-		dec:  dec,
-		rate: dec.SampleRate(),
-		dur:  mp3Duration(l),
-		raw:  make([]byte, 1152*4),
+		path:   path,
+		f:      f,
+		rate:   l.first.rate,
+		dur:    mp3Duration(l),
+		frames: newFrameReader(f, l),
 		// Room for the held-back padding (at most 4095 − 529) and a frame.
 		pcm: make([]float32, 2*(4096+1152)),
 	}
 	if l.hasInfo && l.info.gapless {
 		d.skip = l.info.delay + decoderDelay
 		d.hold = max(l.info.padding-decoderDelay, 0)
+	}
+	// Decode the first frame now: a file without one whole frame is not
+	// worth opening.
+	if !d.decodeFrame() {
+		return nil, fmt.Errorf("no complete MP3 frame: %w", ErrCorrupt)
 	}
 	return d, nil
 }
@@ -146,51 +135,80 @@ func (d *mp3Decoder) Read(buf []float32) (int, error) {
 	return 0, io.EOF
 }
 
-// decodeFrame appends one go-mp3 read (a frame at most) to pcm, less
-// what is still to skip, or sets eof.
-func (d *mp3Decoder) decodeFrame() {
-	if len(d.pcm)-d.tail < len(d.raw)/2 {
+// decodeFrame decodes the next frame onto the end of pcm, less what is
+// still to skip, and reports whether there was one; at the end of the
+// audio it sets eof.
+func (d *mp3Decoder) decodeFrame() bool {
+	if len(d.pcm)-d.tail < 2*1152 {
 		d.tail = copy(d.pcm, d.pcm[d.head:d.tail])
 		d.head = 0
 	}
-	var n int
-	err := safely(func() (err error) {
-		n, err = d.dec.Read(d.raw)
-		return err
-	})
-	switch {
-	case err == io.EOF:
-		// go-mp3 also says io.EOF for a frame cut short by the file's end:
-		// a truncated file plays up to the cut. The held-back samples are
-		// the encoder's padding: drop them.
-		d.end(nil)
-		return
-	case err != nil:
-		if d.bad++; d.bad > maxBadFrames {
-			d.end(fmt.Errorf("decode %s: %w: %v", d.path, ErrCorrupt, err))
-		}
-		// go-mp3 starts over at the next frame header: its bit reservoir
-		// is lost, so the next frame decodes from partial data.
-		d.mute = 1
-		return
+	frame, skipped, err := d.frames.frame()
+	if err != nil {
+		d.end(fmt.Errorf("decode %s: %w", d.path, err))
+		return false
 	}
-	d.bad = 0
-	frames := n / 4
-	in := d.raw[:frames*4]
-	if d.mute > 0 {
-		d.mute--
-		clear(in)
+	if frame == nil {
+		// The end, or a last frame cut short by it: a truncated file plays
+		// up to the cut. The held-back samples are the encoder's padding.
+		d.end(nil)
+		return false
+	}
+	if skipped > 0 {
+		// Lost sync: the bit reservoir and the filter banks' memory belong
+		// to audio that is gone. The next frames that reach back into the
+		// reservoir come out silent (layer3.ErrNoMainData).
+		d.dec.Reset()
+		d.bad++
+	}
+	out := d.pcm[d.tail : d.tail+2*1152]
+	n, err := d.decode(frame, out)
+	switch {
+	case err == nil, errors.Is(err, layer3.ErrNoMainData):
+		// Frames that lost their main data to a resync come out muted.
+		if skipped == 0 {
+			d.bad = 0
+		}
+	default:
+		// A damaged frame keeps time: layer3 fades out the frame before
+		// over it, or, for a header it refused, it plays as silence.
+		if n == 0 {
+			n = parsedSamples(frame)
+			clear(out[:2*n])
+		}
+		d.bad++
+	}
+	if d.bad > maxBadFrames {
+		d.end(fmt.Errorf("decode %s: %w: %d damaged frames in a row, the last: %v", d.path, ErrCorrupt, d.bad, err))
+		return false
 	}
 	if d.skip > 0 {
-		s := min(d.skip, frames)
+		s := min(d.skip, n)
 		d.skip -= s
-		in = in[s*4:]
+		n -= s
+		copy(out, out[2*s:2*(s+n)])
 	}
-	out := d.pcm[d.tail : d.tail+len(in)/2]
-	for i := range out {
-		out[i] = float32(int16(uint16(in[2*i])|uint16(in[2*i+1])<<8)) / 32768
-	}
-	d.tail += len(out)
+	d.tail += 2 * n
+	return true
+}
+
+// decode runs the Layer III decoder on one frame. A panic in it would be
+// a bug, but a bad file must not take the station down: it counts as a
+// damaged frame.
+func (d *mp3Decoder) decode(frame []byte, out []float32) (n int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			d.dec.Reset()
+			n, err = 0, fmt.Errorf("decoder panic: %v", r)
+		}
+	}()
+	return d.dec.Decode(frame, out)
+}
+
+// parsedSamples is the sample count of a frame that frameReader accepted.
+func parsedSamples(frame []byte) int {
+	h, _ := parseFrameHeader(frame)
+	return h.samplesPerFrame()
 }
 
 // end marks the stream finished with err (nil for a clean end) and drops

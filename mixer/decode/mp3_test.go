@@ -1,17 +1,17 @@
 package decode
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/hajimehoshi/go-mp3"
+	"onair/mixer/decode/layer3"
 )
 
 // clickAt is where the click fixtures have their one non-zero sample.
@@ -44,34 +44,40 @@ func layoutOf(t testing.TB, path string) mp3Layout {
 	return l
 }
 
-// goMP3Left decodes the whole file at path with go-mp3 alone, as it
-// would play without this package: the left channel as float64.
-func goMP3Left(t testing.TB, path string) []float64 {
+// rawLeft decodes the audio frames of the MP3 file at path (the
+// Xing/Info frame left out) with a bare layer3.Decoder, untrimmed: the
+// left channel as float64.
+func rawLeft(t testing.TB, path string) []float64 {
 	t.Helper()
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	d, err := mp3.NewDecoder(bufio.NewReader(f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]float64, len(b)/4)
-	for i := range out {
-		out[i] = float64(int16(binary.LittleEndian.Uint16(b[4*i:]))) / 32768
+	l := layoutOf(t, path)
+	var dec layer3.Decoder
+	buf := make([]float32, 2*1152)
+	var out []float64
+	for p := int(l.start); p+4 <= int(l.end); {
+		h, ok := parseFrameHeader(b[p:])
+		if !ok || p+h.frameLen() > int(l.end) {
+			t.Fatalf("no whole frame at %d", p)
+		}
+		n, err := dec.Decode(b[p:p+h.frameLen()], buf)
+		if err != nil {
+			t.Fatalf("frame at %d: %v", p, err)
+		}
+		for i := range n {
+			out = append(out, float64(buf[2*i]))
+		}
+		p += h.frameLen()
 	}
 	return out
 }
 
-// TestMP3DecoderDelay measures go-mp3's decoder delay, the constant the
-// gapless trim relies on: a click encoded at clickAt comes out of go-mp3
-// at clickAt + the Info frame (which go-mp3 plays as a frame of silence)
-// + the encoder delay from the LAME tag + decoderDelay.
+// TestMP3DecoderDelay measures the Layer III decoder's delay, the
+// constant the gapless trim relies on: a click encoded at clickAt comes
+// out of the audio frames at clickAt + the encoder delay from the LAME
+// tag + decoderDelay.
 func TestMP3DecoderDelay(t *testing.T) {
 	dir := t.TempDir()
 	for _, tt := range []struct {
@@ -82,6 +88,7 @@ func TestMP3DecoderDelay(t *testing.T) {
 		{48000, vbrQ4},
 		{32000, cbr128},
 		{22050, with(cbr128, "-b:a", "64k")},
+		{11025, with(cbr128, "-b:a", "32k")},
 	} {
 		t.Run(fmt.Sprint(tt.rate), func(t *testing.T) {
 			path := makeClick(t, dir, fmt.Sprintf("click%d.mp3", tt.rate), tt.rate, tt.opts...)
@@ -89,20 +96,14 @@ func TestMP3DecoderDelay(t *testing.T) {
 			if !l.hasInfo || !l.info.gapless {
 				t.Fatalf("no LAME/Lavc Info tag found: %+v", l)
 			}
-			x := goMP3Left(t, path)
-			spf := l.first.samplesPerFrame()
-			if want := (l.info.frames + 1) * spf; len(x) != want {
-				t.Errorf("go-mp3 gave %d samples, want %d: the %d frames and the Info frame", len(x), want, l.info.frames)
+			x := rawLeft(t, path)
+			if want := l.info.frames * l.first.samplesPerFrame(); len(x) != want {
+				t.Errorf("decoded %d samples, want %d: the %d frames the Info tag counts", len(x), want, l.info.frames)
 			}
-			for i, v := range x[:spf] {
-				if v != 0 {
-					t.Fatalf("go-mp3's output of the Info frame is not silent: sample %d = %g", i, v)
-				}
-			}
-			delay := peakAt(x) - clickAt - spf - l.info.delay
-			t.Logf("%d Hz: encoder delay %d, padding %d, go-mp3 decoder delay %d", tt.rate, l.info.delay, l.info.padding, delay)
+			delay := peakAt(x) - clickAt - l.info.delay
+			t.Logf("%d Hz: encoder delay %d, padding %d, decoder delay %d", tt.rate, l.info.delay, l.info.padding, delay)
 			if delay != decoderDelay {
-				t.Errorf("measured go-mp3 decoder delay %d, decoderDelay is %d", delay, decoderDelay)
+				t.Errorf("measured decoder delay %d, decoderDelay is %d", delay, decoderDelay)
 			}
 		})
 	}
@@ -123,6 +124,8 @@ func TestMP3Gapless(t *testing.T) {
 		{"vbr-32k", 32000, vbrQ4},
 		{"mpeg2-22k", 22050, with(cbr128, "-b:a", "64k")},
 		{"mono-24k", 24000, with(vbrQ4, "-ac", "1")},
+		{"mpeg25-11k", 11025, with(cbr128, "-b:a", "32k")},
+		{"mpeg25-mono-12k", 12000, with(vbrQ4, "-ac", "1")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -310,6 +313,116 @@ func TestDeletedWhileOpen(t *testing.T) {
 			}
 			if n := (len(buf) + len(rest)) / 2; n < s.frames()-2 || n > s.frames()+2 {
 				t.Errorf("decoded %d frames, want %d", n, s.frames())
+			}
+		})
+	}
+}
+
+// TestMP3Damage: damage inside the audio costs what it spans and no
+// more. A stretch of junk is skipped (the reservoir and filter memory go
+// with it, so a frame or two after it are muted); a frame the decoder
+// refuses fades out to silence, keeping the length exact; a long run of
+// refused frames ends the stream with ErrCorrupt, naming the file.
+func TestMP3Damage(t *testing.T) {
+	dir := t.TempDir()
+	s := tone{rate: 44100, freqs: []float64{440, 660}, seconds: 4, amp: 0.5}
+	orig := makeTone(t, dir, "orig.mp3", s, cbr128...)
+	good, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The offsets of the audio frames.
+	l := layoutOf(t, orig)
+	var starts []int
+	for p := int(l.start); p+4 <= int(l.end); {
+		h, ok := parseFrameHeader(good[p:])
+		if !ok {
+			t.Fatalf("no frame at %d", p)
+		}
+		starts = append(starts, p)
+		p += h.frameLen()
+	}
+	// refuse makes frame i invalid: window switching with block type 0
+	// in granule 0, channel 0 (bits 53-55 of the stereo side info).
+	refuse := func(b []byte, i int) {
+		si := b[starts[i]+4:]
+		si[6] = si[6]&^0x07 | 0x04
+	}
+	mid := len(starts) / 2
+
+	tests := []struct {
+		name    string
+		edit    func(b []byte) []byte
+		frames  int    // decoded length exactly, or -1: about the tone's
+		corrupt bool   // Read ends with ErrCorrupt
+		silent  [2]int // a stretch of frames that must be silent (the LAME delay is 576)
+	}{
+		{"junk inside", func(b []byte) []byte {
+			junk := make([]byte, 5000)
+			for i := range junk {
+				junk[i] = byte(i * 7919 >> 3)
+			}
+			at := starts[mid] + 100
+			return append(append(b[:at:at], junk...), b[at:]...)
+		}, -1, false, [2]int{}},
+		{"one refused frame", func(b []byte) []byte {
+			refuse(b, mid)
+			return b
+		}, s.frames(), false, [2]int{(mid+1)*1152 - 64 - 576 - decoderDelay, (mid+1)*1152 - 576 - decoderDelay}},
+		{"refused frames past maxBadFrames", func(b []byte) []byte {
+			for i := mid; i <= mid+maxBadFrames; i++ {
+				refuse(b, i)
+			}
+			return b
+		}, -1, true, [2]int{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "damaged.mp3")
+			if err := os.WriteFile(path, tt.edit(bytes.Clone(good)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			d, err := Open(path)
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			defer d.Close()
+			pcm, err := readAll(d, 1<<24)
+			n := len(pcm) / 2
+			if tt.corrupt {
+				if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
+					t.Errorf("Read error %v, want ErrCorrupt naming the file", err)
+				}
+				if want := mid * 1152; n < want-2*1152 || n > want+maxBadFrames*1152 {
+					t.Errorf("played %d frames before giving up, want about %d", n, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Read: %v", err)
+			}
+			if tt.frames >= 0 && n != tt.frames {
+				t.Errorf("decoded %d frames, want %d", n, tt.frames)
+			}
+			if tt.frames < 0 && (n < s.frames()-4*1152 || n > s.frames()+4*1152) {
+				t.Errorf("decoded %d frames, want about %d", n, s.frames())
+			}
+			for i := tt.silent[0]; i < tt.silent[1]; i++ {
+				if pcm[2*i] != 0 || pcm[2*i+1] != 0 {
+					t.Fatalf("frame %d = %g, %g: the refused frame is not silent", i, pcm[2*i], pcm[2*i+1])
+				}
+			}
+			// No burst of garbage where the damage was: frames that lost
+			// their main data are muted, not decoded from the wrong bytes.
+			for i, v := range pcm {
+				if v > 0.6 || v < -0.6 {
+					t.Fatalf("sample %d = %g: louder than the tone", i/2, v)
+				}
+			}
+			// The tone is back at the end.
+			x := channel(pcm, 0)
+			if a := amplitude(x[n-44100:n-22050], 440, 44100); a < 0.45 {
+				t.Errorf("440 Hz at %.3f at the end", a)
 			}
 		})
 	}

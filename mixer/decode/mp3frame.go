@@ -9,7 +9,7 @@ import "encoding/binary"
 
 // MPEG versions as coded in the header's two version bits.
 const (
-	mpeg25 = 0 // MPEG-2.5 (8, 11.025, 12 kHz): go-mp3 cannot decode it
+	mpeg25 = 0 // MPEG-2.5 (8, 11.025, 12 kHz)
 	mpeg2  = 2 // MPEG-2 LSF (16, 22.05, 24 kHz)
 	mpeg1  = 3 // MPEG-1 (32, 44.1, 48 kHz)
 )
@@ -39,7 +39,7 @@ type frameHeader struct {
 
 // parseFrameHeader reads the 4 bytes at b as a Layer III frame header and
 // reports whether they are one. Free-format frames (bitrate index 0) are
-// refused: neither go-mp3 nor the sync search can size them.
+// refused: the frame splitter cannot size them.
 func parseFrameHeader(b []byte) (frameHeader, bool) {
 	if len(b) < 4 || b[0] != 0xFF || b[1]&0xE0 != 0xE0 {
 		return frameHeader{}, false

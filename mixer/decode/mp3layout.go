@@ -28,13 +28,10 @@ func locateMP3(r io.ReaderAt, size int64) (mp3Layout, error) {
 	if pos < 0 {
 		return mp3Layout{}, fmt.Errorf("no MPEG Layer III frames found: %w", ErrUnsupported)
 	}
-	if h.version == mpeg25 {
-		return mp3Layout{}, fmt.Errorf("MPEG-2.5 at %d Hz: %w", h.rate, ErrUnsupported)
-	}
 	l := mp3Layout{start: pos, end: end, first: h}
 	if info, ok := parseInfoFrame(h, frame); ok {
-		// The tag frame decodes as 1152 (576) samples of silence in go-mp3:
-		// leave it out so that the LAME delay counts from the first real one.
+		// The tag frame would decode as 1152 (576) samples of silence: leave
+		// it out so that the LAME delay counts from the first real one.
 		l.info, l.hasInfo = info, true
 		l.start += int64(len(frame))
 	}
@@ -71,7 +68,7 @@ func skipID3v2(r io.ReaderAt, end int64) int64 {
 // ("TAG", 128 bytes), APEv2 (32-byte "APETAGEX" footer whose size counts
 // the items and footer, plus a header when flag bit 31 is set) and an
 // appended ID3v2.4 tag ("3DI" footer). Their bytes would otherwise reach
-// go-mp3, which can mistake them for frames.
+// the frame splitter, which can mistake them for frames.
 func audioEnd(r io.ReaderAt, size int64) int64 {
 	end := size
 	var b [32]byte

@@ -33,6 +33,8 @@ ff -f lavfi -i "$(tone 32000 2 700 350)" "${cbr[@]}" -b:a 96k 32k.mp3
 ff -f lavfi -i "$(tone 22050 2 500 750)" "${cbr[@]}" -b:a 64k 22k-mpeg2.mp3
 ff -f lavfi -i "$(tone 44100 2 440)" "${cbr[@]}" -b:a 64k mono.mp3
 ff -f lavfi -i "$(tone 22050 2 300)" "${vbr[@]}" mono-vbr-22k.mp3
+ff -f lavfi -i "$(tone 11025 2 300 450)" "${cbr[@]}" -b:a 32k 11k-mpeg25.mp3
+ff -f lavfi -i "$(tone 8000 2 400)" "${cbr[@]}" -b:a 16k mono-8k-mpeg25.mp3
 ff -f lavfi -i "$(tone 44100 2 440 660)" "${vorbis[@]}" vorbis.ogg
 ff -f lavfi -i "$(tone 48000 2 1000)" "${vorbis[@]}" vorbis-mono-48k.ogg
 ff -f lavfi -i "$(tone 44100 2 440 660)" "${cbr[@]}" -write_xing 0 no-info-tag.mp3
