@@ -6,9 +6,13 @@ package admin
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 
+	"onair/playlist"
 	"onair/station"
 )
 
@@ -18,21 +22,46 @@ var (
 	ErrBadRequest = errors.New("bad request")
 )
 
+// Deps are what the API manages besides the stations.
+type Deps struct {
+	Library   *playlist.Library
+	Playlists *playlist.Playlists
+	History   *playlist.History
+	// MaxUpload is the largest file POST /api/library/upload takes.
+	MaxUpload int64
+}
+
 // API serves /api.
 type API struct {
 	stations *station.Set
+	deps     Deps
 	log      *slog.Logger
 	mux      *http.ServeMux
 }
 
-// New makes the API over the server's stations.
-func New(stations *station.Set, log *slog.Logger) *API {
+// New makes the API over the server's stations, library and playlists.
+func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &API{stations: stations, log: log, mux: http.NewServeMux()}
+	a := &API{stations: stations, deps: deps, log: log, mux: http.NewServeMux()}
 	a.handle("GET /api/stations", a.listStations)
 	a.handle("POST /api/stations/{id}/skip", a.skip)
+	a.handle("GET /api/history", a.history)
+	a.handle("GET /api/library", a.searchLibrary)
+	a.handle("GET /api/library/{id}", a.getTrack)
+	a.handle("POST /api/library/upload", a.upload)
+	a.handle("POST /api/library/rescan", a.rescan)
+	a.handle("GET /api/playlists", a.listPlaylists)
+	a.handle("POST /api/playlists", a.createPlaylist)
+	a.handle("GET /api/playlists/{id}", a.getPlaylist)
+	a.handle("PUT /api/playlists/{id}", a.updatePlaylist)
+	a.handle("PATCH /api/playlists/{id}", a.updatePlaylist)
+	a.handle("DELETE /api/playlists/{id}", a.deletePlaylist)
+	a.handle("GET /api/playlists/{id}/items", a.getItems)
+	a.handle("PUT /api/playlists/{id}/items", a.setItems)
+	a.handle("POST /api/playlists/{id}/start", a.startPlaylist)
+	a.handle("POST /api/playlists/{id}/stop", a.stopPlaylist)
 	a.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return apiErr(ErrNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
@@ -57,13 +86,58 @@ func (a *API) handle(pattern string, h handlerFunc) {
 }
 
 func errorStatus(err error) int {
+	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, ErrNotFound), errors.Is(err, playlist.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, ErrBadRequest):
+	case errors.Is(err, ErrBadRequest), errors.Is(err, playlist.ErrInvalid):
 		return http.StatusBadRequest
+	case errors.Is(err, playlist.ErrTooLarge), errors.As(err, &tooBig):
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
+}
+
+// maxJSON bounds a request body of JSON: a playlist of 10,000 items fits.
+const maxJSON = 4 << 20
+
+// readJSON decodes the request's body into v, refusing unknown fields so
+// that a misspelt key is an error, not silently ignored.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSON))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return apiErr(ErrBadRequest, "the request needs a JSON body")
+		}
+		return apiErr(ErrBadRequest, "bad JSON body: "+err.Error())
+	}
+	if dec.More() {
+		return apiErr(ErrBadRequest, "bad JSON body: more than one value")
+	}
+	return nil
+}
+
+// pathID reads the {id} of the path as a number.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apiErr(ErrBadRequest, fmt.Sprintf("bad id %q: want a positive number", r.PathValue("id")))
+	}
+	return id, nil
+}
+
+// queryInt reads a numeric query parameter, def when absent.
+func queryInt(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, apiErr(ErrBadRequest, fmt.Sprintf("bad %s %q: want a number", name, v))
+	}
+	return n, nil
 }
 
 // apiError carries a message for the client and a kind for the status.
@@ -87,7 +161,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (a *API) listStations(w http.ResponseWriter, r *http.Request) error {
 	out := []station.Info{}
 	for _, st := range a.stations.List() {
-		out = append(out, st.Info())
+		out = append(out, st.Info(r.Context()))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

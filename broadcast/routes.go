@@ -10,7 +10,7 @@ import (
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
-	case r.Method == "SOURCE" || r.Method == http.MethodPut:
+	case r.Method == "SOURCE" || r.Method == http.MethodPut && !isAPI(p):
 		s.handleSource(w, r)
 	case p == "/admin.cgi":
 		s.handleAdminCGI(w, r)
@@ -22,6 +22,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.handleStatusJSON(w, r)
 	case p == "/api/nowplaying":
 		s.handleNowPlaying(w, r)
+	case p == "/api/history":
+		s.next(w, r) // public, like now playing
 	case p == "/7.html":
 		s.handle7HTML(w, r)
 	case p == "/stats":
@@ -57,7 +59,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 	case p == "/metrics":
 		s.handleMetrics(w, r)
-	case p == "/admin" || strings.HasPrefix(p, "/admin/") || p == "/api" || strings.HasPrefix(p, "/api/"):
+	case p == "/admin" || strings.HasPrefix(p, "/admin/") || isAPI(p):
 		if !s.adminAuth(w, r) {
 			return
 		}
@@ -96,6 +98,10 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 	}
 	http.NotFound(w, r)
 }
+
+// isAPI reports whether p is under /api, whose PUTs edit things rather
+// than start a source.
+func isAPI(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }
 
 // wantsPage reports whether a browser is navigating to the URL (it gets a
 // page) rather than a player or an <audio> element fetching it (they get

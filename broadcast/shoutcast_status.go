@@ -137,13 +137,31 @@ type playedEntry struct {
 	Title    string `json:"title"`
 }
 
+// playedLimit is how many songs /played.html lists for a station.
+const playedLimit = 20
+
+// played is a mount's song history, newest first: a station's plays when
+// its stations keep a history, else the mount's recent titles.
+func (s *Server) played(m *Mount) []Played {
+	if ps, ok := s.Programs.(PlayedSource); ok {
+		if hist, ok := ps.Played(m.Path, playedLimit); ok {
+			return hist
+		}
+	}
+	var out []Played
+	for _, md := range m.History() {
+		out = append(out, Played{At: md.At, Title: md.Title})
+	}
+	return out
+}
+
 // handlePlayed is SHOUTcast 2's /played.html?sid=N: the song history,
 // newest first; for a passthrough mount, its title updates.
 func (s *Server) handlePlayed(w http.ResponseWriter, r *http.Request) {
 	m := s.statusMount(r)
-	var hist []*Metadata
+	var hist []Played
 	if m != nil {
-		hist = m.History()
+		hist = s.played(m)
 	}
 	if r.URL.Query().Get("type") == "json" {
 		out := make([]playedEntry, 0, len(hist))

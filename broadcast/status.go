@@ -104,6 +104,7 @@ type NowPlaying struct {
 	DurationMS int64     `json:"duration_ms"`
 	Listeners  int       `json:"listeners"`
 	Live       bool      `json:"live"`
+	Playlist   string    `json:"playlist"` // the playlist the track came from; "" for none
 }
 
 // Program is what a station is playing on its mount, as the status pages
@@ -115,12 +116,26 @@ type Program struct {
 	Display   string // what listeners see: "Artist - Title"
 	StartedAt time.Time
 	Duration  time.Duration
-	Live      bool // a DJ is on air
+	Live      bool   // a DJ is on air
+	Playlist  string // the playlist the track came from
 }
 
 // ProgramSource describes the mounts stations play on.
 type ProgramSource interface {
 	Program(mount string) (Program, bool)
+}
+
+// Played is one entry of a station's song history.
+type Played struct {
+	At    time.Time
+	Title string // what listeners saw: "Artist - Title"
+}
+
+// PlayedSource is a ProgramSource that also keeps the stations' song
+// history, which /played.html then shows instead of the mount's recent
+// titles.
+type PlayedSource interface {
+	Played(mount string, limit int) ([]Played, bool)
 }
 
 // SplitTitle splits an ICY "Artist - Title" into its parts.
@@ -151,6 +166,7 @@ func (s *Server) handleNowPlaying(w http.ResponseWriter, r *http.Request) {
 					np.Artist, np.Title = SplitTitle(p.Display)
 				}
 				np.StartedAt, np.DurationMS = p.StartedAt, p.Duration.Milliseconds()
+				np.Playlist = p.Playlist
 			}
 		}
 		out = append(out, np)

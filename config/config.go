@@ -98,6 +98,9 @@ type Config struct {
 	// Log Format plus seconds connected), reopened on SIGHUP for logrotate;
 	// "" means off. Its folder must exist.
 	AccessLog string `yaml:"access_log"`
+	// MaxUploadMB is the largest file the console uploads to the library,
+	// in MiB (1..4096).
+	MaxUploadMB int `yaml:"max_upload_mb"`
 	// Stations are the AutoDJ stations. When the file gives stations, its
 	// list replaces the default one.
 	Stations []Station `yaml:"stations"`
@@ -212,6 +215,7 @@ func Default() Config {
 		HeaderTimeout:       15 * time.Second,
 		ICYStatusAgents:     []string{},
 		AccessLog:           "",
+		MaxUploadMB:         300,
 		Stations:            []Station{DefaultStation()},
 		Mounts:              []Mount{},
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // chainFixture writes a 60 s file of noise and tones at rate with ffmpeg.
-func chainFixture(b *testing.B, rate int) string {
+func chainFixture(b testing.TB, rate int) string {
 	ffmpeg := testenv.RequireTool(b, "ffmpeg", "ffmpeg")
 	p := filepath.Join(b.TempDir(), fmt.Sprintf("chain%d.mp3", rate))
 	out, err := exec.Command(ffmpeg, "-v", "error",

@@ -25,6 +25,9 @@ type Config struct {
 	IdleTitle    string // the title while there is nothing to play
 	Logger       *slog.Logger
 	Problems     *Problems // where trouble with tracks is reported; nil = none
+	// OnAir, when set, hears of each track (and of silence) as it goes on
+	// air. It runs on the audio loop: it must return at once, never wait.
+	OnAir func(NowPlaying)
 	// Now is the clock; nil = time.Now. Tests replace it and Sleep.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) bool
@@ -292,7 +295,8 @@ func (e *Engine) open(at int64) *deck {
 	}
 	e.idleSince = -1
 	e.idleAnnounce = false
-	e.schedule(at, &NowPlaying{Title: t.Title, Artist: t.Artist, Name: t.Name, Path: t.Path, Duration: t.Duration})
+	e.schedule(at, &NowPlaying{Title: t.Title, Artist: t.Artist, Name: t.Name, Path: t.Path, Duration: t.Duration,
+		TrackID: t.TrackID, PlaylistID: t.PlaylistID, Playlist: t.Playlist})
 	e.cfg.Logger.Info("next track", "component", "mixer", "path", t.Path, "title", t.Title)
 	return newDeck(t, e.lookahead)
 }
@@ -340,6 +344,9 @@ func (e *Engine) writeFrame(f []byte) {
 		np.StartedAt = e.clockNow
 		e.sink.SetTitle(np.Title, "", e.clockNow)
 		e.now.Store(np)
+		if e.cfg.OnAir != nil {
+			e.cfg.OnAir(*np)
+		}
 		copy(e.titles[:], e.titles[1:])
 		e.nTitles--
 		e.titles[e.nTitles] = titleAt{}

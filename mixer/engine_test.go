@@ -3,11 +3,14 @@ package mixer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"sync"
 	"testing"
 	"time"
+
+	"onair/mixer/encoder"
 )
 
 const rate = 44100
@@ -442,4 +445,34 @@ var nopFrame = func() []byte {
 
 func (nopEncoder) Encode(dst []byte, pcm []float32) ([]byte, error) {
 	return append(dst, nopFrame...), nil
+}
+
+// TestRealChainAllocatesNothingPerBlock: with real MP3 files decoded (one
+// resampled from 48 kHz) and the real encoder, a block in the middle of a
+// track allocates nothing.
+func TestRealChainAllocatesNothingPerBlock(t *testing.T) {
+	for _, rate := range []int{44100, 48000} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			path := chainFixture(t, rate)
+			enc, _, err := encoder.New(encoder.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer enc.Close()
+			e := New(Config{SampleRate: 44100, Crossfade: 3 * time.Second}, &reopening{path: path}, enc, &recordSink{})
+			var frames int64
+			step := func() {
+				e.mix(frames)
+				e.lim.process(e.out)
+				e.encode()
+				frames += BlockFrames
+			}
+			for range 100 {
+				step()
+			}
+			if a := testing.AllocsPerRun(300, step); a != 0 {
+				t.Errorf("%v allocations per block", a)
+			}
+		})
+	}
 }

@@ -40,6 +40,10 @@ type Track struct {
 	Name     string // the title tag alone
 	Duration time.Duration
 	Audio    PCM
+	// Where it came from, filled in by the queue from the picker's choice.
+	TrackID    int64
+	PlaylistID int64
+	Playlist   string
 }
 
 // TrackSource hands the engine its next track.
@@ -58,4 +62,8 @@ type NowPlaying struct {
 	StartedAt time.Time
 	Duration  time.Duration
 	Idle      bool // nothing to play: silence
+	// The library's track and the playlist it came from (0 when none).
+	TrackID    int64
+	PlaylistID int64
+	Playlist   string
 }

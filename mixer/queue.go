@@ -7,11 +7,19 @@ import (
 	"time"
 )
 
+// Choice is what a picker chose to play next.
+type Choice struct {
+	Path       string
+	TrackID    int64  // the library's id; 0 when not from a library
+	PlaylistID int64  // the playlist it came from; 0 for none
+	Playlist   string // that playlist's name
+}
+
 // Picker chooses the file to play next.
 type Picker interface {
-	Pick() (string, error)
-	// Forget drops a file that would not open from the current round.
-	Forget(path string)
+	Pick(ctx context.Context) (Choice, error)
+	// Forget sets aside a file that would not open.
+	Forget(c Choice)
 }
 
 // Opener opens a file as a track at the station's sample rate.
@@ -64,7 +72,8 @@ func (q *Queue) Run(ctx context.Context) {
 	failures := 0
 	last, skippedRepeat := "", false
 	for ctx.Err() == nil {
-		path, err := q.picker.Pick()
+		c, err := q.picker.Pick(ctx)
+		path := c.Path
 		if err == nil && path == last && !skippedRepeat {
 			// The picker's rounds avoid a repeat, but files that fail to
 			// open can bring the last track back to the front: pass once.
@@ -83,7 +92,7 @@ func (q *Queue) Run(ctx context.Context) {
 		if err != nil {
 			q.log.Warn("cannot play file", "component", "mixer", "path", path, "err", err)
 			q.problems.Add(path, err)
-			q.picker.Forget(path)
+			q.picker.Forget(c)
 			// A folder of broken files must not become a busy loop.
 			if failures++; failures%8 == 0 {
 				q.problems.Add("", fmt.Errorf("no playable files: the last %d tried would not open", failures))
@@ -93,6 +102,7 @@ func (q *Queue) Run(ctx context.Context) {
 			}
 			continue
 		}
+		t.TrackID, t.PlaylistID, t.Playlist = c.TrackID, c.PlaylistID, c.Playlist
 		failures = 0
 		last, skippedRepeat = path, false
 		q.problems.Clear("")

@@ -15,20 +15,20 @@ type listPicker struct {
 	forgot []string
 }
 
-func (p *listPicker) Pick() (string, error) {
+func (p *listPicker) Pick(context.Context) (Choice, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.paths) == 0 {
-		return "", errors.New("nothing left")
+		return Choice{}, errors.New("nothing left")
 	}
 	s := p.paths[0]
 	p.paths = p.paths[1:]
-	return s, nil
+	return Choice{Path: s, TrackID: int64(len(s)), Playlist: "list"}, nil
 }
 
-func (p *listPicker) Forget(path string) {
+func (p *listPicker) Forget(c Choice) {
 	p.mu.Lock()
-	p.forgot = append(p.forgot, path)
+	p.forgot = append(p.forgot, c.Path)
 	p.mu.Unlock()
 }
 

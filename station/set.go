@@ -1,6 +1,7 @@
 package station
 
 import (
+	"context"
 	"time"
 
 	"onair/broadcast"
@@ -44,5 +45,30 @@ func (s *Set) Program(mount string) (broadcast.Program, bool) {
 		Display:   np.Title,
 		StartedAt: np.StartedAt,
 		Duration:  np.Duration.Round(time.Millisecond),
+		Playlist:  np.Playlist,
 	}, true
+}
+
+// Played is the song history of the station on mount, for /played.html.
+func (s *Set) Played(mount string, limit int) ([]broadcast.Played, bool) {
+	st := s.byMount[mount]
+	if st == nil || st.history == nil {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	plays, err := st.History(ctx, limit)
+	if err != nil {
+		st.log.Warn("cannot read history", "err", err)
+		return nil, false
+	}
+	out := make([]broadcast.Played, len(plays))
+	for i, p := range plays {
+		title := p.Title
+		if p.Artist != "" {
+			title = p.Artist + " - " + p.Title
+		}
+		out[i] = broadcast.Played{At: p.PlayedAt, Title: title}
+	}
+	return out, true
 }

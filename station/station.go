@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,17 +24,34 @@ import (
 // is heard: LAME's 576 plus an MP3 decoder's 529. Titles are placed by it.
 const encoderDelay = 576 + 529
 
-// rescanEvery is how often the music folders are looked at for new files.
-const rescanEvery = 10 * time.Second
-
 // Publisher gives a station its mount; broadcast.Server is one.
 type Publisher interface {
 	Publish(path string, info broadcast.StreamInfo) (*broadcast.Mount, func(), error)
 }
 
+// Library is what a station reads of the library; *playlist.Library is
+// one.
+type Library interface {
+	playlist.TrackIndex
+	// Flagged lists tracks in dirs whose files do not play.
+	Flagged(ctx context.Context, dirs []string, limit int) ([]playlist.Track, error)
+}
+
+// Programming is what a station plays from, shared by all stations: the
+// library, the playlists and the history of plays.
+type Programming struct {
+	Library   Library
+	Playlists *playlist.Playlists
+	History   *playlist.History
+}
+
 // Station is one running station.
 type Station struct {
 	cfg      config.Station
+	library  Library
+	rotation *playlist.Rotation
+	history  *playlist.History
+	plays    chan mixer.NowPlaying // tracks gone on air, for the history
 	log      *slog.Logger
 	problems *mixer.Problems
 	queue    *mixer.Queue
@@ -49,7 +67,7 @@ type Station struct {
 
 // New prepares a station: its encoder is chosen (note says what was
 // chosen when it is not the best, for the operator) and its mount claimed.
-func New(cfg config.Station, pub Publisher, log *slog.Logger) (st *Station, note string, err error) {
+func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) (st *Station, note string, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -78,7 +96,9 @@ func New(cfg config.Station, pub Publisher, log *slog.Logger) (st *Station, note
 	problems := &mixer.Problems{}
 	rate := cfg.SampleRate
 	open := func(path string) (*mixer.Track, error) { return mixer.OpenFile(path, rate) }
-	queue := mixer.NewQueue(playlist.NewFolder(cfg.MediaDirs, rescanEvery, 0), open, problems, log)
+	rot := playlist.NewRotation(cfg.ID, cfg.MediaDirs, prog.Library, prog.Playlists, 0, log)
+	queue := mixer.NewQueue(rotationPicker{rot}, open, problems, log)
+	plays := make(chan mixer.NowPlaying, 16)
 	eng := mixer.New(mixer.Config{
 		SampleRate:   rate,
 		Crossfade:    time.Duration(cfg.CrossfadeMS) * time.Millisecond,
@@ -86,9 +106,15 @@ func New(cfg config.Station, pub Publisher, log *slog.Logger) (st *Station, note
 		IdleTitle:    IdleTitle(cfg.MediaDirs),
 		Logger:       log,
 		Problems:     problems,
+		OnAir: func(np mixer.NowPlaying) {
+			select {
+			case plays <- np:
+			default: // the history is behind: losing an entry beats stalling the audio
+			}
+		},
 	}, queue, enc, m)
 	st = &Station{
-		cfg: cfg, log: log, problems: problems, queue: queue, engine: eng,
+		cfg: cfg, library: prog.Library, rotation: rot, history: prog.History, plays: plays, log: log, problems: problems, queue: queue, engine: eng,
 		enc: enc, encName: enc.Name(), mount: m, release: release, done: make(chan struct{}),
 	}
 	return st, note, nil
@@ -115,12 +141,59 @@ func (s *Station) Run(ctx context.Context) {
 		defer wg.Done()
 		s.queue.Run(ctx)
 	}()
+	historyDone := make(chan struct{})
+	go s.recordPlays(historyDone)
 	_ = s.engine.Run(ctx)
 	wg.Wait()
+	close(s.plays)
+	<-historyDone
 	s.enc.Close()
 	s.onAir.Store(false)
 	s.release()
 	s.log.Info("station off air")
+}
+
+// recordPlays writes each track that goes on air to the history, with
+// the listeners there were at that moment, until plays is closed.
+func (s *Station) recordPlays(done chan<- struct{}) {
+	defer close(done)
+	for np := range s.plays {
+		if np.Idle || s.history == nil {
+			continue
+		}
+		title := np.Name
+		if title == "" {
+			title = np.Title
+		}
+		// The write must land even while the station shuts down.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := s.history.Record(ctx, playlist.Play{
+			Station: s.cfg.ID, PlayedAt: np.StartedAt, Title: title, Artist: np.Artist,
+			TrackID: np.TrackID, PlaylistID: np.PlaylistID, Listeners: s.mount.Listeners(),
+		})
+		cancel()
+		if err != nil {
+			s.log.Warn("cannot record play", "err", err)
+		}
+	}
+}
+
+// rotationPicker lets the engine's queue pick from a rotation.
+type rotationPicker struct{ r *playlist.Rotation }
+
+func (p rotationPicker) Pick(ctx context.Context) (mixer.Choice, error) {
+	c, err := p.r.Pick(ctx)
+	return mixer.Choice(c), err
+}
+
+func (p rotationPicker) Forget(c mixer.Choice) { p.r.Forget(playlist.Choice(c)) }
+
+// History lists the station's plays, newest first.
+func (s *Station) History(ctx context.Context, limit int) ([]playlist.Play, error) {
+	if s.history == nil {
+		return []playlist.Play{}, nil
+	}
+	return s.history.List(ctx, s.cfg.ID, limit)
 }
 
 // Done is closed once Run has returned.
@@ -131,6 +204,9 @@ func (s *Station) Skip() { s.engine.Skip() }
 
 // ID is the station's id.
 func (s *Station) ID() string { return s.cfg.ID }
+
+// MediaDirs are the station's music folders.
+func (s *Station) MediaDirs() []string { return s.cfg.MediaDirs }
 
 // Mount is the station's output mount path.
 func (s *Station) Mount() string { return s.cfg.Mount }
@@ -151,11 +227,27 @@ type Info struct {
 	Problems   []string `json:"problems"`
 }
 
-// Info returns the station's description and its current problems.
-func (s *Station) Info() Info {
+// maxFlagged is how many of the library's broken files a station's
+// problems name; the library lists them all.
+const maxFlagged = 20
+
+// Info returns the station's description and its current problems: the
+// engine's (files that failed as they were opened, nothing to play) and
+// the library's files in the station's folders that do not play.
+func (s *Station) Info(ctx context.Context) Info {
+	probs := s.problems.Strings()
+	flagged, err := s.library.Flagged(ctx, s.cfg.MediaDirs, maxFlagged)
+	if err != nil {
+		probs = append(probs, err.Error())
+	}
+	for _, t := range flagged {
+		if !slices.ContainsFunc(probs, func(p string) bool { return strings.Contains(p, t.Path) }) {
+			probs = append(probs, t.Path+": "+t.Error)
+		}
+	}
 	return Info{
 		ID: s.cfg.ID, Name: s.cfg.Name, Mount: s.cfg.Mount, LiveMount: s.cfg.LiveMount,
 		Bitrate: s.cfg.Bitrate, SampleRate: s.cfg.SampleRate, Encoder: s.encName,
-		OnAir: s.onAir.Load(), Problems: s.problems.Strings(),
+		OnAir: s.onAir.Load(), Problems: probs,
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"onair/broadcast"
 	"onair/config"
 	"onair/internal/testenv"
+	"onair/playlist"
+	"onair/store"
 )
 
 // tone is a fixture track: a sine at freq for secs seconds.
@@ -67,17 +69,27 @@ func startStation(t *testing.T, dir string, crossfade time.Duration) (addr strin
 	cfg := config.Default().Stations[0]
 	cfg.MediaDirs = []string{dir}
 	cfg.CrossfadeMS = int(crossfade / time.Millisecond)
-	st, _, err = New(cfg, srv, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	db, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := playlist.NewLibrary(db, cfg.MediaDirs, nil)
+	if _, err := lib.Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	prog := Programming{Library: lib, Playlists: playlist.NewPlaylists(db, nil), History: playlist.NewHistory(db)}
+	st, _, err = New(cfg, prog, srv, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Programs = NewSet(st)
-	ctx, cancel := context.WithCancel(context.Background())
 	go st.Run(ctx)
 	t.Cleanup(func() {
 		cancel()
 		<-st.Done()
 		srv.Close()
+		db.Close()
 	})
 	return ln.Addr().String(), st
 }
@@ -306,7 +318,7 @@ func TestStationPlaysFolderWithCrossfadesAndTitles(t *testing.T) {
 	}
 
 	// The broken files were reported, not played.
-	probs := strings.Join(st.Info().Problems, "\n")
+	probs := strings.Join(st.Info(context.Background()).Problems, "\n")
 	for _, f := range []string{"garbage.mp3", "empty.mp3"} {
 		if !strings.Contains(probs, f) {
 			t.Errorf("problems do not mention %s:\n%s", f, probs)

@@ -3,26 +3,61 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"onair/admin"
 	"onair/broadcast"
 	"onair/config"
+	"onair/playlist"
 	"onair/station"
+	"onair/store"
 )
 
-// runningStations are the stations' engines, stopped together.
+// rescanEvery is how often the media folders are looked at for changes.
+const rescanEvery = 10 * time.Second
+
+// runningStations are the stations' engines and what they play from,
+// stopped together.
 type runningStations struct {
 	set    *station.Set
+	store  *store.Store
 	cancel context.CancelFunc
+	done   chan struct{} // the library's scanner has stopped
 }
 
-// startStations starts every configured station on its mount and hands
-// the broadcast server the API and what each station plays.
+// startStations opens the store, starts the library's scanner and every
+// configured station on its mount, and hands the broadcast server the API
+// and what each station plays.
 func startStations(cfg config.Config, srv *broadcast.Server, logger *slog.Logger) (*runningStations, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	db, err := store.Open(ctx, cfg.DataDir)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	var dirs []string
+	ids := map[string]bool{}
+	for _, sc := range cfg.Stations {
+		dirs = append(dirs, sc.MediaDirs...)
+		ids[sc.ID] = true
+	}
+	lib := playlist.NewLibrary(db, dirs, logger)
+	prog := station.Programming{
+		Library:   lib,
+		Playlists: playlist.NewPlaylists(db, func(id string) bool { return ids[id] }),
+		History:   playlist.NewHistory(db),
+	}
+	// The first scan runs before the stations start, so they begin with
+	// the library (a big first scan only delays the first track).
+	if _, err := lib.Scan(ctx); err != nil {
+		logger.Warn("library scan", "component", "library", "err", err)
+	}
 	var list []*station.Station
 	for _, sc := range cfg.Stations {
-		st, note, err := station.New(sc, srv, logger)
+		st, note, err := station.New(sc, prog, srv, logger)
 		if err != nil {
+			cancel()
+			db.Close()
 			return nil, err
 		}
 		if note != "" {
@@ -30,20 +65,30 @@ func startStations(cfg config.Config, srv *broadcast.Server, logger *slog.Logger
 		}
 		list = append(list, st)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lib.Run(ctx, rescanEvery)
+	}()
 	for _, st := range list {
 		go st.Run(ctx)
 	}
 	set := station.NewSet(list...)
 	srv.Programs = set
-	srv.Handler = admin.New(set, logger)
-	return &runningStations{set: set, cancel: cancel}, nil
+	srv.Handler = admin.New(set, admin.Deps{
+		Library: lib, Playlists: prog.Playlists, History: prog.History,
+		MaxUpload: int64(cfg.MaxUploadMB) << 20,
+	}, logger)
+	return &runningStations{set: set, store: db, cancel: cancel, done: done}, nil
 }
 
-// stop ends every station and waits for them to let their mounts go.
+// stop ends every station, waits for them to let their mounts go and
+// closes the store.
 func (r *runningStations) stop() {
 	r.cancel()
 	for _, st := range r.set.List() {
 		<-st.Done()
 	}
+	<-r.done
+	r.store.Close()
 }

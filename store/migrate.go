@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations move the schema forward, one step per entry; the database's
+// user_version counts the steps applied. Entries are never edited once
+// released: a change is a new entry.
+var migrations = []string{
+	// 1: the library, playlists and play history.
+	`CREATE TABLE tracks (
+		id          INTEGER PRIMARY KEY,
+		path        TEXT    NOT NULL UNIQUE,
+		size        INTEGER NOT NULL,
+		mtime_ns    INTEGER NOT NULL,
+		format      TEXT    NOT NULL DEFAULT '',
+		artist      TEXT    NOT NULL DEFAULT '',
+		title       TEXT    NOT NULL DEFAULT '',
+		album       TEXT    NOT NULL DEFAULT '',
+		duration_ms INTEGER NOT NULL DEFAULT 0,
+		sample_rate INTEGER NOT NULL DEFAULT 0,
+		bitrate     INTEGER NOT NULL DEFAULT 0,
+		error       TEXT    NOT NULL DEFAULT '',
+		missing     INTEGER NOT NULL DEFAULT 0,
+		added_at    INTEGER NOT NULL
+	);
+	CREATE INDEX tracks_size ON tracks(size);
+	CREATE TABLE playlists (
+		id           INTEGER PRIMARY KEY,
+		name         TEXT    NOT NULL,
+		station      TEXT    NOT NULL,
+		mode         TEXT    NOT NULL CHECK (mode IN ('sequential', 'looped', 'weighted', 'shuffle')),
+		repeat_guard INTEGER NOT NULL DEFAULT 0 CHECK (repeat_guard >= 0),
+		weight       INTEGER NOT NULL DEFAULT 5 CHECK (weight BETWEEN 1 AND 10),
+		active       INTEGER NOT NULL DEFAULT 0,
+		created_at   INTEGER NOT NULL
+	);
+	CREATE TABLE playlist_items (
+		playlist_id INTEGER NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+		pos         INTEGER NOT NULL,
+		track_id    INTEGER NOT NULL REFERENCES tracks(id),
+		weight      INTEGER NOT NULL DEFAULT 10 CHECK (weight BETWEEN 1 AND 10),
+		PRIMARY KEY (playlist_id, pos)
+	);
+	CREATE INDEX playlist_items_track ON playlist_items(track_id);
+	CREATE TABLE history (
+		id          INTEGER PRIMARY KEY,
+		station     TEXT    NOT NULL,
+		played_at   INTEGER NOT NULL,
+		track_id    INTEGER,
+		playlist_id INTEGER,
+		title       TEXT    NOT NULL,
+		artist      TEXT    NOT NULL,
+		listeners   INTEGER NOT NULL
+	);
+	CREATE INDEX history_station_time ON history(station, played_at);`,
+}
+
+// migrate applies the migrations the database has not seen yet, each in
+// its own transaction with the version bump, so a crash leaves either the
+// old schema or the new one.
+func (s *Store) migrate(ctx context.Context) error {
+	var version int
+	if err := s.DB.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the database is from a newer OnAir (schema %d, this one knows %d)", version, len(migrations))
+	}
+	for v := version; v < len(migrations); v++ {
+		err := s.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate schema to %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+// Version is the schema version the database is at.
+func (s *Store) Version(ctx context.Context) (int, error) {
+	var v int
+	err := s.DB.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
