@@ -26,14 +26,14 @@ import (
 //  4. check the tail (probeTail).
 
 // probeHead is how much of each file is decoded from the start. Decoding
-// is four fifths of a probe's CPU time, so this sets the speed of a full
-// scan: 10,000 files of 2 s (library_bench_test.go) take 34 s of CPU with
-// a 2 s head, at best 17 s on the 2-core reference machine and more as
-// soon as anything else runs there, against a 20 s target; with 1 s, 19 s
-// of CPU, 9.5 s at best. A second is some 40 MP3 frames past the encoder
-// delay: the decoder has taken the stream's headers, side info and bit
-// reservoir, and the walk has checked the rest of the file.
-const probeHead = time.Second
+// the head and the tail is most of a probe's CPU time, so the two set the
+// speed of a full scan (library_bench_test.go: 10,000 files of 2 s took
+// 42 s of CPU with a 1 s head and 60 tail frames, over the 20 s target on
+// the 2-core reference machine). Half a second is some 20 MP3 frames past
+// the encoder delay: the decoder has taken the stream's headers, side info
+// and bit reservoir, and the walk has checked every frame header between
+// head and tail.
+const probeHead = 500 * time.Millisecond
 
 // probeResult is what probing a file found.
 type probeResult struct {
@@ -188,9 +188,9 @@ type probeTailFacts struct {
 }
 
 // probeTailFrames is how many MP3 frames at the end are decoded: about
-// 1.5 s at 44.1 kHz, enough to find an end that is damaged past its
+// 0.6 s at 44.1 kHz, enough to find an end that is damaged past its
 // headers, which the walk alone cannot see.
-const probeTailFrames = 60
+const probeTailFrames = 24
 
 // probeTail checks that the end of the file plays. An MP3's last frames
 // are decoded (frames whose main data begins before the jump lack their
