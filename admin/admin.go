@@ -47,6 +47,10 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 	a := &API{stations: stations, deps: deps, log: log, mux: http.NewServeMux()}
 	a.handle("GET /api/stations", a.listStations)
 	a.handle("POST /api/stations/{id}/skip", a.skip)
+	a.handle("GET /api/stations/{id}/mixer", a.getMixer)
+	a.handle("PATCH /api/stations/{id}/mixer", a.patchMixer)
+	a.handle("POST /api/stations/{id}/mixer/ptt", a.ptt)
+	a.handle("POST /api/stations/{id}/mixer/lock", a.lock)
 	a.handle("GET /api/history", a.history)
 	a.handle("GET /api/library", a.searchLibrary)
 	a.handle("GET /api/library/{id}", a.getTrack)

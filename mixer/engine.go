@@ -28,6 +28,9 @@ type Config struct {
 	// OnAir, when set, hears of each track (and of silence) as it goes on
 	// air. It runs on the audio loop: it must return at once, never wait.
 	OnAir func(NowPlaying)
+	// Talk is the talk-over mixer's starting settings; nil = the music at
+	// full level whether or not anyone talks.
+	Talk *TalkSettings
 	// Now is the clock; nil = time.Now. Tests replace it and Sleep.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) bool
@@ -41,10 +44,14 @@ type Engine struct {
 	sink   FrameSink
 
 	skip     chan struct{}
+	wakeup   chan struct{}
+	talk     talkControl
 	now      atomic.Pointer[NowPlaying]
 	produced atomic.Int64 // frames of audio produced since Run started
 
 	// Loop state, touched only by Run's goroutine.
+	music, mic   fader
+	wakeable     bool // the sleep may be cut short by a control change
 	cur, next    *deck
 	fadeLen      int // frames in the transition under way; -1 = none
 	fadePos      int
@@ -88,6 +95,7 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 	e := &Engine{
 		cfg: cfg, tracks: tracks, enc: enc, sink: sink,
 		skip:      make(chan struct{}, 1),
+		wakeup:    make(chan struct{}, 1),
 		fadeLen:   -1,
 		lookahead: int(cfg.Crossfade.Seconds() * float64(cfg.SampleRate)),
 		out:       make([]float32, 2*BlockFrames),
@@ -110,6 +118,17 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 		e.cfg.Sleep = e.sleep
 	}
 	e.now.Store(&NowPlaying{Idle: true, Title: cfg.IdleTitle})
+	talk := TalkSettings{MusicLevel: 1, BGLevel: 1, MicLevel: 1}
+	if cfg.Talk != nil {
+		talk = *cfg.Talk
+	}
+	e.talk.settings.Store(&talk)
+	e.talk.lock.Store(talk.PTTOnStartup)
+	// The faders start where the controls are, not ramping from silence.
+	e.updateFaders()
+	e.music.gain, e.music.step = e.music.target, 0
+	e.mic.gain, e.mic.step = e.mic.target, 0
+	e.updateFaders()
 	return e
 }
 
@@ -145,7 +164,10 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.startSkip(frames)
 		default:
 		}
+		e.updateFaders()
 		e.mix(frames)
+		e.music.apply(e.out)
+		e.mic.advance(BlockFrames) // no microphone input yet: its fader still keeps time
 		e.lim.process(e.out)
 		frames += BlockFrames
 		e.produced.Store(frames)
@@ -167,6 +189,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		// under it: the engine then wakes a few times a second to make
 		// several blocks, instead of once per 26 ms block (wake-ups cost
 		// more than the blocks on a small machine).
+		// A control change wakes the loop early, unless it is already a
+		// whole lead ahead: presses in a row must not run it further.
+		e.wakeable = wait < e.cfg.Lead
 		if wait > 0 && !e.cfg.Sleep(ctx, wait+e.batch) {
 			e.sink.Flush(e.cfg.Now())
 			return nil
@@ -373,6 +398,15 @@ func (e *Engine) closeDecks() {
 }
 
 // sleep waits d on one reused timer: no allocation per block.
+// wakeupWhen is the wake-up channel while the loop may be woken, else
+// nil (a receive from nil never happens).
+func (e *Engine) wakeupWhen() <-chan struct{} {
+	if e.wakeable {
+		return e.wakeup
+	}
+	return nil
+}
+
 func (e *Engine) sleep(ctx context.Context, d time.Duration) bool {
 	if e.timer == nil {
 		e.timer = time.NewTimer(d)
@@ -381,6 +415,11 @@ func (e *Engine) sleep(ctx context.Context, d time.Duration) bool {
 	}
 	select {
 	case <-e.timer.C:
+		return true
+	case <-e.wakeupWhen():
+		// A control changed: make the next block now, so that it carries
+		// the change (the lead only grows by what is made early).
+		e.timer.Stop()
 		return true
 	case <-ctx.Done():
 		e.timer.Stop()

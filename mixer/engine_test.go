@@ -418,10 +418,14 @@ func TestPacingRunsAFixedLeadAhead(t *testing.T) {
 
 func TestSteadyStateAllocatesNothingPerBlock(t *testing.T) {
 	src := tones([2]float64{500, 1000})
-	e := New(Config{SampleRate: rate, Crossfade: time.Second}, src, nopEncoder{}, &recordSink{})
+	talk := TalkSettings{MusicLevel: 0.9, BGLevel: 0.3, MicLevel: 0.9, MusicFade: time.Second}
+	e := New(Config{SampleRate: rate, Crossfade: time.Second, Talk: &talk}, src, nopEncoder{}, &recordSink{})
+	e.SetPTT(true) // the faders ramp during the measured blocks
 	var frames int64
 	step := func() {
+		e.updateFaders()
 		e.mix(frames)
+		e.music.apply(e.out)
 		e.lim.process(e.out)
 		e.encode()
 		frames += BlockFrames
@@ -462,7 +466,9 @@ func TestRealChainAllocatesNothingPerBlock(t *testing.T) {
 			e := New(Config{SampleRate: 44100, Crossfade: 3 * time.Second}, &reopening{path: path}, enc, &recordSink{})
 			var frames int64
 			step := func() {
+				e.updateFaders()
 				e.mix(frames)
+				e.music.apply(e.out)
 				e.lim.process(e.out)
 				e.encode()
 				frames += BlockFrames

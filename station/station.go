@@ -43,26 +43,31 @@ type Programming struct {
 	Library   Library
 	Playlists *playlist.Playlists
 	History   *playlist.History
+	// Talk keeps the talk-over settings saved from the console; nil =
+	// the config file's, not saved.
+	Talk *TalkStore
 }
 
 // Station is one running station.
 type Station struct {
-	cfg      config.Station
-	library  Library
-	rotation *playlist.Rotation
-	history  *playlist.History
-	plays    chan mixer.NowPlaying // tracks gone on air, for the history
-	log      *slog.Logger
-	problems *mixer.Problems
-	queue    *mixer.Queue
-	engine   *mixer.Engine
-	enc      encoder.Encoder
-	encName  string
-	mount    *broadcast.Mount
-	release  func()
-	onAir    atomic.Bool
-	done     chan struct{}
-	stopOnce sync.Once
+	cfg       config.Station
+	library   Library
+	rotation  *playlist.Rotation
+	history   *playlist.History
+	plays     chan mixer.NowPlaying // tracks gone on air, for the history
+	talkStore *TalkStore
+	talkMu    sync.Mutex // one settings change at a time: read, change, save, apply
+	log       *slog.Logger
+	problems  *mixer.Problems
+	queue     *mixer.Queue
+	engine    *mixer.Engine
+	enc       encoder.Encoder
+	encName   string
+	mount     *broadcast.Mount
+	release   func()
+	onAir     atomic.Bool
+	done      chan struct{}
+	stopOnce  sync.Once
 }
 
 // New prepares a station: its encoder is chosen (note says what was
@@ -99,7 +104,20 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 	rot := playlist.NewRotation(cfg.ID, cfg.MediaDirs, prog.Library, prog.Playlists, 0, log)
 	queue := mixer.NewQueue(rotationPicker{rot}, open, problems, log)
 	plays := make(chan mixer.NowPlaying, 16)
+	talk := talkFromConfig(cfg.Mixer)
+	if prog.Talk != nil {
+		saved, ok, err := prog.Talk.Load(context.Background(), cfg.ID)
+		if err != nil {
+			enc.Close()
+			release()
+			return nil, "", fmt.Errorf("station %s: %w", cfg.ID, err)
+		}
+		if ok {
+			talk = saved
+		}
+	}
 	eng := mixer.New(mixer.Config{
+		Talk:         &talk,
 		SampleRate:   rate,
 		Crossfade:    time.Duration(cfg.CrossfadeMS) * time.Millisecond,
 		EncoderDelay: encoderDelay,
@@ -114,7 +132,8 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		},
 	}, queue, enc, m)
 	st = &Station{
-		cfg: cfg, library: prog.Library, rotation: rot, history: prog.History, plays: plays, log: log, problems: problems, queue: queue, engine: eng,
+		talkStore: prog.Talk,
+		cfg:       cfg, library: prog.Library, rotation: rot, history: prog.History, plays: plays, log: log, problems: problems, queue: queue, engine: eng,
 		enc: enc, encName: enc.Name(), mount: m, release: release, done: make(chan struct{}),
 	}
 	return st, note, nil

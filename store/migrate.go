@@ -57,6 +57,16 @@ var migrations = []string{
 		listeners   INTEGER NOT NULL
 	);
 	CREATE INDEX history_station_time ON history(station, played_at);`,
+	// 2: the talk-over mixer's levels and fade times, per station.
+	`CREATE TABLE mixer_settings (
+		station        TEXT    PRIMARY KEY,
+		music_level    REAL    NOT NULL,
+		bg_level       REAL    NOT NULL,
+		mic_level      REAL    NOT NULL,
+		music_fade_ms  INTEGER NOT NULL,
+		mic_fade_ms    INTEGER NOT NULL,
+		ptt_on_startup INTEGER NOT NULL
+	);`,
 }
 
 // migrate applies the migrations the database has not seen yet, each in

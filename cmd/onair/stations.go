@@ -46,6 +46,7 @@ func startStations(cfg config.Config, srv *broadcast.Server, logger *slog.Logger
 		Library:   lib,
 		Playlists: playlist.NewPlaylists(db, func(id string) bool { return ids[id] }),
 		History:   playlist.NewHistory(db),
+		Talk:      station.NewTalkStore(db),
 	}
 	// The first scan runs before the stations start, so they begin with
 	// the library (a big first scan only delays the first track).
