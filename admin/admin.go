@@ -172,9 +172,9 @@ func (a *API) listStations(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) skip(w http.ResponseWriter, r *http.Request) error {
-	st := a.stations.Get(r.PathValue("id"))
-	if st == nil {
-		return apiErr(ErrNotFound, "no station "+r.PathValue("id"))
+	st, err := a.station(r)
+	if err != nil {
+		return err
 	}
 	st.Skip()
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})

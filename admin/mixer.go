@@ -61,19 +61,15 @@ func readOnOff(w http.ResponseWriter, r *http.Request) (bool, error) {
 }
 
 func (a *API) ptt(w http.ResponseWriter, r *http.Request) error {
-	st, err := a.station(r)
-	if err != nil {
-		return err
-	}
-	on, err := readOnOff(w, r)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, st.PushToTalk(on))
-	return nil
+	return a.switchMixer(w, r, (*station.Station).PushToTalk)
 }
 
 func (a *API) lock(w http.ResponseWriter, r *http.Request) error {
+	return a.switchMixer(w, r, (*station.Station).Lock)
+}
+
+// switchMixer reads {"on": …} and throws the station's switch with it.
+func (a *API) switchMixer(w http.ResponseWriter, r *http.Request, throw func(*station.Station, bool) station.MixerState) error {
 	st, err := a.station(r)
 	if err != nil {
 		return err
@@ -82,6 +78,6 @@ func (a *API) lock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, st.Lock(on))
+	writeJSON(w, http.StatusOK, throw(st, on))
 	return nil
 }

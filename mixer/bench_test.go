@@ -45,8 +45,7 @@ func BenchmarkChain(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				e.mix(frames)
-				e.lim.process(e.out)
+				e.render(frames)
 				e.encode()
 				frames += BlockFrames
 			}
@@ -74,8 +73,7 @@ func benchMixLimit(b *testing.B, amp float64) {
 	var frames int64
 	b.ReportAllocs()
 	for range b.N {
-		e.mix(frames)
-		e.lim.process(e.out)
+		e.render(frames)
 		frames += BlockFrames
 	}
 	b.ReportMetric(float64(frames)/rate/b.Elapsed().Seconds(), "x-realtime")

@@ -126,9 +126,8 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 	e.talk.lock.Store(talk.PTTOnStartup)
 	// The faders start where the controls are, not ramping from silence.
 	e.updateFaders()
-	e.music.gain, e.music.step = e.music.target, 0
-	e.mic.gain, e.mic.step = e.mic.target, 0
-	e.updateFaders()
+	e.music.settle()
+	e.mic.settle()
 	return e
 }
 
@@ -164,11 +163,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.startSkip(frames)
 		default:
 		}
-		e.updateFaders()
-		e.mix(frames)
-		e.music.apply(e.out)
-		e.mic.advance(BlockFrames) // no microphone input yet: its fader still keeps time
-		e.lim.process(e.out)
+		e.render(frames)
 		frames += BlockFrames
 		e.produced.Store(frames)
 		e.clockNow = e.cfg.Now()
@@ -197,6 +192,16 @@ func (e *Engine) Run(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// render makes the block that starts at output frame frames in e.out:
+// the tracks mixed, the faders applied, the sum limited.
+func (e *Engine) render(frames int64) {
+	e.updateFaders()
+	e.mix(frames)
+	e.music.apply(e.out)
+	e.mic.advance(BlockFrames) // no microphone input yet: its fader still keeps time
+	e.lim.process(e.out)
 }
 
 // mix fills e.out with the next block. frames is the output position of

@@ -420,13 +420,10 @@ func TestSteadyStateAllocatesNothingPerBlock(t *testing.T) {
 	src := tones([2]float64{500, 1000})
 	talk := TalkSettings{MusicLevel: 0.9, BGLevel: 0.3, MicLevel: 0.9, MusicFade: time.Second}
 	e := New(Config{SampleRate: rate, Crossfade: time.Second, Talk: &talk}, src, nopEncoder{}, &recordSink{})
-	e.SetPTT(true) // the faders ramp during the measured blocks
+	e.SetPTT(true) // talk on: the faders are at work, not at unity
 	var frames int64
 	step := func() {
-		e.updateFaders()
-		e.mix(frames)
-		e.music.apply(e.out)
-		e.lim.process(e.out)
+		e.render(frames)
 		e.encode()
 		frames += BlockFrames
 	}
@@ -466,10 +463,7 @@ func TestRealChainAllocatesNothingPerBlock(t *testing.T) {
 			e := New(Config{SampleRate: 44100, Crossfade: 3 * time.Second}, &reopening{path: path}, enc, &recordSink{})
 			var frames int64
 			step := func() {
-				e.updateFaders()
-				e.mix(frames)
-				e.music.apply(e.out)
-				e.lim.process(e.out)
+				e.render(frames)
 				e.encode()
 				frames += BlockFrames
 			}

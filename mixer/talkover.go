@@ -123,6 +123,9 @@ func (f *fader) rampTo(target float32, span float64, fade time.Duration, rate fl
 	f.step = float32(float64(target-f.gain) / float64(f.left))
 }
 
+// settle ends any ramp at its target at once.
+func (f *fader) settle() { f.gain, f.step, f.left = f.target, 0, 0 }
+
 // apply multiplies interleaved stereo buf by the gain, ramping per frame.
 func (f *fader) apply(buf []float32) {
 	if f.step == 0 {

@@ -3,8 +3,6 @@ package playlist
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strings"
 )
 
 // Flagged returns up to limit tracks in dirs (and their subfolders) whose
@@ -13,11 +11,7 @@ func (l *Library) Flagged(ctx context.Context, dirs []string, limit int) ([]Trac
 	out := []Track{}
 	for _, d := range dirs {
 		d = libraryAbs(d)
-		lo := d
-		if !strings.HasSuffix(lo, string(filepath.Separator)) {
-			lo += string(filepath.Separator)
-		}
-		hi := lo[:len(lo)-1] + string(rune(filepath.Separator+1))
+		lo, hi := libraryRange(d)
 		ts, err := l.libraryQuery(ctx, nil, limit-len(out), `SELECT `+libraryColumns+` FROM tracks
 			WHERE path >= ? AND path < ? AND missing = 0 AND error != '' ORDER BY path`, lo, hi)
 		if err != nil {

@@ -272,13 +272,7 @@ func (l *Library) Under(ctx context.Context, dirs []string) ([]Track, error) {
 	seen := map[int64]bool{}
 	for _, d := range dirs {
 		d = libraryAbs(d)
-		// Paths inside d sort between d+"/" and d+"0" ('0' follows '/'),
-		// a range the path index answers, case-sensitively as the disk.
-		lo := d
-		if !strings.HasSuffix(lo, string(filepath.Separator)) {
-			lo += string(filepath.Separator)
-		}
-		hi := lo[:len(lo)-1] + string(rune(filepath.Separator+1))
+		lo, hi := libraryRange(d)
 		ts, err := l.libraryQuery(ctx, nil, 0, `SELECT `+libraryColumns+` FROM tracks
 			WHERE path >= ? AND path < ? AND missing = 0 AND error = '' ORDER BY path`, lo, hi)
 		if err != nil {
@@ -298,6 +292,17 @@ func (l *Library) Under(ctx context.Context, dirs []string) ([]Track, error) {
 		out = []Track{}
 	}
 	return out, nil
+}
+
+// libraryRange is the range of paths inside the folder dir: they sort
+// between dir+"/" and dir+"0" ('0' follows '/'), a range the path index
+// answers, case-sensitively as the disk.
+func libraryRange(dir string) (lo, hi string) {
+	lo = dir
+	if !strings.HasSuffix(lo, string(filepath.Separator)) {
+		lo += string(filepath.Separator)
+	}
+	return lo, lo[:len(lo)-1] + string(rune(filepath.Separator+1))
 }
 
 // libraryInside reports whether path is dir or inside it (both clean).

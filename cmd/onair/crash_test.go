@@ -75,7 +75,7 @@ func TestKillDashNineLosesNoAnsweredWrite(t *testing.T) {
 				}
 				name := fmt.Sprintf("w%d-%d", w, i)
 				var pl apiPlaylist
-				code, err := trySend("POST", base+"/api/playlists", map[string]any{"name": name, "mode": "shuffle"}, &pl)
+				code, err := sendJSONErr("POST", base+"/api/playlists", map[string]any{"name": name, "mode": "shuffle"}, &pl)
 				if err != nil {
 					return // the server is gone
 				}
@@ -86,7 +86,7 @@ func TestKillDashNineLosesNoAnsweredWrite(t *testing.T) {
 				acked[pl.ID] = name
 				mu.Unlock()
 				items := []map[string]any{{"track_id": lib[i%3].ID}, {"track_id": lib[(i+1)%3].ID}}
-				code, err = trySend("PUT", fmt.Sprintf("%s/api/playlists/%d/items", base, pl.ID), items, nil)
+				code, err = sendJSONErr("PUT", fmt.Sprintf("%s/api/playlists/%d/items", base, pl.ID), items, nil)
 				if err != nil {
 					return
 				}
@@ -139,9 +139,4 @@ func TestKillDashNineLosesNoAnsweredWrite(t *testing.T) {
 		}
 	}
 	t.Logf("%d creates and %d item lists answered before SIGKILL; all there after restart", len(acked), len(itemsAcked))
-}
-
-// trySend is sendJSON without failing the test on a connection error.
-func trySend(method, url string, body, v any) (int, error) {
-	return sendJSONErr(method, url, body, v)
 }

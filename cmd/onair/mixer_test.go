@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"net/http"
-	"os/exec"
 	"testing"
 	"time"
-
-	"onair/internal/testenv"
 )
 
 type mixerState struct {
@@ -29,7 +24,6 @@ type mixerState struct {
 // what listeners hear from Music Level to BG Level; levels saved with
 // PATCH survive a restart; Lock holds talk on through a release.
 func TestPushToTalkDucksTheMusic(t *testing.T) {
-	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
 	music := t.TempDir()
 	makeTones(t, music, 40, 500)
 	bin := buildBinary(t)
@@ -65,16 +59,7 @@ func TestPushToTalkDucksTheMusic(t *testing.T) {
 		}
 	}
 	resp.Body.Close()
-	dec := exec.Command(ffmpeg, "-v", "error", "-f", "mp3", "-i", "-", "-ac", "1", "-ar", "8000", "-f", "s16le", "-")
-	dec.Stdin = bytes.NewReader(audio)
-	raw, err := dec.Output()
-	if err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	pcm := make([]float64, len(raw)/2)
-	for i := range pcm {
-		pcm[i] = float64(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
-	}
+	pcm := decodeMono8k(t, audio)
 	level := func(from, to int) float64 { return goertzel(pcm[from:to], 500, 8000) }
 	before := level(8000, 3*8000)               // within the burst: before the press
 	after := level(len(pcm)-2*8000, len(pcm)-1) // the last 2 s: ducked

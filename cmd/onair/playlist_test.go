@@ -72,7 +72,6 @@ func makeTones(t *testing.T, dir string, seconds int, freqs ...int) {
 // returns the tones heard, by 100 ms windows, among freqs.
 func listen(t *testing.T, base string, d time.Duration, freqs []int) []int {
 	t.Helper()
-	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
 	resp, err := http.Get(base + "/stream")
 	if err != nil {
 		t.Fatal(err)
@@ -92,16 +91,7 @@ func listen(t *testing.T, base string, d time.Duration, freqs []int) []int {
 			t.Fatalf("stream: %v", err)
 		}
 	}
-	cmd := exec.Command(ffmpeg, "-v", "error", "-f", "mp3", "-i", "-", "-ac", "1", "-ar", "8000", "-f", "s16le", "-")
-	cmd.Stdin = bytes.NewReader(audio)
-	raw, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ffmpeg decode: %v", err)
-	}
-	pcm := make([]float64, len(raw)/2)
-	for i := range pcm {
-		pcm[i] = float64(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
-	}
+	pcm := decodeMono8k(t, audio)
 	var heard []int
 	const win = 800 // 100 ms at 8 kHz
 	for i := 0; i+win <= len(pcm); i += win {
@@ -116,6 +106,23 @@ func listen(t *testing.T, base string, d time.Duration, freqs []int) []int {
 		}
 	}
 	return heard
+}
+
+// decodeMono8k decodes MP3 bytes with ffmpeg to mono samples at 8 kHz.
+func decodeMono8k(t *testing.T, mp3 []byte) []float64 {
+	t.Helper()
+	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	cmd := exec.Command(ffmpeg, "-v", "error", "-f", "mp3", "-i", "-", "-ac", "1", "-ar", "8000", "-f", "s16le", "-")
+	cmd.Stdin = bytes.NewReader(mp3)
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ffmpeg decode: %v", err)
+	}
+	pcm := make([]float64, len(raw)/2)
+	for i := range pcm {
+		pcm[i] = float64(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
+	}
+	return pcm
 }
 
 // goertzel is the amplitude of freq in x.

@@ -19,28 +19,8 @@ import (
 // returns its base URL.
 func runBinary(t *testing.T, yaml string) string {
 	t.Helper()
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	httpPort, _ := testenv.AdjacentPorts(t)
-	cfg := filepath.Join(dir, "onair.yaml")
-	yaml = fmt.Sprintf("listen: \"127.0.0.1:%d\"\ndata_dir: %q\nadmin_password: adm1n\nsource_password: s0urce\n", httpPort, filepath.Join(dir, "data")) + yaml
-	os.WriteFile(cfg, []byte(yaml), 0o600)
-	cmd := exec.Command(bin, "-config", cfg)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	for range 100 {
-		if resp, err := http.Get(base + "/status-json.xsl"); err == nil {
-			resp.Body.Close()
-			return base
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("onair did not start")
-	return ""
+	_, base := startAt(t, buildBinary(t), t.TempDir(), yaml)
+	return base
 }
 
 // getJSON fetches url as the admin into v, returning the status.
