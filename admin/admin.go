@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"onair/playlist"
 	"onair/station"
@@ -33,10 +34,12 @@ type Deps struct {
 
 // API serves /api.
 type API struct {
-	stations *station.Set
-	deps     Deps
-	log      *slog.Logger
-	mux      *http.ServeMux
+	stations  *station.Set
+	deps      Deps
+	log       *slog.Logger
+	mux       *http.ServeMux
+	done      chan struct{} // closed by Close: long-lived responses end
+	closeOnce sync.Once
 }
 
 // New makes the API over the server's stations, library and playlists.
@@ -44,13 +47,14 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &API{stations: stations, deps: deps, log: log, mux: http.NewServeMux()}
+	a := &API{stations: stations, deps: deps, log: log, mux: http.NewServeMux(), done: make(chan struct{})}
 	a.handle("GET /api/stations", a.listStations)
 	a.handle("POST /api/stations/{id}/skip", a.skip)
 	a.handle("GET /api/stations/{id}/mixer", a.getMixer)
 	a.handle("PATCH /api/stations/{id}/mixer", a.patchMixer)
 	a.handle("POST /api/stations/{id}/mixer/ptt", a.ptt)
 	a.handle("POST /api/stations/{id}/mixer/lock", a.lock)
+	a.handle("GET /api/events", a.events)
 	a.handle("GET /api/history", a.history)
 	a.handle("GET /api/library", a.searchLibrary)
 	a.handle("GET /api/library/{id}", a.getTrack)
@@ -73,6 +77,10 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 }
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// Close ends the event streams, so that the server can shut down without
+// waiting for their clients to leave.
+func (a *API) Close() { a.closeOnce.Do(func() { close(a.done) }) }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 

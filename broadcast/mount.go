@@ -99,6 +99,7 @@ type Mount struct {
 	bytesIn     atomic.Int64
 	hits        atomic.Int64 // listener connections ever
 	started     atomic.Pointer[time.Time]
+	inputState  // a station's live mount: where its sources go
 
 	mu            sync.Mutex
 	source        *sourceConn
@@ -127,6 +128,7 @@ func NewMount(path string, s MountSettings) *Mount {
 func (m *Mount) SetTitle(title, url string, now time.Time) {
 	md := newMetadata(title, url, now)
 	m.meta.Store(md)
+	m.titleToInput(title)
 	m.mu.Lock()
 	m.history = append(m.history, md)
 	if len(m.history) > 50 {

@@ -180,18 +180,19 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid mountpoint", http.StatusBadRequest)
 		return
 	}
-	codec, ctype, err := codecFor(r.Header.Get("Content-Type"))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
-		s.stats.SourcesRefused.Add(1)
-		log.Warn("source refused", "err", err)
-		return
-	}
 	m, err := s.mountForSource(path)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		s.stats.SourcesRefused.Add(1)
 		log.Warn("source refused", "err", err)
+		return
+	}
+	codec, ctype, err := s.sourceCodec(m, r.Header.Get("Content-Type"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
+		s.stats.SourcesRefused.Add(1)
+		log.Warn("source refused", "err", err)
+		s.removeIfIdle(m)
 		return
 	}
 	hj, ok := w.(http.Hijacker)
@@ -251,7 +252,12 @@ func (s *Server) runSource(m *Mount, sc *sourceConn, conn net.Conn, body io.Read
 	log.Info("source connected", "protocol", sc.protocol, "user", sc.user, "agent", sc.userAgent, "type", info.ContentType)
 	s.takeBackOnAudio(m)
 	cr := &countingReader{r: body}
-	err := s.pump(m, conn, cr, codec, info)
+	var err error
+	if m.Settings.Input {
+		err = s.feedInput(m, conn, cr, info)
+	} else {
+		err = s.pump(m, conn, cr, codec, info)
+	}
 	m.Flush(time.Now())
 	s.release(m, sc)
 	log.Info("source disconnected", "err", err, "bytes", m.bytesIn.Load())
@@ -413,7 +419,7 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 	get := func(k string) string { return hdr[k] }
 	sc.userAgent = hdr["user-agent"]
 	acc.UserAgent = sc.userAgent
-	codec, ctype, err := codecFor(hdr["content-type"])
+	codec, ctype, err := s.sourceCodec(m, hdr["content-type"])
 	if err != nil {
 		status = http.StatusUnsupportedMediaType
 		s.stats.SourcesRefused.Add(1)
@@ -499,9 +505,11 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 		s.release(m, sc)
 		return
 	}
-	codec, ctype, err := codecFor(hdr["content-type"])
+	codec, ctype, err := s.sourceCodec(m, hdr["content-type"])
 	if err != nil {
 		status = http.StatusUnsupportedMediaType
+		s.stats.SourcesRefused.Add(1)
+		log.Warn("icecast 1 source refused", "err", err)
 		s.release(m, sc)
 		return
 	}

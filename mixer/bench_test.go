@@ -2,6 +2,7 @@ package mixer
 
 import (
 	"fmt"
+	"math"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -88,4 +89,107 @@ func (r *reopening) Next() *Track {
 		panic(err)
 	}
 	return t
+}
+
+// BenchmarkChannels compares the whole chain (BenchmarkChain's, from a
+// 44.1 kHz MP3) for the AutoDJ alone with every channel at work: the
+// AutoDJ and a live show half way through a takeover, the mic under
+// talk, both feeds drift-corrected, meters on. The feeds are filled with
+// PCM here, by producers 100 ppm off our clock (the usual case: the
+// feeds mostly copy) or 3000 ppm off (the feeds correct all the time, the
+// worst case); decoding a live MP3 stream is the source's goroutine's work
+// (BenchmarkMP3 in mixer/live) and replaces the AutoDJ's decoding once
+// the show has the air.
+func BenchmarkChannels(b *testing.B) {
+	path := chainFixture(b, 44100)
+	for _, v := range []struct {
+		name string
+		all  bool
+		ppm  float64 // the producers' clocks against ours
+	}{{"autodj", false, 0}, {"all", true, 100}, {"all-correcting", true, 3000}} {
+		all := v.all
+		b.Run(v.name, func(b *testing.B) {
+			enc, _, err := encoder.New(encoder.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer enc.Close()
+			cfg := Config{SampleRate: 44100, Crossfade: 3 * time.Second}
+			var pm, pl *pcmLoop
+			if all {
+				talk := TalkSettings{MusicLevel: 0.9, BGLevel: 0.3, MicLevel: 0.9}
+				cfg.Talk = &talk
+				cfg.Mic = NewFeed(rate, 200*time.Millisecond, time.Second)
+				cfg.Live = NewFeed(rate, 300*time.Millisecond, 2*time.Second)
+				// Both producers off our clock: by 100 ppm, as real ones
+				// are, or so far that the feeds correct all the time.
+				pm = &pcmLoop{f: cfg.Mic, pcm: toneLoop(2000), rate: rate * (1 + v.ppm*1e-6), chunkLen: 441}
+				pl = &pcmLoop{f: cfg.Live, pcm: toneLoop(3000), rate: rate * (1 - v.ppm*1e-6), chunkLen: 1152}
+				cfg.Mic.Start()
+				cfg.Live.Start()
+			}
+			e := New(cfg, &reopening{path: path}, enc, &recordSink{})
+			if all {
+				e.SetPTT(true)
+				e.ch.xfade = 1 << 40 // the takeover never ends: both play
+			}
+			var frames int64
+			step := func() {
+				if all {
+					t := float64(frames)/rate + 0.35
+					pm.runTo(t)
+					pl.runTo(t)
+				}
+				e.render(frames)
+				e.encode()
+				frames += BlockFrames
+			}
+			for range 50 {
+				step()
+			}
+			if all && (e.ch.livePos <= 0 || e.mic.gain <= 0) {
+				b.Fatalf("not every channel at work: live %v mic %v", e.ch.livePos, e.mic.gain)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				step()
+			}
+			b.ReportMetric(float64(b.N)*BlockFrames/44100/b.Elapsed().Seconds(), "x-realtime")
+		})
+	}
+}
+
+// pcmLoop is a producer on its own clock that writes a precomputed
+// second of audio over and over: its own cost stays out of the figures.
+type pcmLoop struct {
+	f        *Feed
+	pcm      []float32
+	rate     float64
+	written  int64
+	chunkLen int
+}
+
+func (p *pcmLoop) runTo(t float64) {
+	want := int64(t * p.rate)
+	frames := int64(len(p.pcm) / 2)
+	for p.written+int64(p.chunkLen) <= want {
+		at := p.written % frames
+		n := min(int64(p.chunkLen), frames-at)
+		got := p.f.Write(p.pcm[2*at : 2*(at+n)])
+		p.written += int64(got)
+		if int64(got) < n {
+			return
+		}
+	}
+}
+
+// toneLoop is a second of a sine at freq (a whole number of cycles).
+func toneLoop(freq float64) []float32 {
+	pcm := make([]float32, 2*rate)
+	for i := range rate {
+		v := float32(0.5 * math.Sin(2*math.Pi*freq*float64(i)/rate))
+		pcm[2*i], pcm[2*i+1] = v, v
+	}
+	return pcm
 }

@@ -31,6 +31,13 @@ type Config struct {
 	// Talk is the talk-over mixer's starting settings; nil = the music at
 	// full level whether or not anyone talks.
 	Talk *TalkSettings
+	// Mic and Live are the microphone and the live DJ's channels; nil =
+	// none. Live takes over from the AutoDJ with a crossfade while it
+	// plays.
+	Mic, Live *Feed
+	// LiveGrace is how long a live show may go quiet (a stalled encoder)
+	// before the AutoDJ comes back; 0 = 2 s.
+	LiveGrace time.Duration
 	// Now is the clock; nil = time.Now. Tests replace it and Sleep.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) bool
@@ -49,9 +56,14 @@ type Engine struct {
 	now      atomic.Pointer[NowPlaying]
 	produced atomic.Int64 // frames of audio produced since Run started
 
+	liveTitle atomic.Pointer[string]
+	meters    meterLevels
+
 	// Loop state, touched only by Run's goroutine.
 	music, mic   fader
+	ch           channels
 	wakeable     bool // the sleep may be cut short by a control change
+	eager        int  // blocks still to make at once after a control change
 	cur, next    *deck
 	fadeLen      int // frames in the transition under way; -1 = none
 	fadePos      int
@@ -78,6 +90,11 @@ type titleAt struct {
 	np *NowPlaying
 }
 
+// eagerBlocks is how many blocks beyond the first are made at once after
+// a control change: enough for the encoder's lag (LAME gives out a frame
+// about three blocks after the audio went in) to let the change out.
+const eagerBlocks = 4
+
 // New makes an engine; Run starts it.
 func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 	if cfg.SampleRate <= 0 {
@@ -91,6 +108,9 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.LiveGrace <= 0 {
+		cfg.LiveGrace = 2 * time.Second
 	}
 	e := &Engine{
 		cfg: cfg, tracks: tracks, enc: enc, sink: sink,
@@ -107,6 +127,7 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 		idleSince: -1,
 	}
 	e.emit = e.writeFrame
+	e.ch = newChannels(cfg)
 	e.batch = e.cfg.Lead / 2
 	// Every frame of a CBR stream holds the same number of samples: 1152
 	// for MPEG-1 (32 kHz and up), 576 below.
@@ -128,6 +149,11 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 	e.updateFaders()
 	e.music.settle()
 	e.mic.settle()
+	e.publishGains()
+	for i := range e.meters {
+		e.meters[i][0].Store(math.Float32bits(MeterFloor))
+		e.meters[i][1].Store(math.Float32bits(MeterFloor))
+	}
 	return e
 }
 
@@ -187,21 +213,18 @@ func (e *Engine) Run(ctx context.Context) error {
 		// A control change wakes the loop early, unless it is already a
 		// whole lead ahead: presses in a row must not run it further.
 		e.wakeable = wait < e.cfg.Lead
+		if e.eager > 0 {
+			// A control just changed: the encoder holds back the end of
+			// what it is given, so a block or two more pushes out the
+			// frames that carry the change, now rather than a batch later.
+			e.eager--
+			continue
+		}
 		if wait > 0 && !e.cfg.Sleep(ctx, wait+e.batch) {
 			e.sink.Flush(e.cfg.Now())
 			return nil
 		}
 	}
-}
-
-// render makes the block that starts at output frame frames in e.out:
-// the tracks mixed, the faders applied, the sum limited.
-func (e *Engine) render(frames int64) {
-	e.updateFaders()
-	e.mix(frames)
-	e.music.apply(e.out)
-	e.mic.advance(BlockFrames) // no microphone input yet: its fader still keeps time
-	e.lim.process(e.out)
 }
 
 // mix fills e.out with the next block. frames is the output position of
@@ -422,9 +445,10 @@ func (e *Engine) sleep(ctx context.Context, d time.Duration) bool {
 	case <-e.timer.C:
 		return true
 	case <-e.wakeupWhen():
-		// A control changed: make the next block now, so that it carries
+		// A control changed: make the next blocks now, so that they carry
 		// the change (the lead only grows by what is made early).
 		e.timer.Stop()
+		e.eager = eagerBlocks
 		return true
 	case <-ctx.Done():
 		e.timer.Stop()

@@ -435,6 +435,40 @@ func TestSteadyStateAllocatesNothingPerBlock(t *testing.T) {
 	}
 }
 
+// TestEveryChannelAllocatesNothingPerBlock: the AutoDJ, a live show half
+// way through taking over and the mic under talk, meters and all.
+func TestEveryChannelAllocatesNothingPerBlock(t *testing.T) {
+	src := tones([2]float64{500, 1000})
+	talk := TalkSettings{MusicLevel: 0.9, BGLevel: 0.3, MicLevel: 0.9, MusicFade: time.Second, MicFade: time.Second}
+	mic := NewFeed(rate, 100*time.Millisecond, time.Second)
+	live := NewFeed(rate, 100*time.Millisecond, time.Second)
+	e := New(Config{SampleRate: rate, Crossfade: time.Hour, Talk: &talk, Mic: mic, Live: live}, src, nopEncoder{}, &recordSink{})
+	e.SetPTT(true)
+	e.SetLiveTitle("live")
+	pm := &feedTone{f: mic, freq: 2000, amp: 0.5, rate: rate, chunk: make([]float32, 2*BlockFrames), chunkLen: BlockFrames}
+	pl := &feedTone{f: live, freq: 3000, amp: 0.5, rate: rate, chunk: make([]float32, 2*BlockFrames), chunkLen: BlockFrames}
+	mic.Start()
+	live.Start()
+	var frames int64
+	step := func() {
+		t := float64(frames)/rate + 0.2
+		pm.runTo(t)
+		pl.runTo(t)
+		e.render(frames)
+		e.encode()
+		frames += BlockFrames
+	}
+	for range 100 {
+		step()
+	}
+	if a := testing.AllocsPerRun(200, step); a != 0 {
+		t.Errorf("%v allocations per block", a)
+	}
+	if st := e.Talk(); !st.Live || st.LiveGain <= 0 || st.MusicGain <= 0 || st.MicGain <= 0 {
+		t.Errorf("not every channel was on air: %+v", st)
+	}
+}
+
 // nopEncoder emits one fixed frame per block without allocating.
 type nopEncoder struct{}
 

@@ -62,6 +62,7 @@ type NowPlaying struct {
 	StartedAt time.Time
 	Duration  time.Duration
 	Idle      bool // nothing to play: silence
+	Live      bool // a live DJ is on air
 	// The library's track and the playlist it came from (0 when none).
 	TrackID    int64
 	PlaylistID int64

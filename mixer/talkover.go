@@ -23,8 +23,10 @@ type TalkState struct {
 	PTT       bool // Push to Talk is held (shown pressed while Lock is on)
 	Lock      bool
 	Talking   bool    // talk is on: PTT or Lock
-	MusicGain float64 // the music fader's gain at the last block
+	Live      bool    // a live show has the air
+	MusicGain float64 // the AutoDJ's gain at the last block: talk fader and takeover
 	MicGain   float64
+	LiveGain  float64 // the live show's gain: talk fader and takeover
 }
 
 // talkControl is what web requests and the audio loop share: atomics
@@ -34,6 +36,8 @@ type talkControl struct {
 	ptt, lock atomic.Bool
 	musicGain atomic.Uint32 // float32 bits
 	micGain   atomic.Uint32
+	liveGain  atomic.Uint32
+	live      atomic.Bool
 }
 
 // SetTalk changes the levels and fade times; a change under way ramps
@@ -68,8 +72,10 @@ func (e *Engine) Talk() TalkState {
 	ptt := e.talk.ptt.Load() || lock
 	return TalkState{
 		Settings: *e.talk.settings.Load(), PTT: ptt, Lock: lock, Talking: ptt,
+		Live:      e.talk.live.Load(),
 		MusicGain: float64(math.Float32frombits(e.talk.musicGain.Load())),
 		MicGain:   float64(math.Float32frombits(e.talk.micGain.Load())),
+		LiveGain:  float64(math.Float32frombits(e.talk.liveGain.Load())),
 	}
 }
 
@@ -93,8 +99,6 @@ func (e *Engine) updateFaders() {
 	}
 	e.music.rampTo(float32(music), math.Abs(s.MusicLevel-s.BGLevel), s.MusicFade, rate)
 	e.mic.rampTo(float32(mic), s.MicLevel, s.MicFade, rate)
-	e.talk.musicGain.Store(math.Float32bits(e.music.gain))
-	e.talk.micGain.Store(math.Float32bits(e.mic.gain))
 }
 
 // fader is a gain ramping linearly towards a target at a fixed slope: a
@@ -148,6 +152,21 @@ func (f *fader) apply(buf []float32) {
 		}
 		buf[i] *= f.gain
 		buf[i+1] *= f.gain
+	}
+}
+
+// fill writes the gain of each of len(g) frames and moves the ramp on by
+// them.
+func (f *fader) fill(g []float32) {
+	for i := range g {
+		if f.left > 0 {
+			if f.left--; f.left == 0 {
+				f.gain, f.step = f.target, 0
+			} else {
+				f.gain += f.step
+			}
+		}
+		g[i] = f.gain
 	}
 }
 

@@ -34,7 +34,8 @@ type Library struct {
 	scanMu  sync.Mutex // one scan at a time
 	version atomic.Uint64
 	rescan  chan struct{}
-	lastErr string // the last scan error Run logged; Run's only
+	lastErr string        // the last scan error Run logged; Run's only
+	scanned chan struct{} // closed when Run's first scan has ended
 }
 
 // NewLibrary returns the library of the media folders dirs (all stations'
@@ -43,7 +44,7 @@ func NewLibrary(st *store.Store, dirs []string, log *slog.Logger) *Library {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	l := &Library{st: st, log: log.With("component", "library"), rescan: make(chan struct{}, 1)}
+	l := &Library{st: st, log: log.With("component", "library"), rescan: make(chan struct{}, 1), scanned: make(chan struct{})}
 	for _, d := range dirs {
 		d = libraryAbs(d)
 		if !slices.Contains(l.dirs, d) {
@@ -70,6 +71,9 @@ func (l *Library) Dirs() []string { return slices.Clone(l.dirs) }
 // them again. It is never 0.
 func (l *Library) Version() uint64 { return l.version.Load() }
 
+// Scanned is closed once Run's first scan has ended, well or not.
+func (l *Library) Scanned() <-chan struct{} { return l.scanned }
+
 // Run scans the library now and then every every (only when Rescan asks,
 // if every ≤ 0) until ctx ends: this is how files added, edited, renamed
 // or removed while the server runs are picked up. Scan errors are logged
@@ -82,8 +86,13 @@ func (l *Library) Run(ctx context.Context, every time.Duration) {
 		defer t.Stop()
 		tick = t.C
 	}
+	first := true
 	for {
 		l.runScan(ctx)
+		if first {
+			first = false
+			close(l.scanned)
+		}
 		select {
 		case <-ctx.Done():
 			return

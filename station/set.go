@@ -46,6 +46,7 @@ func (s *Set) Program(mount string) (broadcast.Program, bool) {
 		StartedAt: np.StartedAt,
 		Duration:  np.Duration.Round(time.Millisecond),
 		Playlist:  np.Playlist,
+		Live:      np.Live,
 	}, true
 }
 

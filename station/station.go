@@ -16,6 +16,7 @@ import (
 	"onair/broadcast"
 	"onair/config"
 	"onair/mixer"
+	"onair/mixer/capture"
 	"onair/mixer/encoder"
 	"onair/playlist"
 )
@@ -24,9 +25,11 @@ import (
 // is heard: LAME's 576 plus an MP3 decoder's 529. Titles are placed by it.
 const encoderDelay = 576 + 529
 
-// Publisher gives a station its mount; broadcast.Server is one.
+// Publisher gives a station its mount and the sources of its live mount;
+// broadcast.Server is one.
 type Publisher interface {
 	Publish(path string, info broadcast.StreamInfo) (*broadcast.Mount, func(), error)
+	AttachInput(path string, in broadcast.Input) (func(), error)
 }
 
 // Library is what a station reads of the library; *playlist.Library is
@@ -65,6 +68,9 @@ type Station struct {
 	encName   string
 	mount     *broadcast.Mount
 	release   func()
+	live      *liveInput // nil without a live mount
+	mic       capture.Backend
+	micFeed   *mixer.Feed
 	onAir     atomic.Bool
 	done      chan struct{}
 	stopOnce  sync.Once
@@ -116,7 +122,25 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 			talk = saved
 		}
 	}
+	var micFeed, liveFeed *mixer.Feed
+	micBackend, err := capture.New(capture.Options{
+		Backend: cfg.Mic.Backend, Path: cfg.Mic.Path, Device: cfg.Mic.Device,
+		SampleRate: cfg.Mic.SampleRate, Channels: cfg.Mic.Channels, OutRate: rate,
+	}, log)
+	if err != nil {
+		// A mic that cannot be used leaves the station on air without it.
+		log.Warn("no microphone", "err", err)
+	}
+	if micBackend != nil {
+		micFeed = mixer.NewFeed(rate, micBuffer, micCapacity)
+	}
+	if cfg.LiveMount != "" {
+		liveFeed = mixer.NewFeed(rate, liveBuffer, liveCapacity)
+	}
 	eng := mixer.New(mixer.Config{
+		Mic:          micFeed,
+		Live:         liveFeed,
+		LiveGrace:    liveGraceTime,
 		Talk:         &talk,
 		SampleRate:   rate,
 		Crossfade:    time.Duration(cfg.CrossfadeMS) * time.Millisecond,
@@ -131,7 +155,20 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 			}
 		},
 	}, queue, enc, m)
+	var live *liveInput
+	if liveFeed != nil {
+		live = &liveInput{rate: rate, feed: liveFeed, engine: eng, log: log.With("mount", cfg.LiveMount)}
+		detach, err := pub.AttachInput(cfg.LiveMount, live)
+		if err != nil {
+			enc.Close()
+			release()
+			return nil, "", fmt.Errorf("station %s: live mount: %w", cfg.ID, err)
+		}
+		prev := release
+		release = func() { detach(); prev() }
+	}
 	st = &Station{
+		live: live, mic: micBackend, micFeed: micFeed,
 		talkStore: prog.Talk,
 		cfg:       cfg, library: prog.Library, rotation: rot, history: prog.History, plays: plays, log: log, problems: problems, queue: queue, engine: eng,
 		enc: enc, encName: enc.Name(), mount: m, release: release, done: make(chan struct{}),
@@ -160,6 +197,16 @@ func (s *Station) Run(ctx context.Context) {
 		defer wg.Done()
 		s.queue.Run(ctx)
 	}()
+	if s.mic != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.log.Info("microphone", "input", s.mic.String())
+			if err := s.mic.Run(ctx, s.micFeed); err != nil {
+				s.log.Warn("microphone stopped", "err", err)
+			}
+		}()
+	}
 	historyDone := make(chan struct{})
 	go s.recordPlays(historyDone)
 	_ = s.engine.Run(ctx)
@@ -230,6 +277,9 @@ func (s *Station) MediaDirs() []string { return s.cfg.MediaDirs }
 // Mount is the station's output mount path.
 func (s *Station) Mount() string { return s.cfg.Mount }
 
+// Listeners counts the station's listeners.
+func (s *Station) Listeners() int { return s.mount.Listeners() }
+
 // NowPlaying is what the station's listeners hear.
 func (s *Station) NowPlaying() mixer.NowPlaying { return s.engine.NowPlaying() }
 
@@ -255,6 +305,11 @@ const maxFlagged = 20
 // the library's files in the station's folders that do not play.
 func (s *Station) Info(ctx context.Context) Info {
 	probs := s.problems.Strings()
+	if s.live != nil {
+		if p := s.live.problem(); p != "" {
+			probs = append(probs, p)
+		}
+	}
 	flagged, err := s.library.Flagged(ctx, s.cfg.MediaDirs, maxFlagged)
 	if err != nil {
 		probs = append(probs, err.Error())

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"onair/config"
@@ -123,13 +124,45 @@ type MixerState struct {
 	PTT          bool       `json:"ptt"`
 	Lock         bool       `json:"lock"`
 	Talking      bool       `json:"talking"`
+	Live         bool       `json:"live"` // a live DJ has the air
 	Gains        MixerGains `json:"gains"`
+	Meters       Meters     `json:"meters"`
 }
 
-// MixerGains are the faders' gains now.
+// MixerGains are the channels' gains now: the talk fader and, for the
+// music and the live show, the takeover between them.
 type MixerGains struct {
 	Music float64 `json:"music"`
 	Mic   float64 `json:"mic"`
+	Live  float64 `json:"live"`
+}
+
+// Meters are the channels' levels over the last tenth of a second: each
+// channel after its fader, the output after the limiter, and the mic's
+// input before its fader (to check a mic before talking).
+type Meters struct {
+	Music    Level `json:"music"`
+	Mic      Level `json:"mic"`
+	Live     Level `json:"live"`
+	Out      Level `json:"out"`
+	MicInput Level `json:"mic_input"`
+}
+
+// Level is a peak and an RMS level in dBFS (-120 for silence).
+type Level struct {
+	PeakDB float64 `json:"peak_db"`
+	RMSDB  float64 `json:"rms_db"`
+}
+
+func levelOf(l mixer.Level) Level {
+	round := func(v float64) float64 { return math.Round(v*10) / 10 }
+	return Level{PeakDB: round(l.PeakDB), RMSDB: round(l.RMSDB)}
+}
+
+// Meters reports the channels' levels.
+func (s *Station) Meters() Meters {
+	m := s.engine.Meters()
+	return Meters{Music: levelOf(m.Music), Mic: levelOf(m.Mic), Live: levelOf(m.Live), Out: levelOf(m.Out), MicInput: levelOf(m.MicInput)}
 }
 
 // Mixer reports the talk-over mixer.
@@ -138,8 +171,9 @@ func (s *Station) Mixer() MixerState {
 	return MixerState{
 		MusicLevel: t.Settings.MusicLevel, BGLevel: t.Settings.BGLevel, MicLevel: t.Settings.MicLevel,
 		MusicFadeMS: t.Settings.MusicFade.Milliseconds(), MicFadeMS: t.Settings.MicFade.Milliseconds(),
-		PTTOnStartup: t.Settings.PTTOnStartup, PTT: t.PTT, Lock: t.Lock, Talking: t.Talking,
-		Gains: MixerGains{Music: t.MusicGain, Mic: t.MicGain},
+		PTTOnStartup: t.Settings.PTTOnStartup, PTT: t.PTT, Lock: t.Lock, Talking: t.Talking, Live: t.Live,
+		Gains:  MixerGains{Music: t.MusicGain, Mic: t.MicGain, Live: t.LiveGain},
+		Meters: s.Meters(),
 	}
 }
 

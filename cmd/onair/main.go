@@ -23,6 +23,7 @@ var version = "0.1.0-dev"
 const usage = `Usage:
   onair [-config FILE]                  serve (built-in defaults without -config)
   onair check-config -config FILE       validate FILE and exit
+  onair devices                         list sound card inputs (for mic.device)
   onair -version                        print the version
 
 Environment: ONAIR_LISTEN, ONAIR_DATA, ONAIR_SOURCE_PASSWORD, ONAIR_ADMIN_PASSWORD
@@ -37,6 +38,9 @@ func main() {
 
 // realMain runs the command line and returns the exit code.
 func realMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "devices" {
+		return runDevices(args[1:], stdout, stderr)
+	}
 	cmd := "serve"
 	if len(args) > 0 && args[0] == "check-config" {
 		cmd, args = args[0], args[1:]

@@ -86,8 +86,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 }
 
 // newBroadcastServer maps the config onto the broadcast server. A
-// station's mount is its engine's; until live mixing lands, its live mount
-// is a passthrough mount that source clients feed.
+// station's mount is its engine's; its live mount is an input whose
+// sources the station decodes and mixes in.
 func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger *slog.Logger) *broadcast.Server {
 	defaults := broadcast.MountSettings{
 		BurstSize:    cfg.BurstSize,
@@ -98,7 +98,7 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 	}
 	var mounts []broadcast.MountConfig
 	seen := map[string]bool{}
-	add := func(path string, station bool) {
+	add := func(path string, station, input bool) {
 		if path == "" || seen[path] {
 			return
 		}
@@ -107,19 +107,19 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 		st := defaults
 		st.BurstSize, st.Metaint = ms.BurstSize, ms.Metaint
 		st.MaxListeners, st.Fallback, st.FallbackOverride = ms.MaxListeners, ms.Fallback, ms.FallbackOverride
-		st.Station = station
+		st.Station, st.Input = station, input
 		mounts = append(mounts, broadcast.MountConfig{Path: path, Settings: st})
 	}
 	defaultMount := ""
 	for _, st := range cfg.Stations {
-		add(st.Mount, true)
-		add(st.LiveMount, false)
+		add(st.Mount, true, false)
+		add(st.LiveMount, false, true)
 		if defaultMount == "" {
 			defaultMount = st.Mount
 		}
 	}
 	for _, m := range cfg.Mounts {
-		add(m.Path, false)
+		add(m.Path, false, false)
 	}
 	if defaultMount == "" && len(mounts) > 0 {
 		defaultMount = mounts[0].Path

@@ -16,11 +16,16 @@ import (
 // rescanEvery is how often the media folders are looked at for changes.
 const rescanEvery = 10 * time.Second
 
+// firstScanWait is how long startup waits for the first library scan
+// before it starts the stations anyway.
+const firstScanWait = 3 * time.Second
+
 // runningStations are the stations' engines and what they play from,
 // stopped together.
 type runningStations struct {
 	set    *station.Set
 	store  *store.Store
+	api    *admin.API
 	cancel context.CancelFunc
 	done   chan struct{} // the library's scanner has stopped
 }
@@ -48,16 +53,25 @@ func startStations(cfg config.Config, srv *broadcast.Server, logger *slog.Logger
 		History:   playlist.NewHistory(db),
 		Talk:      station.NewTalkStore(db),
 	}
-	// The first scan runs before the stations start, so they begin with
-	// the library (a big first scan only delays the first track).
-	if _, err := lib.Scan(ctx); err != nil {
-		logger.Warn("library scan", "component", "library", "err", err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lib.Run(ctx, rescanEvery)
+	}()
+	// A small library is scanned before the stations start, so they begin
+	// with music; a big first scan carries on while listeners connect and
+	// the first track plays once it is done.
+	select {
+	case <-lib.Scanned():
+	case <-time.After(firstScanWait):
+		logger.Info("library scan still running; the stations start meanwhile", "component", "library")
 	}
 	var list []*station.Station
 	for _, sc := range cfg.Stations {
 		st, note, err := station.New(sc, prog, srv, logger)
 		if err != nil {
 			cancel()
+			<-done
 			db.Close()
 			return nil, err
 		}
@@ -66,26 +80,23 @@ func startStations(cfg config.Config, srv *broadcast.Server, logger *slog.Logger
 		}
 		list = append(list, st)
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		lib.Run(ctx, rescanEvery)
-	}()
 	for _, st := range list {
 		go st.Run(ctx)
 	}
 	set := station.NewSet(list...)
 	srv.Programs = set
-	srv.Handler = admin.New(set, admin.Deps{
+	api := admin.New(set, admin.Deps{
 		Library: lib, Playlists: prog.Playlists, History: prog.History,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20,
 	}, logger)
-	return &runningStations{set: set, store: db, cancel: cancel, done: done}, nil
+	srv.Handler = api
+	return &runningStations{set: set, store: db, api: api, cancel: cancel, done: done}, nil
 }
 
 // stop ends every station, waits for them to let their mounts go and
 // closes the store.
 func (r *runningStations) stop() {
+	r.api.Close()
 	r.cancel()
 	for _, st := range r.set.List() {
 		<-st.Done()

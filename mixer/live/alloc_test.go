@@ -1,0 +1,113 @@
+package live
+
+import (
+	"slices"
+	"testing"
+)
+
+// mp3Frames cuts an MP3 file into its frames (after any ID3v2 tag).
+func mp3Frames(t testing.TB, data []byte) [][]byte {
+	t.Helper()
+	if n, ok := id3v2Len(data); ok {
+		data = data[n:]
+	}
+	var frames [][]byte
+	for len(data) >= 4 {
+		h, ok := parseMP3Header(data)
+		if !ok || h.frameLen > len(data) {
+			break
+		}
+		frames = append(frames, data[:h.frameLen])
+		data = data[h.frameLen:]
+	}
+	if len(frames) < 10 {
+		t.Fatalf("%d MP3 frames in the fixture", len(frames))
+	}
+	return frames
+}
+
+// oggPages cuts an Ogg file into its pages.
+func oggPages(t testing.TB, data []byte) [][]byte {
+	t.Helper()
+	var pages [][]byte
+	for len(data) >= pageHeaderLen && string(data[:4]) == "OggS" {
+		nseg := int(data[26])
+		size := pageHeaderLen + nseg
+		for _, l := range data[pageHeaderLen : pageHeaderLen+nseg] {
+			size += int(l)
+		}
+		pages = append(pages, data[:size])
+		data = data[size:]
+	}
+	return pages
+}
+
+// TestMP3SteadyStateAllocs: once running, a Write of one MP3 frame
+// allocates nothing: framing, decoding, resampling and the Sink.
+func TestMP3SteadyStateAllocs(t *testing.T) {
+	cases := []struct {
+		name string
+		tone tone
+		opts []string
+	}{
+		{"44.1kHz stereo", sine3k(44100, 2, 8), mp3CBR128},
+		{"48kHz stereo, resampled", sine3k(48000, 2, 8), mp3CBR128},
+		{"22.05kHz mono, resampled", sine3k(22050, 1, 8), mp3Mono64},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			frames := mp3Frames(t, encode(t, c.tone, c.opts...))
+			d := NewDecoder(Options{Rate: testRate}, &nullSink{})
+			next := 0
+			write := func() {
+				if _, err := d.Write(frames[next%len(frames)]); err != nil {
+					t.Fatalf("Write: %v", err)
+				}
+				next++
+			}
+			for range 50 {
+				write()
+			}
+			if d.Format() != "mp3" {
+				t.Fatalf("Format() = %q after 50 frames", d.Format())
+			}
+			if a := testing.AllocsPerRun(200, write); a != 0 {
+				t.Errorf("%.2f allocations per frame, want 0", a)
+			}
+		})
+	}
+}
+
+// TestVorbisAllocs measures allocations per Vorbis packet in steady
+// state. The library allocates for every packet (its bit reader, floor
+// and residue scratch); this package adds none, which the bound keeps.
+func TestVorbisAllocs(t *testing.T) {
+	pages := oggPages(t, encode(t, sine3k(44100, 2, 10), append(slices.Clone(vorbisQ5), "-page_duration", "20000")...))
+	d := NewDecoder(Options{Rate: testRate}, &nullSink{})
+	for _, p := range pages[:20] {
+		if _, err := d.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	packets := 0
+	// AllocsPerRun's first call, on pages[20], is not counted.
+	for _, p := range pages[21:220] {
+		for _, l := range p[pageHeaderLen : pageHeaderLen+int(p[26])] {
+			if l < 255 {
+				packets++
+			}
+		}
+	}
+	next := 20
+	a := testing.AllocsPerRun(199, func() {
+		if _, err := d.Write(pages[next]); err != nil {
+			t.Fatal(err)
+		}
+		next++
+	})
+	perPacket := a * 199 / float64(packets)
+	t.Logf("%.1f allocations per Vorbis packet (stereo)", perPacket)
+	if perPacket > 12 {
+		t.Errorf("%.1f allocations per Vorbis packet, want at most the library's dozen", perPacket)
+	}
+}

@@ -1,0 +1,55 @@
+package live
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
+
+// TestCheck: MP3, Ogg Vorbis and no type pass; AAC, Opus, FLAC and others
+// are refused with ErrUnsupported and a message naming the codec.
+func TestCheck(t *testing.T) {
+	cases := []struct {
+		ct      string
+		mention string // "" = accepted
+	}{
+		{"audio/mpeg", ""},
+		{"audio/mp3", ""},
+		{"audio/x-mpeg", ""},
+		{"Audio/MPEG; charset=binary", ""},
+		{"audio/ogg", ""},
+		{"audio/ogg; codecs=vorbis", ""},
+		{"application/ogg", ""},
+		{"audio/vorbis", ""},
+		{"", ""},
+		{"application/octet-stream", ""},
+		{"audio/aac", "AAC (audio/aac)"},
+		{"audio/aacp", "AAC (audio/aacp)"},
+		{"audio/x-aac", "AAC"},
+		{"audio/mp4", "AAC"},
+		{"audio/x-m4a", "AAC"},
+		{"audio/opus", "Opus"},
+		{"audio/ogg; codecs=opus", "Opus (audio/ogg; codecs=opus)"},
+		{"audio/ogg; codecs=\"opus\"", "Opus"},
+		{"application/ogg;codecs=flac", "FLAC"},
+		{"audio/flac", "FLAC"},
+		{"audio/x-flac", "FLAC"},
+		{"audio/wav", "WAV"},
+		{"text/html", "text/html"},
+		{"audio/mpeg;;;", ""},
+	}
+	for _, c := range cases {
+		err := Check(c.ct)
+		switch {
+		case c.mention == "" && err != nil:
+			t.Errorf("Check(%q) = %v, want nil", c.ct, err)
+		case c.mention == "":
+		case !errors.Is(err, ErrUnsupported):
+			t.Errorf("Check(%q) = %v, want ErrUnsupported", c.ct, err)
+		case !strings.Contains(err.Error(), c.mention) || !strings.HasPrefix(err.Error(), "live input mixes MP3 and Ogg Vorbis only, not "):
+			t.Errorf("Check(%q) = %q, want a message naming %q", c.ct, err, c.mention)
+		}
+	}
+}

@@ -1,0 +1,179 @@
+package live
+
+import "fmt"
+
+// sniffLimit is how far into the stream (past an ID3v2 tag) the sniffer
+// looks for the first MP3 frame or Ogg page.
+const sniffLimit = 64 << 10
+
+// sniffSlack is room past sniffLimit for confirming a candidate found
+// just before it: a second frame header, or an ADTS frame (at most 8191
+// bytes).
+const sniffSlack = 16 << 10
+
+// sniffer finds what a stream is from its first bytes, whatever the
+// source declared.
+type sniffer struct {
+	buf  []byte
+	pos  int // buf[:pos] is known not to start anything
+	skip int // bytes of an ID3v2 tag still to come, dropped unread
+}
+
+func newSniffer() *sniffer {
+	return &sniffer{buf: make([]byte, 0, sniffLimit+sniffSlack)}
+}
+
+// add takes the next bytes of the stream and returns how many of p it
+// used, and the format once it is known: the stream then starts at
+// buf[pos:], followed by p[n:]. It fails, wrapping ErrUnsupported, for
+// AAC, Opus, FLAC or another Ogg codec, and with ErrUnknownFormat when
+// nothing in the first sniffLimit bytes is a start.
+func (s *sniffer) add(p []byte) (int, format, error) {
+	used := 0
+	for len(p) > 0 {
+		if s.skip > 0 {
+			n := min(s.skip, len(p))
+			s.skip -= n
+			p, used = p[n:], used+n
+			continue
+		}
+		n := min(len(p), cap(s.buf)-len(s.buf))
+		s.buf = append(s.buf, p[:n]...)
+		p, used = p[n:], used+n
+		f, err := s.scan()
+		if err != nil || f != formatUnknown {
+			return used, f, err
+		}
+		if len(s.buf) == cap(s.buf) {
+			break
+		}
+	}
+	if s.pos >= sniffLimit || len(s.buf) == cap(s.buf) {
+		return used, formatUnknown, fmt.Errorf("%w: nothing recognisable in the first %d KiB", ErrUnknownFormat, sniffLimit>>10)
+	}
+	return used, formatUnknown, nil
+}
+
+// scan looks for a start from pos on. It stops, leaving pos there, at a
+// candidate it needs more bytes to judge.
+func (s *sniffer) scan() (format, error) {
+	for s.pos < min(len(s.buf), sniffLimit) {
+		b := s.buf[s.pos:]
+		switch b[0] {
+		case 'I':
+			if len(b) < 10 && couldBe(b, "ID3") {
+				return formatUnknown, nil
+			}
+			if n, ok := id3v2Len(b); ok {
+				s.dropTag(n)
+				continue // the stream goes on at pos
+			}
+		case 'O':
+			f, done, err := sniffOgg(b)
+			if err != nil || f != formatUnknown || !done {
+				return f, err
+			}
+		case 'f':
+			if len(b) < 4 && couldBe(b, "fLaC") {
+				return formatUnknown, nil
+			}
+			if couldBe(b, "fLaC") {
+				return formatUnknown, unsupported("FLAC", "native FLAC stream")
+			}
+		case 0xFF:
+			f, done, err := sniffMPEG(b)
+			if err != nil || f != formatUnknown || !done {
+				return f, err
+			}
+		}
+		s.pos++
+	}
+	return formatUnknown, nil
+}
+
+// couldBe reports whether b starts with magic, or with as much of it as
+// b holds.
+func couldBe(b []byte, magic string) bool {
+	n := min(len(b), len(magic))
+	return string(b[:n]) == magic[:n]
+}
+
+// dropTag removes the n-byte ID3v2 tag at pos: what is buffered of it
+// now, the rest as it arrives. The stream starts again after it.
+func (s *sniffer) dropTag(n int) {
+	have := len(s.buf) - s.pos
+	if n > have {
+		s.skip = n - have
+		n = have
+	}
+	s.buf = append(s.buf[:s.pos], s.buf[s.pos+n:]...)
+}
+
+// sniffOgg judges b, starting with 'O'. It returns done when b is not the
+// start of an Ogg stream (or is one of a format it names); not done when
+// it needs more bytes.
+func sniffOgg(b []byte) (format, bool, error) {
+	const capture = "OggS"
+	if len(b) < 27 {
+		return formatUnknown, !couldBe(b, capture), nil
+	}
+	// A beginning-of-stream page of version 0 (RFC 3533 §6).
+	if string(b[:4]) != capture || b[4] != 0 || b[5]&2 == 0 {
+		return formatUnknown, true, nil
+	}
+	nseg := int(b[26])
+	if len(b) < 27+nseg+8 {
+		return formatUnknown, false, nil
+	}
+	first := b[27+nseg:]
+	switch {
+	case string(first[:7]) == "\x01vorbis":
+		return formatVorbis, true, nil
+	case string(first[:8]) == "OpusHead":
+		return formatUnknown, true, unsupported("Opus", "Ogg Opus stream")
+	case string(first[:5]) == "\x7fFLAC":
+		return formatUnknown, true, unsupported("FLAC", "Ogg FLAC stream")
+	case string(first[:6]) == "Speex ":
+		return formatUnknown, true, unsupported("Speex", "Ogg Speex stream")
+	}
+	return formatUnknown, true, unsupported("an Ogg stream of another codec", "")
+}
+
+// sniffMPEG judges b, starting with 0xFF: the start of an MP3 stream when
+// a Layer III header is followed by another of the same stream where the
+// first frame ends; of an MP2 or ADTS AAC stream likewise.
+func sniffMPEG(b []byte) (format, bool, error) {
+	if len(b) < 4 {
+		return formatUnknown, false, nil
+	}
+	if h, ok := parseMP3Header(b); ok {
+		if len(b) < h.frameLen+4 {
+			return formatUnknown, false, nil
+		}
+		if h2, ok := parseMP3Header(b[h.frameLen:]); ok && h.sameStream(h2) {
+			return formatMP3, true, nil
+		}
+		return formatUnknown, true, nil
+	}
+	if n, ok := layer2FrameLen(b); ok {
+		if len(b) < n+4 {
+			return formatUnknown, false, nil
+		}
+		if _, ok := layer2FrameLen(b[n:]); ok {
+			return formatUnknown, true, unsupported("MPEG Layer II (MP2)", "")
+		}
+		return formatUnknown, true, nil
+	}
+	if len(b) < 7 {
+		return formatUnknown, b[1]&0xF6 != 0xF0, nil
+	}
+	if n, ok := adtsFrameLen(b); ok {
+		if len(b) < n+7 {
+			return formatUnknown, false, nil
+		}
+		if _, ok := adtsFrameLen(b[n:]); ok {
+			return formatUnknown, true, unsupported("AAC", "ADTS stream")
+		}
+	}
+	return formatUnknown, true, nil
+}
