@@ -109,6 +109,12 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	// The feeds time their producers on the engine's clock.
+	for _, f := range []*Feed{cfg.Mic, cfg.Live} {
+		if f != nil {
+			f.clock = cfg.Now
+		}
+	}
 	if cfg.LiveGrace <= 0 {
 		cfg.LiveGrace = 2 * time.Second
 	}

@@ -447,9 +447,11 @@ func TestEveryChannelAllocatesNothingPerBlock(t *testing.T) {
 	e.SetLiveTitle("live")
 	pm := &feedTone{f: mic, freq: 2000, amp: 0.5, rate: rate, chunk: make([]float32, 2*BlockFrames), chunkLen: BlockFrames}
 	pl := &feedTone{f: live, freq: 3000, amp: 0.5, rate: rate, chunk: make([]float32, 2*BlockFrames), chunkLen: BlockFrames}
+	var frames int64
+	clock := func() time.Time { return clockStart.Add(time.Duration(frames) * time.Second / rate) }
+	mic.clock, live.clock = clock, clock
 	mic.Start()
 	live.Start()
-	var frames int64
 	step := func() {
 		t := float64(frames)/rate + 0.2
 		pm.runTo(t)

@@ -24,6 +24,7 @@ type Feed struct {
 	buf    []float32 // interleaved stereo ring
 	size   int64     // frames in the ring
 	target int64     // frames the loop keeps buffered
+	rate   float64
 
 	written atomic.Int64  // frames written, ever
 	read    atomic.Int64  // frames consumed, ever
@@ -31,6 +32,13 @@ type Feed struct {
 	from    atomic.Int64  // written when the current take began
 	open    atomic.Bool   // a producer is attached
 	under   atomic.Int64  // underruns, for the logs and tests
+	burst   atomic.Int64  // the most audio the producer has delivered ahead of its pace this take, in frames
+
+	// The producer's own state: how far ahead of the clock its audio runs.
+	clock  func() time.Time // nil = time.Now; the engine sets its own
+	began  time.Time        // the take's first Write
+	ahead  float64          // frames delivered beyond the time since began, at its lowest (creeping up)
+	lastAt float64          // seconds since began at the last Write
 
 	// The loop's state.
 	seenTake uint64
@@ -67,12 +75,15 @@ func NewFeed(rate int, target, capacity time.Duration) *Feed {
 	vs := resample.NewVarispeed(resample.Fast)
 	// A block read at the fastest ratio, and the filter's reach.
 	span := int64(math.Ceil(BlockFrames*(1+feedMaxCorrection))) + 2*int64(vs.Half()) + 2
-	return &Feed{buf: make([]float32, 2*c), size: c, target: t, ratio: 1, vs: vs, lin: make([]float32, 2*span)}
+	return &Feed{buf: make([]float32, 2*c), size: c, target: t, rate: float64(rate),
+		ratio: 1, vs: vs, lin: make([]float32, 2*span)}
 }
 
 // Start begins a new take: what was buffered before is dropped and the
 // loop waits for target frames before it plays.
 func (f *Feed) Start() {
+	f.began = time.Time{}
+	f.burst.Store(0)
 	f.from.Store(f.written.Load())
 	f.take.Add(1)
 	f.open.Store(true)
@@ -102,7 +113,34 @@ func (f *Feed) Write(pcm []float32) int {
 	copy(f.buf[2*at:], pcm[:2*first])
 	copy(f.buf, pcm[2*first:2*n])
 	f.written.Store(w + n)
+	f.measure(w+n-f.from.Load(), n)
 	return int(n)
+}
+
+// measure notes how bursty the producer is: how far the audio it has
+// delivered this take runs ahead of the time that passed, above the
+// lowest that lead has been. A sound card or an MP3 source delivers a few
+// tens of milliseconds at a time; an Ogg page can hold a second of a
+// quiet stream, and the loop must keep that much more buffered.
+func (f *Feed) measure(delivered, n int64) {
+	now := time.Now
+	if f.clock != nil {
+		now = f.clock
+	}
+	t := now()
+	if f.began.IsZero() {
+		f.began = t
+		f.ahead, f.lastAt = 0, 0
+	}
+	at := t.Sub(f.began).Seconds()
+	lead := float64(delivered) - at*f.rate
+	// The floor creeps up at 200 ppm, so a producer whose clock runs fast
+	// is not taken for a bursty one.
+	f.ahead = min(f.ahead+(at-f.lastAt)*f.rate*200e-6, lead-float64(n))
+	f.lastAt = at
+	if b := int64(lead - f.ahead); b > f.burst.Load() {
+		f.burst.Store(b)
+	}
 }
 
 // Buffered is the audio waiting in the ring.
@@ -122,20 +160,23 @@ func (f *Feed) pull(dst []float32, rate float64) bool {
 	}
 	r := f.read.Load()
 	avail := f.written.Load() - r
+	target := f.targetNow(rate)
 	if !f.playing {
-		if avail < f.target || !f.open.Load() {
+		if avail < target || !f.open.Load() {
 			clear(dst)
 			return false
 		}
-		// Start at the newest target frames: a source that arrived with a
-		// burst does not begin with its delay already grown.
-		r += avail - f.target
-		f.read.Store(r)
-		avail = f.target
-		f.playing, f.frac, f.fill, f.ratio = true, 0, float64(f.target), 1
+		// A source that arrived with a backlog does not begin with its
+		// delay already grown: keep a second beyond the target at most.
+		if keep := target + int64(rate); avail > keep {
+			r += avail - keep
+			f.read.Store(r)
+			avail = keep
+		}
+		f.playing, f.frac, f.fill, f.ratio = true, 0, float64(avail), 1
 		clear(f.lin)
 	}
-	f.steer(avail, frames, rate)
+	f.steer(avail, target, frames, rate)
 	if f.ratio == 1 && f.frac == 0 {
 		// On target: the audio as it came.
 		if avail < frames {
@@ -176,11 +217,19 @@ func (f *Feed) pull(dst []float32, rate float64) bool {
 	return true
 }
 
+// targetNow is the buffer the loop keeps: the feed's target, or more for
+// a producer that delivers in bursts (half as much again as its largest),
+// up to half the ring.
+func (f *Feed) targetNow(rate float64) int64 {
+	burst := f.burst.Load() * 3 / 2
+	return min(max(f.target, burst), f.size/2)
+}
+
 // steer sets the ratio for the next frames from the smoothed fill.
-func (f *Feed) steer(avail, frames int64, rate float64) {
+func (f *Feed) steer(avail, target, frames int64, rate float64) {
 	alpha := float64(frames) / (feedSmoothing * rate)
 	f.fill += alpha * (float64(avail) - f.fill)
-	errSeconds := (f.fill - float64(f.target)) / rate
+	errSeconds := (f.fill - float64(target)) / rate
 	switch {
 	case !f.steering && math.Abs(errSeconds) > feedDeadband:
 		f.steering = true

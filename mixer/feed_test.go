@@ -16,9 +16,16 @@ type feedTone struct {
 	written  int64
 	chunk    []float32
 	chunkLen int // frames a producer delivers at once (a packet, a period)
+	now      float64
 }
 
 func (p *feedTone) runTo(t float64) {
+	if p.f.clock == nil {
+		// Alone (no engine to lend its clock), the feed times the
+		// producer on the producer's own virtual time.
+		p.f.clock = func() time.Time { return clockStart.Add(time.Duration(p.now * float64(time.Second))) }
+	}
+	p.now = t
 	want := int64(t * p.rate)
 	for p.written+int64(p.chunkLen) <= want {
 		for i := range p.chunkLen {
@@ -117,25 +124,31 @@ func TestFeedInterpolatesCleanly(t *testing.T) {
 func TestFeedTakes(t *testing.T) {
 	f := NewFeed(rate, 50*time.Millisecond, 500*time.Millisecond)
 	out := make([]float32, 2*BlockFrames)
-	ones := func(frames int, v float32) []float32 {
-		s := make([]float32, 2*frames)
-		for i := range s {
-			s[i] = v
+	// A smooth producer: 10 ms at a time, its clock moving with them.
+	var clock time.Duration
+	f.clock = func() time.Time { return clockStart.Add(clock) }
+	chunk := make([]float32, 2*441)
+	deliver := func(frames int, v float32) {
+		for i := range chunk {
+			chunk[i] = v
 		}
-		return s
+		for ; frames > 0; frames -= 441 {
+			clock += 10 * time.Millisecond
+			f.Write(chunk)
+		}
 	}
 	f.Start()
-	f.Write(ones(1000, 0.25))
+	deliver(1000, 0.25)
 	if f.pull(out, rate) {
 		t.Fatal("played before the buffer reached its target")
 	}
-	f.Write(ones(4000, 0.25))
+	deliver(4000, 0.25)
 	if !f.pull(out, rate) || math.Abs(float64(out[100])-0.25) > 1e-6 {
 		t.Fatalf("did not play once buffered: %v", out[100])
 	}
 	// Old audio is dropped by a new take.
 	f.Start()
-	f.Write(ones(3000, 0.75))
+	deliver(3000, 0.75)
 	if !f.pull(out, rate) || math.Abs(float64(out[500])-0.75) > 1e-6 {
 		t.Fatalf("a new take played the old one's audio: %v", out[500])
 	}
@@ -151,16 +164,39 @@ func TestFeedTakes(t *testing.T) {
 	}
 	// A stall mid-take: silence, counted, then it plays again once filled.
 	f.Start()
-	f.Write(ones(3000, 0.5))
+	deliver(3000, 0.5)
 	for range 4 {
 		f.pull(out, rate)
 	}
 	if f.Underruns() != 1 {
 		t.Fatalf("underruns %d, want 1", f.Underruns())
 	}
-	f.Write(ones(3000, 0.5))
+	deliver(3000, 0.5)
 	if !f.pull(out, rate) {
 		t.Fatal("did not resume after a stall")
+	}
+}
+
+// TestFeedBuffersABurstyProducer: a producer that delivers a second of
+// audio at once, once a second (an Ogg page of a quiet stream), is
+// played without a gap: the feed waits for enough before it starts.
+func TestFeedBuffersABurstyProducer(t *testing.T) {
+	f := NewFeed(rate, 300*time.Millisecond, 4*time.Second)
+	p := &feedTone{f: f, freq: 1000, amp: 0.5, rate: rate, chunk: make([]float32, 2*rate), chunkLen: rate}
+	f.Start()
+	out := make([]float32, 2*BlockFrames)
+	played := 0
+	for b := range int(20 * rate / BlockFrames) {
+		p.runTo(float64(b) * BlockFrames / rate)
+		if f.pull(out, rate) {
+			played++
+		}
+	}
+	if f.Underruns() != 0 || played == 0 {
+		t.Errorf("underruns %d, blocks played %d", f.Underruns(), played)
+	}
+	if target := f.targetNow(rate); target < rate {
+		t.Errorf("kept %.2f s buffered for one-second deliveries", float64(target)/rate)
 	}
 }
 

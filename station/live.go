@@ -17,7 +17,7 @@ import (
 // short.
 const (
 	liveBuffer    = 300 * time.Millisecond
-	liveCapacity  = 2 * time.Second
+	liveCapacity  = 4 * time.Second
 	micBuffer     = 200 * time.Millisecond
 	micCapacity   = time.Second
 	liveGraceTime = 2 * time.Second // a stalled show gives the air back after this
