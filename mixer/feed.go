@@ -15,9 +15,9 @@ import (
 // The producer's clock drifts against ours (about 100 ppm for a USB mic or
 // a remote encoder). While the buffer stays within a few milliseconds of
 // its target the loop copies it as it is; once it strays further, the
-// loop reads through a fractional position that advances 0.1 % to 0.5 %
-// faster or slower than one frame per frame (a couple of cents of pitch,
-// far below what an ear notices) until the buffer is back on target and
+// loop reads through a fractional position that advances 0.2 % to 0.5 %
+// faster or slower than one frame per frame (3.5 to 9 cents of pitch,
+// below what most ears notice) until the buffer is back on target and
 // the position on a whole frame again. The delay neither grows nor runs
 // dry over hours, and most of the time the audio passes untouched.
 type Feed struct {
@@ -62,7 +62,7 @@ const (
 	feedDeadband      = 0.015 // seconds
 	feedSettled       = 0.002
 	feedGain          = 0.05
-	feedMinCorrection = 0.001
+	feedMinCorrection = 0.002
 	feedMaxCorrection = 0.005
 	feedSmoothing     = 2.0 // seconds
 )
