@@ -165,7 +165,12 @@ func (e *Engine) steerLive(frames int64, liveAudio bool) {
 	if liveAudio {
 		c.liveHeard = frames
 	}
-	on := liveAudio || c.liveOn && c.live.Open() && frames-c.liveHeard < c.grace
+	on := liveAudio || c.liveOn && frames-c.liveHeard < c.grace
+	if !c.live.Open() {
+		// The source left: what it sent plays out, the give-back's fade
+		// timed to end with it.
+		on = liveAudio && c.live.Buffered() > int64(c.xfade)
+	}
 	if on != c.liveOn {
 		c.liveOn = on
 		e.talk.live.Store(on)
@@ -198,7 +203,11 @@ func (e *Engine) publishGains() {
 	}
 	e.talk.musicGain.Store(math.Float32bits(e.music.gain * gA))
 	e.talk.liveGain.Store(math.Float32bits(e.music.gain * gL))
-	e.talk.micGain.Store(math.Float32bits(e.mic.gain))
+	micGain := e.mic.gain
+	if c.mic == nil {
+		micGain = 0 // no microphone: nothing to turn up
+	}
+	e.talk.micGain.Store(math.Float32bits(micGain))
 }
 
 // Meter channels.

@@ -147,6 +147,14 @@ func TestLiveTakesOverAndGivesBack(t *testing.T) {
 	if d := levelDB(ducked/full, talk.BGLevel); math.Abs(d) > 1 {
 		t.Errorf("the live show under talk is %.2f dB off BG Level", d)
 	}
+	// The give-back is a crossfade too: what the show left in its buffer
+	// fades out under the AutoDJ's next track, with no silence between.
+	for i := int(first3k * 100); i < len(dom); i++ {
+		if dom[i] == -1 {
+			t.Errorf("silence at %.2f s", float64(i)/100)
+			break
+		}
+	}
 	// After the show the AutoDJ comes back with its next track.
 	if at(15) != 2 {
 		t.Errorf("after the show: %d on air, want the next track (660 Hz)", at(15))

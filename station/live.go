@@ -13,12 +13,12 @@ import (
 
 // Buffers of the live and mic channels: enough to ride out a network's
 // or a sound card's bursts and the engine's own batches (it makes a
-// tenth of a second of blocks at a time), small enough to keep the delay
-// short.
+// tenth of a second of blocks at a time, and a tenth more at once after
+// a Push to Talk press), small enough to keep the delay short.
 const (
-	liveBuffer    = 300 * time.Millisecond
+	liveBuffer    = 400 * time.Millisecond
 	liveCapacity  = 4 * time.Second
-	micBuffer     = 200 * time.Millisecond
+	micBuffer     = 350 * time.Millisecond
 	micCapacity   = time.Second
 	liveGraceTime = 2 * time.Second // a stalled show gives the air back after this
 )
