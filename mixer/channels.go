@@ -112,7 +112,9 @@ func (e *Engine) mixLive() {
 		live = e.a // no live channel: silence
 		clear(live)
 	}
-	var musicAcc, liveAcc meterAcc
+	// Levels in float32 locals: a block's sum of squares needs no more,
+	// and the loop stays in registers.
+	var mPeak, lPeak, mSum, lSum float32
 	// Equal-power gains cos and sin of a quarter turn across the
 	// takeover, advanced by a rotation per frame rather than two
 	// trigonometric calls.
@@ -136,12 +138,14 @@ func (e *Engine) mixLive() {
 		t := c.talk[i]
 		mL, mR := e.out[2*i]*gA*t, e.out[2*i+1]*gA*t
 		lL, lR := live[2*i]*gL*t, live[2*i+1]*gL*t
-		musicAcc.addFrame(mL, mR)
-		liveAcc.addFrame(lL, lR)
+		mPeak = max(mPeak, abs32(mL), abs32(mR))
+		lPeak = max(lPeak, abs32(lL), abs32(lR))
+		mSum += mL*mL + mR*mR
+		lSum += lL*lL + lR*lR
 		e.out[2*i], e.out[2*i+1] = mL+lL, mR+lR
 	}
-	c.meter[meterMusic].merge(musicAcc, BlockFrames)
-	c.meter[meterLive].merge(liveAcc, BlockFrames)
+	c.meter[meterMusic].merge(mPeak, mSum/2, BlockFrames)
+	c.meter[meterLive].merge(lPeak, lSum/2, BlockFrames)
 	if c.livePos >= 1 && c.liveOn {
 		// Fully live: the AutoDJ's tracks end here, and it starts afresh
 		// with the next one when the show is over.
@@ -232,25 +236,20 @@ func (m *meterAcc) add(buf []float32) {
 		m.n += BlockFrames
 		return
 	}
-	var peak float32
-	var sum float64
-	for _, v := range buf {
-		peak = max(peak, abs32(v))
-		sum += float64(v) * float64(v)
+	var p0, p1, s0, s1 float32
+	for i := 0; i+1 < len(buf); i += 2 {
+		a, b := buf[i], buf[i+1]
+		p0, p1 = max(p0, abs32(a)), max(p1, abs32(b))
+		s0 += a * a
+		s1 += b * b
 	}
+	m.merge(max(p0, p1), (s0+s1)/2, len(buf)/2)
+}
+
+// merge adds a block's peak and mean-of-channels sum of squares.
+func (m *meterAcc) merge(peak, sumSq float32, frames int) {
 	m.peak = max(m.peak, peak)
-	m.sumSq += sum / 2
-	m.n += len(buf) / 2
-}
-
-func (m *meterAcc) addFrame(l, r float32) {
-	m.peak = max(m.peak, abs32(l), abs32(r))
-	m.sumSq += (float64(l)*float64(l) + float64(r)*float64(r)) / 2
-}
-
-func (m *meterAcc) merge(o meterAcc, frames int) {
-	m.peak = max(m.peak, o.peak)
-	m.sumSq += o.sumSq
+	m.sumSq += float64(sumSq)
 	m.n += frames
 }
 
