@@ -67,6 +67,35 @@ var migrations = []string{
 		mic_fade_ms    INTEGER NOT NULL,
 		ptt_on_startup INTEGER NOT NULL
 	);`,
+	// 3: accounts (admins and DJs) and the console's login sessions.
+	`CREATE TABLE accounts (
+		id            INTEGER PRIMARY KEY,
+		username      TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+		password_hash TEXT    NOT NULL,
+		role          TEXT    NOT NULL CHECK (role IN ('admin', 'dj')),
+		created_at    INTEGER NOT NULL,
+		updated_at    INTEGER NOT NULL
+	);
+	CREATE TABLE sessions (
+		token_hash TEXT    PRIMARY KEY,
+		account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+		csrf       TEXT    NOT NULL,
+		created_at INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL
+	);
+	CREATE INDEX sessions_account ON sessions(account_id);`,
+	// 4: banned addresses, and listener counts over time for the console.
+	`CREATE TABLE bans (
+		prefix     TEXT    PRIMARY KEY,
+		reason     TEXT    NOT NULL DEFAULT '',
+		created_at INTEGER NOT NULL
+	);
+	CREATE TABLE listener_samples (
+		mount     TEXT    NOT NULL,
+		at        INTEGER NOT NULL,
+		listeners INTEGER NOT NULL,
+		PRIMARY KEY (mount, at)
+	);`,
 }
 
 // migrate applies the migrations the database has not seen yet, each in
