@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/braheezy/shine-mp3 v0.2.0
+	github.com/coder/websocket v1.8.13
 	github.com/dhowden/tag v0.0.0-20240417053706-3d75831295e8
 	github.com/ebitengine/purego v0.10.0
 	github.com/gordonklaus/portaudio v0.0.0-20250206071425-98a94950218b
@@ -13,6 +14,7 @@ require (
 	github.com/prometheus/client_model v0.6.2
 	github.com/prometheus/common v0.66.1
 	go.yaml.in/yaml/v3 v3.0.4
+	golang.org/x/crypto v0.58.0
 	modernc.org/sqlite v1.61.1
 )
 

@@ -1,6 +1,7 @@
-// Package admin is OnAir's JSON API for the console and for scripts. The
-// broadcast server checks the admin's credentials before a request gets
-// here. Routes use the standard library's method and path patterns.
+// Package admin is OnAir's JSON API for the console and for scripts. It
+// checks every request itself (HTTP Basic or a session cookie, CSRF, the
+// account's role; see auth.go). Routes use the standard library's method
+// and path patterns.
 package admin
 
 import (
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"sync"
 
+	"onair/accounts"
 	"onair/playlist"
 	"onair/station"
 )
@@ -30,6 +32,10 @@ type Deps struct {
 	History   *playlist.History
 	// MaxUpload is the largest file POST /api/library/upload takes.
 	MaxUpload int64
+	// Listeners serves /api/listeners and /api/bans.
+	Listeners ListenerDeps
+	// Auth is who may call the API.
+	Auth AuthDeps
 }
 
 // API serves /api.
@@ -40,6 +46,8 @@ type API struct {
 	mux       *http.ServeMux
 	done      chan struct{} // closed by Close: long-lived responses end
 	closeOnce sync.Once
+	throttle  *accounts.Throttle // failed logins, per address and username
+	routes    []string           // the patterns registered, for tests
 }
 
 // New makes the API over the server's stations, library and playlists.
@@ -48,12 +56,21 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &API{stations: stations, deps: deps, log: log, mux: http.NewServeMux(), done: make(chan struct{})}
+	a.throttle = accounts.NewThrottle()
+	a.handle("POST /api/login", a.login)
+	a.handle("POST /api/logout", a.logout)
+	a.handle("GET /api/session", a.session)
+	a.handle("GET /api/accounts", a.listAccounts)
+	a.handle("POST /api/accounts", a.createAccount)
+	a.handle("PATCH /api/accounts/{id}", a.patchAccount)
+	a.handle("DELETE /api/accounts/{id}", a.deleteAccount)
 	a.handle("GET /api/stations", a.listStations)
 	a.handle("POST /api/stations/{id}/skip", a.skip)
 	a.handle("GET /api/stations/{id}/mixer", a.getMixer)
 	a.handle("PATCH /api/stations/{id}/mixer", a.patchMixer)
 	a.handle("POST /api/stations/{id}/mixer/ptt", a.ptt)
 	a.handle("POST /api/stations/{id}/mixer/lock", a.lock)
+	a.handle("GET /api/stations/{id}/mic", a.mic)
 	a.handle("GET /api/events", a.events)
 	a.handle("GET /api/history", a.history)
 	a.handle("GET /api/library", a.searchLibrary)
@@ -70,13 +87,20 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 	a.handle("PUT /api/playlists/{id}/items", a.setItems)
 	a.handle("POST /api/playlists/{id}/start", a.startPlaylist)
 	a.handle("POST /api/playlists/{id}/stop", a.stopPlaylist)
+	a.handle("GET /api/listeners", a.listListeners)
+	a.handle("DELETE /api/listeners/{id}", a.kickListener)
+	a.handle("GET /api/listeners/history", a.getListenerHistory)
+	a.handle("GET /api/bans", a.listBans)
+	a.handle("POST /api/bans", a.addBan)
+	a.handle("DELETE /api/bans/{prefix...}", a.deleteBan)
 	a.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return apiErr(ErrNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
 	return a
 }
 
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+// ServeHTTP serves a request that passes the auth gate.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.authorize(w, r, a.mux) }
 
 // Close ends the event streams, so that the server can shut down without
 // waiting for their clients to leave.
@@ -86,6 +110,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // handle registers h, writing any error it returns as {"error": "…"}.
 func (a *API) handle(pattern string, h handlerFunc) {
+	a.routes = append(a.routes, pattern)
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			status := errorStatus(err)
@@ -106,6 +131,8 @@ func errorStatus(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, playlist.ErrTooLarge), errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrConflict):
+		return http.StatusConflict
 	}
 	return http.StatusInternalServerError
 }

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"net/http"
+	"path"
 
 	"onair/station"
 )
@@ -78,6 +79,7 @@ func (a *API) switchMixer(w http.ResponseWriter, r *http.Request, throw func(*st
 	if err != nil {
 		return err
 	}
+	a.log.Info("mixer switch", "component", "admin", "station", st.ID(), "switch", path.Base(r.URL.Path), "on", on, "by", actor(r))
 	writeJSON(w, http.StatusOK, throw(st, on))
 	return nil
 }

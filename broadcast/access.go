@@ -48,7 +48,7 @@ func (s *Server) accessEntry(r *http.Request, start time.Time) *accesslog.Entry 
 	}
 	user, _, _ := r.BasicAuth()
 	return &accesslog.Entry{
-		IP:        clientIP(r.RemoteAddr),
+		IP:        s.clientIP(r),
 		User:      user,
 		Method:    r.Method,
 		URI:       redactQuery(r.RequestURI),

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -49,26 +48,10 @@ type browserResult struct {
 	Console   []string `json:"console"`
 }
 
-// e2eDir returns the repository's e2e/ folder with its node_modules,
-// running "npm ci" there first when they are missing (a fresh clone).
+// e2eDir returns the repository's e2e/ folder, ready to run.
 func e2eDir(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "e2e"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err == nil {
-		return dir
-	}
-	npm := testenv.RequireTool(t, "npm", "npm")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-	}
+	dir, _ := testenv.E2EDir(t, "..")
 	return dir
 }
 

@@ -141,8 +141,8 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	l := &listener{
 		id:          s.nextID.Add(1),
 		conn:        writerConn(raw),
-		closer:      raw,
-		ip:          clientIP(r.RemoteAddr),
+		closer:      keepSlot(r, raw),
+		ip:          s.clientIP(r),
 		userAgent:   r.UserAgent(),
 		connectedAt: time.Now(),
 		kick:        make(chan struct{}),
@@ -155,7 +155,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	l.cur = cursor{seq: m.burstStart(), metaint: metaint, metaLeft: metaint}
 	if !s.attach(m, l, true) {
 		n, _ := raw.Write([]byte("HTTP/1.0 404 Not Found\r\nConnection: close\r\n\r\n"))
-		raw.Close()
+		l.closer.Close()
 		s.logAccess(l.access, http.StatusNotFound, int64(n))
 		return
 	}

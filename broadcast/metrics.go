@@ -93,6 +93,7 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descRefused, st.RefusedPerIP.Load(), "per_ip")
 	counter(descRefused, st.RefusedFull.Load(), "server_full")
 	counter(descRefused, st.RefusedMountFull.Load(), "mount_full")
+	counter(descRefused, st.RefusedBanned.Load(), "banned")
 	counter(descDropped, st.DroppedSlow.Load(), "slow")
 	counter(descDropped, st.Kicked.Load(), "kicked")
 	counter(descSourcesRefused, st.SourcesRefused.Load())

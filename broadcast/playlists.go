@@ -33,7 +33,7 @@ func (s *Server) playlistFile(w http.ResponseWriter, r *http.Request, p string) 
 	if m == nil || m.Settings.Input {
 		return false
 	}
-	url := "http://" + s.host(r) + m.Path
+	url := s.scheme(r) + "://" + s.host(r) + m.Path
 	name := m.Path
 	if info := m.Info(); info != nil && info.Name != "" {
 		name = info.Name

@@ -59,7 +59,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 	case p == "/metrics":
 		s.handleMetrics(w, r)
-	case p == "/admin" || strings.HasPrefix(p, "/admin/") || isAPI(p):
+	case isAPI(p) || p == "/console" || strings.HasPrefix(p, "/console/"):
+		s.next(w, r) // the API checks accounts, sessions and roles itself
+	case p == "/admin" || strings.HasPrefix(p, "/admin/"):
 		if !s.adminAuth(w, r) {
 			return
 		}

@@ -71,6 +71,13 @@ type Options struct {
 	// PublicMetrics serves /metrics without credentials, for a Prometheus
 	// that scrapes over a private network; otherwise it needs the admin's.
 	PublicMetrics bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP name the client (see ClientAddr).
+	TrustedProxies []netip.Prefix
+	// Banned, when set, names client addresses refused on every port. It
+	// is called for each new connection and request, so it must be cheap
+	// and take no lock a web request holds.
+	Banned func(netip.Addr) bool
 }
 
 // Stats are the server's event counters since start, read by /metrics.
@@ -81,6 +88,7 @@ type Stats struct {
 	DroppedSlow      atomic.Int64 // listeners that fell behind or stopped reading
 	Kicked           atomic.Int64 // listeners an admin disconnected
 	SourcesRefused   atomic.Int64 // wrong password, busy or unknown mount
+	RefusedBanned    atomic.Int64 // requests and connections from banned addresses
 }
 
 // Server serves listeners, sources and status pages on one HTTP port and
@@ -135,7 +143,7 @@ func (s *Server) init() {
 			s.addMountLocked(NewMount(mc.Path, s.fillSettings(st)))
 		}
 		s.httpSrv = &http.Server{
-			Handler:           http.HandlerFunc(s.serveHTTP),
+			Handler:           http.HandlerFunc(s.serveGuarded),
 			ReadHeaderTimeout: s.HeaderTimeout,
 			// net/http allows 4 KiB of slop beyond MaxHeaderBytes: this
 			// refuses requests whose headers pass 8 KiB in all.
@@ -272,6 +280,9 @@ func (s *Server) ServeShoutcast(ln net.Listener) error {
 		return http.ErrServerClosed
 	}
 	return s.acceptLoop(ln, func(c net.Conn) {
+		if s.refuseBannedConn(c) {
+			return
+		}
 		_ = c.SetReadDeadline(time.Now().Add(s.HeaderTimeout))
 		br := bufio.NewReaderSize(c, maxRequestLine)
 		line, err := readFirstLine(br)
@@ -365,6 +376,9 @@ func (s *Server) sniff(c net.Conn, cl *chanListener) {
 		return
 	}
 	kind, fixed := classifyFirstLine(line)
+	if kind != lineHTTP && s.refuseBannedConn(c) {
+		return // HTTP requests are refused with a 403 by serveGuarded
+	}
 	switch kind {
 	case lineHTTP:
 		_ = c.SetReadDeadline(time.Time{})

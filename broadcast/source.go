@@ -200,7 +200,7 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot take over the connection", http.StatusInternalServerError)
 		return
 	}
-	sc := &sourceConn{protocol: "icecast", user: user, remote: r.RemoteAddr, userAgent: r.UserAgent(), connectedAt: time.Now()}
+	sc := &sourceConn{protocol: "icecast", user: user, remote: s.clientIP(r), userAgent: r.UserAgent(), connectedAt: time.Now()}
 	if err := m.claim(sc); err != nil {
 		http.Error(w, "Mountpoint in use", http.StatusForbidden)
 		s.stats.SourcesRefused.Add(1)

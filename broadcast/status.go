@@ -67,7 +67,7 @@ func (s *Server) handleStatusJSON(w http.ResponseWriter, r *http.Request) {
 		src := icecastSource{
 			AudioInfo: info.AudioInfo, Bitrate: info.Bitrate, Channels: info.Channels, SampleRate: info.SampleRate,
 			Genre: info.Genre, ListenerPeak: m.PeakListeners(), Listeners: m.Listeners(),
-			ListenURL:         "http://" + host + m.Path,
+			ListenURL:         s.scheme(r) + "://" + host + m.Path,
 			ServerDescription: info.Description, ServerName: info.Name, ServerType: info.ContentType, ServerURL: info.URL,
 		}
 		if t := m.StartedAt(); !t.IsZero() {

@@ -105,5 +105,11 @@ func loadConfig(path string) (config.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("configuration (after environment overrides): %w", err)
 	}
+	if _, err := cfg.TLSCertificate(); err != nil {
+		if path != "" {
+			return cfg, fmt.Errorf("%s: %w", path, err)
+		}
+		return cfg, err
+	}
 	return cfg, nil
 }

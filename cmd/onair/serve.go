@@ -23,7 +23,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 	if err != nil {
 		return err
 	}
-	srv := newBroadcastServer(cfg, creds, logger)
+	auth := newAuthenticator(cfg, creds, gen)
+	srv := newBroadcastServer(cfg, auth, logger)
 	alog, err := openAccessLog(cfg.AccessLog, logger)
 	if err != nil {
 		return err
@@ -39,7 +40,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 		}()
 	}
 
-	stations, err := startStations(cfg, srv, logger)
+	stations, err := startStations(cfg, srv, auth, logger)
 	if err != nil {
 		srv.Close()
 		return err
@@ -62,11 +63,25 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 			return fmt.Errorf("listen on %s (shoutcast_port): %w", addr, err)
 		}
 	}
+	tlsLn, tlsCfg, err := listenTLS(cfg, logger)
+	if err != nil {
+		if scLn != nil {
+			scLn.Close()
+		}
+		ln.Close()
+		stations.stop()
+		srv.Close()
+		return err
+	}
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- srv.Serve(ln) }()
 	if scLn != nil {
 		go func() { errc <- srv.ServeShoutcast(scLn) }()
+	}
+	if tlsLn != nil {
+		go func() { errc <- srv.ServeTLS(tlsLn, tlsCfg) }()
+		logger.Info("serving https", "tls_listen", tlsLn.Addr().String())
 	}
 	printBanner(stdout, cfg, httpPort, scLn, gen)
 	logger.Info("on air", "listen", ln.Addr().String(), "version", version)
@@ -140,6 +155,7 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 			CountAfter:          time.Second,
 			MaxConnectionsPerIP: cfg.MaxConnectionsPerIP,
 			LimitExempt:         limitExempt(cfg.TrustedProxyPrefixes()),
+			TrustedProxies:      cfg.TrustedProxyPrefixes(),
 			PublicMetrics:       cfg.PublicMetrics,
 		},
 		Auth:   auth,

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"strings"
 	"time"
 
 	"onair/admin"
@@ -11,6 +13,7 @@ import (
 	"onair/playlist"
 	"onair/station"
 	"onair/store"
+	"onair/web"
 )
 
 // rescanEvery is how often the media folders are looked at for changes.
@@ -26,6 +29,7 @@ type runningStations struct {
 	set    *station.Set
 	store  *store.Store
 	api    *admin.API
+	tools  *listenerTools // bans and listener counts
 	cancel context.CancelFunc
 	done   chan struct{} // the library's scanner has stopped
 }
@@ -33,11 +37,23 @@ type runningStations struct {
 // startStations opens the store, starts the library's scanner and every
 // configured station on its mount, and hands the broadcast server the API
 // and what each station plays.
-func startStations(cfg config.Config, srv *broadcast.Server, logger *slog.Logger) (*runningStations, error) {
+func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator, logger *slog.Logger) (*runningStations, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	db, err := store.Open(ctx, cfg.DataDir)
 	if err != nil {
 		cancel()
+		return nil, err
+	}
+	tools, err := openListenerTools(ctx, db, srv, logger)
+	if err != nil {
+		cancel()
+		db.Close()
+		return nil, err
+	}
+	accts, err := openAccounts(ctx, db, auth, logger)
+	if err != nil {
+		cancel()
+		db.Close()
 		return nil, err
 	}
 	var dirs []string
@@ -88,9 +104,12 @@ func startStations(cfg config.Config, srv *broadcast.Server, logger *slog.Logger
 	api := admin.New(set, admin.Deps{
 		Library: lib, Playlists: prog.Playlists, History: prog.History,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20,
+		Listeners: tools.deps(srv),
+		Auth:      admin.AuthDeps{Accounts: accts, ClientAddr: srv.ClientAddr, IsHTTPS: srv.IsHTTPS},
 	}, logger)
-	srv.Handler = api
-	return &runningStations{set: set, store: db, api: api, cancel: cancel, done: done}, nil
+	srv.Handler = withConsole(api)
+	tools.start(ctx)
+	return &runningStations{set: set, store: db, api: api, tools: tools, cancel: cancel, done: done}, nil
 }
 
 // stop ends every station, waits for them to let their mounts go and
@@ -102,5 +121,19 @@ func (r *runningStations) stop() {
 		<-st.Done()
 	}
 	<-r.done
+	r.tools.wait()
 	r.store.Close()
+}
+
+// withConsole serves the DJ console's page under /console beside the API;
+// the page logs in through the API.
+func withConsole(api http.Handler) http.Handler {
+	console := web.ConsoleHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") {
+			console.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 }

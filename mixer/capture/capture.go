@@ -61,15 +61,14 @@ type Options struct {
 	OutRate int
 }
 
-// New returns the backend o asks for: nil and no error for none, and
-// ErrBrowserMic for the browser microphone, which is not there yet.
+// New returns the backend o asks for: nil and no error for none. The
+// browser backend is a *[Browser]; it ignores the input's rate and
+// channels, which each page states.
 func New(o Options, log *slog.Logger) (Backend, error) {
 	switch o.Backend {
 	case "", BackendNone:
 		return nil, nil
-	case BackendBrowser:
-		return nil, ErrBrowserMic
-	case BackendPipe, BackendPortAudio:
+	case BackendPipe, BackendPortAudio, BackendBrowser:
 	default:
 		return nil, fmt.Errorf("mic: 'backend' must be one of none, pipe, portaudio, browser; got %q", o.Backend)
 	}
@@ -80,6 +79,9 @@ func New(o Options, log *slog.Logger) (Backend, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "mic", "backend", o.Backend)
+	if o.Backend == BackendBrowser {
+		return newBrowser(o.OutRate, log), nil
+	}
 	if o.Backend == BackendPipe {
 		return newPipe(o, log), nil
 	}
@@ -95,12 +97,19 @@ func (o Options) validate() error {
 	if o.Backend == BackendPipe && o.Path == "" {
 		return fmt.Errorf("mic: the pipe backend needs a 'path' (a file or FIFO of raw s16le PCM)")
 	}
+	if o.Backend == BackendBrowser {
+		return o.validateOutRate()
+	}
 	if o.SampleRate < MinRate || o.SampleRate > MaxRate {
 		return fmt.Errorf("mic: 'sample_rate' must be %d…%d Hz, got %d", MinRate, MaxRate, o.SampleRate)
 	}
 	if o.Channels < 1 || o.Channels > 2 {
 		return fmt.Errorf("mic: 'channels' must be 1 or 2, got %d", o.Channels)
 	}
+	return o.validateOutRate()
+}
+
+func (o Options) validateOutRate() error {
 	if o.OutRate < MinRate || o.OutRate > MaxRate {
 		return fmt.Errorf("mic: the station rate must be %d…%d Hz, got %d", MinRate, MaxRate, o.OutRate)
 	}

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"errors"
 	"strings"
 	"testing"
 )
@@ -50,10 +49,15 @@ func TestNewNoneAndBrowser(t *testing.T) {
 			t.Errorf("%q: %v, %v; want nil, nil", name, b, err)
 		}
 	}
-	b, err := New(Options{Backend: BackendBrowser, SampleRate: 44100, Channels: 2, OutRate: 44100}, nil)
-	if b != nil || !errors.Is(err, ErrBrowserMic) || !strings.Contains(err.Error(), "arrives with the web console") ||
-		!strings.Contains(err.Error(), "mic stays silent") {
+	// The page states its own format: the config's rate and channels do
+	// not matter, the station's rate does.
+	b, err := New(Options{Backend: BackendBrowser, OutRate: 44100}, nil)
+	if _, ok := b.(*Browser); !ok || err != nil || b.String() != "browser page (WebSocket)" {
 		t.Errorf("browser: %v, %v", b, err)
+	}
+	b, err = New(Options{Backend: BackendBrowser, SampleRate: 44100, Channels: 2}, nil)
+	if b != nil || err == nil || !strings.Contains(err.Error(), "the station rate must be") {
+		t.Errorf("browser without a station rate: %v, %v", b, err)
 	}
 }
 

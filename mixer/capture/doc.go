@@ -1,8 +1,9 @@
 // Package capture brings a station's microphone in: it reads audio from a
 // pipe (a file or FIFO of raw PCM, e.g. from arecord) or from a sound card
-// through PortAudio, converts it to the station's format (interleaved stereo
-// float32 at the station rate) and hands it to the mixer's mic channel
-// through a [Sink].
+// through PortAudio, or takes it from a web page (the [Browser] backend,
+// whose audio the station's WebSocket brings), converts it to the
+// station's format (interleaved stereo float32 at the station rate) and
+// hands it to the mixer's mic channel through a [Sink].
 //
 // A [Backend] runs until its context ends. A missing input, a writer that
 // goes away or an unplugged device is never fatal: the backend warns, the

@@ -1,0 +1,29 @@
+package admin
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// mic serves GET /api/stations/{id}/mic, the browser microphone's
+// WebSocket (the protocol is station.MicSocket's). A station whose mic is
+// not the browser's answers 409 before any upgrade.
+func (a *API) mic(w http.ResponseWriter, r *http.Request) error {
+	st, err := a.station(r)
+	if err != nil {
+		return err
+	}
+	ms := st.MicSocket()
+	if ms == nil {
+		backend := st.MicBackend()
+		if backend == "" {
+			backend = "none"
+		}
+		writeJSON(w, http.StatusConflict, map[string]string{
+			"error": fmt.Sprintf("station %s does not take the browser's microphone (its mic backend is %s)", st.ID(), backend),
+		})
+		return nil
+	}
+	ms.ServeHTTP(w, r)
+	return nil
+}

@@ -1,0 +1,21 @@
+// Package web holds the pages OnAir serves to browsers: the DJ console.
+// They are plain HTML, CSS and JavaScript modules, embedded in the binary;
+// there is no build step.
+package web
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed console
+var files embed.FS
+
+// Console is the DJ console's files: index.html, its script and style.
+func Console() fs.FS {
+	sub, err := fs.Sub(files, "console")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return sub
+}
