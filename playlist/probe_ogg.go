@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"onair/mixer/ogg"
 )
 
 // The Ogg walk follows the pages (RFC 3533): each starts with the capture
@@ -83,7 +85,7 @@ func (p *prober) walkOgg(f *os.File, size int64, r *probeResult) (probeTailFacts
 			w.cut += int64(n - len(page))
 			break
 		}
-		if probeOggCRC(page) != binary.LittleEndian.Uint32(page[22:]) {
+		if ogg.PageCRC(page) != binary.LittleEndian.Uint32(page[22:]) {
 			w.badCRC++
 		} else if err := w.page(page, nseg); err != nil {
 			return probeTailFacts{}, err
@@ -203,34 +205,4 @@ func probeOggResync(br *bufio.Reader) (int64, error) {
 			return skipped, nil
 		}
 	}
-}
-
-// probeOggCRCTable is the Ogg CRC-32 (polynomial 0x04c11db7, not
-// reflected, initial value 0, RFC 3533 §6) by byte.
-var probeOggCRCTable = func() (t [256]uint32) {
-	for i := range t {
-		c := uint32(i) << 24
-		for range 8 {
-			if c&0x80000000 != 0 {
-				c = c<<1 ^ 0x04c11db7
-			} else {
-				c <<= 1
-			}
-		}
-		t[i] = c
-	}
-	return t
-}()
-
-// probeOggCRC computes a page's CRC with its CRC field taken as zero.
-func probeOggCRC(page []byte) uint32 {
-	update := func(c uint32, b []byte) uint32 {
-		for _, x := range b {
-			c = c<<8 ^ probeOggCRCTable[byte(c>>24)^x]
-		}
-		return c
-	}
-	c := update(0, page[:22])
-	c = update(c, []byte{0, 0, 0, 0})
-	return update(c, page[26:])
 }

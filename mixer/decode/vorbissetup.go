@@ -1,25 +1,21 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
+
+	"onair/mixer/ogg"
 )
 
 // jfreymuth/vorbis v1.0.2 misreads a setup header with a floor 1 of zero
 // partitions, which libvorbis writes for the LFE channel of every 5.1
 // file: where Vorbis I §7.2.2 reads no class at all (maximum_class is
 // −1), it reads one, 13 bits or more, and everything after is garbage
-// ("vorbis: decoding error"). Such a floor is never used to decode, so
-// the fix is to hand oggvorbis a setup header with 13 zero bits inserted
-// after the partition count of each such floor: it reads them as a class
-// of dimension 1 without subclasses, which no partition refers to. The
-// header pages are rebuilt in memory and the audio pages follow from the
-// file unchanged.
-
-// zeroPartitionPad is what the decoder reads for one class with no
-// subclasses: dimensions (3 bits), subclasses (2), one subclass book (8).
-const zeroPartitionPad = 3 + 2 + 8
+// ("vorbis: decoding error"). ogg.CheckVorbisSetup mends the header; the
+// header pages are rebuilt in memory around it and the audio pages follow
+// from the file unchanged.
 
 // maxHeaderBytes bounds the Vorbis header pages read into memory.
 const maxHeaderBytes = 4 << 20
@@ -77,9 +73,12 @@ func newOggSource(f io.ReaderAt, off, size int64) *oggSource {
 	if !ok {
 		return plain
 	}
-	fixed, ok := padZeroPartitionFloors(packets[2])
-	if !ok {
+	if len(packets[0]) < 12 {
 		return plain
+	}
+	fixed, err := ogg.CheckVorbisSetup(packets[2], int(packets[0][11]))
+	if err != nil || bytes.Equal(fixed, packets[2]) {
+		return plain // nothing to mend, or nothing the mend can parse
 	}
 	packets[2] = fixed
 	var head []byte
@@ -190,214 +189,10 @@ func appendPages(out []byte, serial uint32, packets [][]byte, seq uint32) []byte
 		page = append(page, segs...)
 		page = append(page, data[:body]...)
 		data = data[body:]
-		binary.LittleEndian.PutUint32(page[22:], oggCRC(page))
+		binary.LittleEndian.PutUint32(page[22:], ogg.PageCRC(page))
 		out = append(out, page...)
 		continued = segs[len(segs)-1] == 255
 		seq++
-	}
-	return out
-}
-
-// oggCRC is the Ogg page checksum: CRC-32, polynomial 0x04C11DB7, not
-// reflected, initial value and final XOR 0, over the page with its
-// checksum field zero (RFC 3533 §6).
-func oggCRC(page []byte) uint32 {
-	var crc uint32
-	for _, b := range page {
-		crc ^= uint32(b) << 24
-		for range 8 {
-			if crc&0x80000000 != 0 {
-				crc = crc<<1 ^ 0x04C11DB7
-			} else {
-				crc <<= 1
-			}
-		}
-	}
-	return crc
-}
-
-// padZeroPartitionFloors parses the setup header packet as far as the
-// floors (Vorbis I §4.2.4) and returns it with zeroPartitionPad zero bits
-// after the partition count of each floor 1 that has no partitions. It
-// reports false when there is none, or the header does not parse.
-func padZeroPartitionFloors(pkt []byte) ([]byte, bool) {
-	if len(pkt) < 7 || pkt[0] != 5 || string(pkt[1:7]) != "vorbis" {
-		return nil, false
-	}
-	r := &bitReader{b: pkt[7:]}
-	for range r.read(8) + 1 {
-		if !skipCodebook(r) {
-			return nil, false
-		}
-	}
-	for range r.read(6) + 1 {
-		if r.read(16) != 0 { // time domain transforms: placeholders, all 0
-			return nil, false
-		}
-	}
-	var at []int // bit positions to pad at
-	for range r.read(6) + 1 {
-		switch r.read(16) {
-		case 0:
-			r.skip(8 + 16 + 16 + 6 + 8)
-			r.skip(8 * (r.read(4) + 1))
-		case 1:
-			partitions := r.read(5)
-			if partitions == 0 {
-				at = append(at, r.pos)
-			}
-			var classList [32]int
-			maxClass := -1
-			for i := range partitions {
-				classList[i] = r.read(4)
-				maxClass = max(maxClass, classList[i])
-			}
-			var dims [16]int
-			for i := 0; i <= maxClass; i++ {
-				dims[i] = r.read(3) + 1
-				sub := r.read(2)
-				if sub != 0 {
-					r.skip(8)
-				}
-				r.skip(8 * (1 << sub))
-			}
-			r.skip(2)
-			rangeBits := r.read(4)
-			for _, c := range classList[:partitions] {
-				r.skip(dims[c] * rangeBits)
-			}
-		default:
-			return nil, false
-		}
-		if r.eof {
-			return nil, false
-		}
-	}
-	if len(at) == 0 {
-		return nil, false
-	}
-	return insertZeroBits(pkt, 7*8, at, zeroPartitionPad), true
-}
-
-// skipCodebook reads past one codebook (Vorbis I §3.2.1).
-func skipCodebook(r *bitReader) bool {
-	if r.read(24) != 0x564342 {
-		return false
-	}
-	dims := r.read(16)
-	entries := r.read(24)
-	if r.read(1) == 0 { // not ordered
-		sparse := r.read(1) == 1
-		for range entries {
-			if !sparse || r.read(1) == 1 {
-				r.skip(5)
-			}
-			if r.eof {
-				return false
-			}
-		}
-	} else {
-		r.skip(5)
-		for cur := 0; cur < entries; {
-			n := r.read(ilog(entries - cur))
-			if n == 0 && r.eof {
-				return false
-			}
-			cur += n
-		}
-	}
-	switch lookup := r.read(4); lookup {
-	case 0:
-	case 1, 2:
-		r.skip(32 + 32)
-		bits := r.read(4) + 1
-		r.skip(1)
-		values := entries * dims
-		if lookup == 1 {
-			values = lookup1Values(entries, dims)
-		}
-		r.skip(values * bits)
-	default:
-		return false
-	}
-	return !r.eof
-}
-
-// ilog is the number of bits needed for x (Vorbis I §9.2.1).
-func ilog(x int) int {
-	n := 0
-	for ; x > 0; x >>= 1 {
-		n++
-	}
-	return n
-}
-
-// lookup1Values is the largest r with r^dims <= entries (§9.2.3).
-func lookup1Values(entries, dims int) int {
-	if dims <= 0 {
-		return 0
-	}
-	r := 0
-	for {
-		p := 1
-		for range dims {
-			p *= r + 1
-			if p > entries {
-				return r
-			}
-		}
-		r++
-	}
-}
-
-// bitReader reads the Vorbis bit packing: least significant bit first.
-type bitReader struct {
-	b   []byte
-	pos int // in bits
-	eof bool
-}
-
-// skip passes over n bits.
-func (r *bitReader) skip(n int) {
-	if n < 0 || r.pos+n > len(r.b)*8 {
-		r.eof = true
-		r.pos = len(r.b) * 8
-		return
-	}
-	r.pos += n
-}
-
-// read returns the next n bits (n <= 32) as an int; past the end, zeros
-// and eof.
-func (r *bitReader) read(n int) int {
-	v := 0
-	for i := range n {
-		if r.pos>>3 >= len(r.b) {
-			r.eof = true
-			return 0
-		}
-		v |= int(r.b[r.pos>>3]>>(r.pos&7)&1) << i
-		r.pos++
-	}
-	return v
-}
-
-// insertZeroBits returns pkt with n zero bits inserted at each bit
-// position in at (counted from base, in order).
-func insertZeroBits(pkt []byte, base int, at []int, n int) []byte {
-	total := len(pkt)*8 + len(at)*n
-	out := make([]byte, (total+7)/8)
-	w := 0
-	next := 0
-	for i := 0; i < len(pkt)*8; i++ {
-		if next < len(at) && i == base+at[next] {
-			w += n
-			next++
-		}
-		if pkt[i>>3]>>(i&7)&1 != 0 {
-			out[w>>3] |= 1 << (w & 7)
-		}
-		w++
 	}
 	return out
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/jfreymuth/oggvorbis"
+
+	"onair/mixer/ogg"
 )
 
 // TestVorbisSetupFix: libvorbis's 5.1 files trip oggvorbis (its floor 1
@@ -68,22 +70,12 @@ func TestOggCRC(t *testing.T) {
 		page := append([]byte(nil), b[off:off+n]...)
 		want := binary.LittleEndian.Uint32(page[22:])
 		clear(page[22:26])
-		if got := oggCRC(page); got != want {
+		if got := ogg.PageCRC(page); got != want {
 			t.Errorf("page %d: CRC %08x, want %08x", pages, got, want)
 		}
 		off += n
 	}
 	if pages < 3 {
 		t.Fatalf("only %d pages", pages)
-	}
-}
-
-func TestLookup1Values(t *testing.T) {
-	for _, tt := range []struct{ entries, dims, want int }{
-		{81, 4, 3}, {80, 4, 2}, {1, 1, 1}, {256, 2, 16}, {255, 2, 15}, {0, 3, 0},
-	} {
-		if got := lookup1Values(tt.entries, tt.dims); got != tt.want {
-			t.Errorf("lookup1Values(%d, %d) = %d, want %d", tt.entries, tt.dims, got, tt.want)
-		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
+
+	"onair/mixer/ogg"
 )
 
 // Ogg framing (RFC 3533 §6): a page is the capture pattern "OggS", the
@@ -101,7 +103,7 @@ func (s *oggStream) pages() error {
 		if len(b) < size {
 			return nil
 		}
-		if pageCRC(b[:size]) != binary.LittleEndian.Uint32(b[22:]) {
+		if ogg.PageCRC(b[:size]) != binary.LittleEndian.Uint32(b[22:]) {
 			s.stats.badPages.Add(1)
 			pos++
 			if err := s.skipped(1); err != nil {
@@ -259,34 +261,4 @@ func (s *oggStream) begin(serial uint32, lacing, data []byte) error {
 		return unsupported("FLAC", "Ogg FLAC stream")
 	}
 	return nil
-}
-
-// crcTable is the Ogg CRC-32 (polynomial 0x04C11DB7, not reflected) by
-// leading byte.
-var crcTable = func() (t [256]uint32) {
-	for i := range t {
-		c := uint32(i) << 24
-		for range 8 {
-			if c&0x80000000 != 0 {
-				c = c<<1 ^ 0x04C11DB7
-			} else {
-				c <<= 1
-			}
-		}
-		t[i] = c
-	}
-	return t
-}()
-
-// pageCRC is the checksum of page with its CRC field taken as zero
-// (initial value and final XOR 0).
-func pageCRC(page []byte) uint32 {
-	var crc uint32
-	for i, b := range page {
-		if i >= 22 && i < 26 {
-			b = 0
-		}
-		crc = crc<<8 ^ crcTable[byte(crc>>24)^b]
-	}
-	return crc
 }

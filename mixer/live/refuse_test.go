@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"onair/mixer/ogg"
 )
 
 // TestRefusals: streams the mixer cannot decode fail on their first
@@ -113,7 +115,7 @@ func oggPage(flags byte, serial, seq uint32, packet []byte) []byte {
 	p = appendLE32(p, 0) // CRC, below
 	p = append(p, byte(len(lacing)))
 	p = append(append(p, lacing...), packet...)
-	crc := pageCRC(p)
+	crc := ogg.PageCRC(p)
 	p[22], p[23], p[24], p[25] = byte(crc), byte(crc>>8), byte(crc>>16), byte(crc>>24)
 	return p
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jfreymuth/vorbis"
 
+	"onair/mixer/ogg"
 	"onair/mixer/resample"
 )
 
@@ -92,7 +93,7 @@ func (v *vorbisStream) oversize() {
 }
 
 func (v *vorbisStream) readSetup(p []byte) error {
-	fixed, err := checkSetup(p, v.ident.channels)
+	fixed, err := ogg.CheckVorbisSetup(p, v.ident.channels)
 	if err != nil {
 		return fmt.Errorf("%w: Vorbis setup header: %w", ErrCorrupt, err)
 	}
