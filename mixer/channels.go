@@ -107,11 +107,7 @@ func (e *Engine) mixLive() {
 	if !c.liveOn {
 		step = -step
 	}
-	live := c.liveBuf
-	if live == nil {
-		live = e.a // no live channel: silence
-		clear(live)
-	}
+	live := c.liveBuf // render calls this only for a station with a live channel
 	// Levels in float32 locals: a block's sum of squares needs no more,
 	// and the loop stays in registers.
 	var mPeak, lPeak, mSum, lSum float32

@@ -93,5 +93,5 @@ func (s *liveSession) SetTitle(title string) { s.in.engine.SetLiveTitle(title) }
 func (s *liveSession) End() {
 	s.dec.Close()
 	s.in.feed.Stop()
-	s.in.log.Info("live source gone", "format", s.dec.Format())
+	s.in.log.Info("live source gone", "format", s.dec.Format(), "underruns", s.in.feed.Underruns())
 }
