@@ -1,26 +1,15 @@
-// The DJ console: log in, see what is on air, run the talk-over mixer.
-// Live parts follow GET /api/events (Server-Sent Events). Every string from
-// the server goes in through textContent, never as HTML.
+// The DJ console: log in, pick a view, see what is on air, run the
+// talk-over mixer. Live parts follow GET /api/events (Server-Sent Events)
+// and reach the views through core.js's onEvent. Every string from the
+// server goes in through textContent, never as HTML.
+import { $, api, session, isAdmin, dispatch, onEvent, viewShown, currentView, stationPath, clock } from "./core.js";
+import "./library.js";
+import "./playlists.js";
+import "./listeners.js";
+import "./settings.js";
+import "./logs.js";
 
-const $ = (id) => document.getElementById(id);
-let csrf = "";
-let station = "";
 let events = null;
-
-// api calls the JSON API with the session cookie, and the CSRF token on
-// anything that changes state.
-async function api(method, path, body) {
-  const opts = { method, headers: {}, credentials: "same-origin" };
-  if (method !== "GET") opts.headers["X-CSRF-Token"] = csrf;
-  if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
-  }
-  const resp = await fetch(path, opts);
-  const data = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw Object.assign(new Error(data.error || resp.statusText), { status: resp.status });
-  return data;
-}
 
 async function start() {
   try {
@@ -50,11 +39,13 @@ $("login").addEventListener("submit", async (ev) => {
 $("logout").addEventListener("click", async () => {
   await api("POST", "/api/logout").catch(() => {});
   if (events) events.close();
+  session.csrf = "";
   showLogin();
 });
 
 async function loggedIn(s) {
-  csrf = s.csrf;
+  Object.assign(session, { username: s.username, role: s.role, csrf: s.csrf });
+  for (const a of document.querySelectorAll("[data-admin]")) a.hidden = !isAdmin();
   $("who").textContent = `${s.username} (${s.role})`;
   $("login").hidden = true;
   $("app").hidden = $("nav").hidden = $("logout").hidden = false;
@@ -62,21 +53,41 @@ async function loggedIn(s) {
   const sel = $("station");
   sel.replaceChildren(...stations.map((st) => new Option(st.name || st.id, st.id)));
   $("station-pick").hidden = stations.length < 2;
-  station = stations.length ? stations[0].id : "";
-  sel.onchange = () => { station = sel.value; follow(); };
+  session.station = stations.length ? stations[0].id : "";
+  sel.onchange = () => { session.station = sel.value; follow(); showView(); };
   follow();
+  showView();
 }
+
+// showView shows the sections of the view named in the URL's #.
+function showView() {
+  let view = currentView();
+  const known = [...document.querySelectorAll("section[data-view]")].map((s) => s.dataset.view);
+  const adminOnly = [...document.querySelectorAll("nav a[data-admin]")].map((a) => a.hash.slice(1));
+  if (!known.includes(view) || (adminOnly.includes(view) && !isAdmin())) view = "studio";
+  for (const s of document.querySelectorAll("section[data-view]")) s.hidden = s.dataset.view !== view;
+  for (const a of document.querySelectorAll("nav a")) {
+    if (a.hash === `#${view}`) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  viewShown(view);
+}
+window.addEventListener("hashchange", () => { if (session.csrf) showView(); });
 
 // follow loads the station's mixer and listens to its events.
 async function follow() {
   if (events) events.close();
-  showMixer(await api("GET", `/api/stations/${encodeURIComponent(station)}/mixer`));
-  events = new EventSource(`/api/events?station=${encodeURIComponent(station)}`);
-  events.addEventListener("nowplaying", (e) => showNowPlaying(JSON.parse(e.data)));
-  events.addEventListener("mixer", (e) => showMixer(JSON.parse(e.data)));
-  events.addEventListener("meters", (e) => showMeters(JSON.parse(e.data)));
-  events.addEventListener("listeners", (e) => { $("np-listeners").textContent = JSON.parse(e.data).listeners; });
+  showMixer(await api("GET", `${stationPath()}/mixer`));
+  events = new EventSource(`/api/events?station=${encodeURIComponent(session.station)}`);
+  for (const type of ["nowplaying", "mixer", "meters", "listeners", "log"]) {
+    events.addEventListener(type, (e) => dispatch(type, JSON.parse(e.data)));
+  }
 }
+
+onEvent("nowplaying", (n) => showNowPlaying(n));
+onEvent("mixer", (m) => showMixer(m));
+onEvent("meters", (m) => showMeters(m));
+onEvent("listeners", (l) => { $("np-listeners").textContent = l.listeners; });
 
 let np = null;
 function showNowPlaying(n) {
@@ -88,11 +99,6 @@ function showNowPlaying(n) {
   live.classList.toggle("live", n.live);
 }
 
-function clock(ms) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
-
 setInterval(() => {
   if (!np || !np.started_at) return;
   const played = Date.now() - Date.parse(np.started_at);
@@ -100,7 +106,7 @@ setInterval(() => {
   $("np-progress").value = np.duration_ms ? Math.min(1, played / np.duration_ms) : 0;
 }, 500);
 
-$("skip").addEventListener("click", () => api("POST", `/api/stations/${encodeURIComponent(station)}/skip`).catch(report));
+$("skip").addEventListener("click", () => api("POST", `${stationPath()}/skip`).catch(report));
 
 function report(err) { $("talk-state").textContent = err.message; }
 
@@ -133,7 +139,7 @@ for (const k of levels) {
 for (const k of fades) $(k).addEventListener("change", () => patch({ [k]: Number($(k).value) }));
 
 function patch(body) {
-  api("PATCH", `/api/stations/${encodeURIComponent(station)}/mixer`, body).then(showMixer).catch(report);
+  api("PATCH", `${stationPath()}/mixer`, body).then(showMixer).catch(report);
 }
 
 // Push to Talk talks while it is held: mouse, touch or the space bar.
@@ -141,7 +147,7 @@ let holding = false;
 function talk(on) {
   if (holding === on) return;
   holding = on;
-  api("POST", `/api/stations/${encodeURIComponent(station)}/mixer/ptt`, { on }).then(showMixer).catch(report);
+  api("POST", `${stationPath()}/mixer/ptt`, { on }).then(showMixer).catch(report);
 }
 const ptt = $("ptt");
 ptt.addEventListener("pointerdown", (e) => { ptt.setPointerCapture(e.pointerId); talk(true); });
@@ -157,7 +163,7 @@ window.addEventListener("blur", () => talk(false));
 
 $("lock").addEventListener("click", () => {
   const on = $("lock").getAttribute("aria-pressed") !== "true";
-  api("POST", `/api/stations/${encodeURIComponent(station)}/mixer/lock`, { on }).then(showMixer).catch(report);
+  api("POST", `${stationPath()}/mixer/lock`, { on }).then(showMixer).catch(report);
 });
 
 function showMeters(m) {

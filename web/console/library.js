@@ -1,0 +1,4 @@
+// The console's Library view.
+import { onView } from "./core.js";
+
+onView("library", () => {});

@@ -1,0 +1,4 @@
+// The console's Listeners view.
+import { onView } from "./core.js";
+
+onView("listeners", () => {});

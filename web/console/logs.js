@@ -1,0 +1,4 @@
+// The console's Logs view.
+import { onView } from "./core.js";
+
+onView("logs", () => {});

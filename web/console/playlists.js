@@ -1,0 +1,4 @@
+// The console's Playlists view.
+import { onView } from "./core.js";
+
+onView("playlists", () => {});

@@ -1,0 +1,4 @@
+// The console's Settings view.
+import { onView } from "./core.js";
+
+onView("settings", () => {});
