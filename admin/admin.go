@@ -71,6 +71,7 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 	a.handle("POST /api/stations/{id}/mixer/ptt", a.ptt)
 	a.handle("POST /api/stations/{id}/mixer/lock", a.lock)
 	a.handle("GET /api/stations/{id}/mic", a.mic)
+	a.handle("GET /api/stations/{id}/talk", a.talk)
 	a.handle("GET /api/events", a.events)
 	a.handle("GET /api/history", a.history)
 	a.handle("GET /api/library", a.searchLibrary)

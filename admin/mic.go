@@ -27,3 +27,15 @@ func (a *API) mic(w http.ResponseWriter, r *http.Request) error {
 	ms.ServeHTTP(w, r)
 	return nil
 }
+
+// talk serves GET /api/stations/{id}/talk, the WebSocket a console page
+// holds Push to Talk over when it does not send its own microphone: talk
+// ends if the page goes (station.TalkSocket).
+func (a *API) talk(w http.ResponseWriter, r *http.Request) error {
+	st, err := a.station(r)
+	if err != nil {
+		return err
+	}
+	st.TalkSocket().ServeHTTP(w, r)
+	return nil
+}

@@ -120,12 +120,10 @@ func (m *MicSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = c.Close(code, err.Error())
 		return
 	}
-	s := &micSession{m: m, c: c, page: page, log: log}
+	s := &micSession{m: m, page: page, talkLease: talkLease{c: c, talk: m.Talk, log: log}}
 	code, reason := s.run()
 	page.End()
-	if s.talking {
-		s.release()
-	}
+	s.end()
 	if code >= 0 {
 		_ = c.Close(code, closeReason(reason))
 	}
@@ -133,14 +131,12 @@ func (m *MicSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // micSession is one page's connection.
 type micSession struct {
-	m       *MicSocket
-	c       *websocket.Conn
-	page    *capture.BrowserPage
-	log     *slog.Logger
-	rate    int
-	talking bool // the page's last {"ptt":…} was true
-	budget  micBudget
-	buf     []byte
+	talkLease
+	m      *MicSocket
+	page   *capture.BrowserPage
+	rate   int
+	budget micBudget
+	buf    []byte
 }
 
 // run reads the page's messages until it leaves or breaks the protocol.
@@ -153,7 +149,7 @@ func (s *micSession) run() (websocket.StatusCode, string) {
 	pinged := make(chan struct{})
 	go func() {
 		defer close(pinged)
-		if !s.keepAlive(ctx) {
+		if !s.keepAlive(ctx, s.m.PingEvery, s.m.PingTimeout) {
 			close(lost)
 			cancel() // ends the read below
 		}
@@ -290,7 +286,7 @@ func (s *micSession) hello(ctx context.Context, typ websocket.MessageType, b []b
 	s.rate = *m.Rate
 	s.budget = newMicBudget(time.Now(), float64(s.rate))
 	s.log.Info("browser mic page connected", "rate", s.rate, "channels", *m.Channels)
-	return s.send(ctx, s.m.Talk.Mixer())
+	return s.send(ctx, s.talk.Mixer())
 }
 
 // ptt presses or releases Push to Talk for the page and answers with the
@@ -303,60 +299,7 @@ func (s *micSession) ptt(ctx context.Context, b []byte) string {
 	if m.PTT == nil || m.Rate != nil || m.Channels != nil {
 		return `want {"ptt":true} or {"ptt":false}`
 	}
-	s.talking = *m.PTT
-	return s.send(ctx, s.m.Talk.PushToTalk(*m.PTT))
-}
-
-// send writes the mixer's state to the page; it returns a reason to close
-// when it cannot.
-func (s *micSession) send(ctx context.Context, st MixerState) string {
-	b, err := json.Marshal(st)
-	if err != nil {
-		return "cannot encode the mixer state"
-	}
-	wctx, cancel := context.WithTimeout(ctx, micWriteTimeout)
-	defer cancel()
-	if err := s.c.Write(wctx, websocket.MessageText, b); err != nil {
-		return "cannot send the mixer state"
-	}
-	return ""
-}
-
-// release ends the talk the page began, unless Lock holds it.
-func (s *micSession) release() {
-	if s.m.Talk.Mixer().Lock {
-		s.log.Info("browser mic page left while talking; Lock keeps talk on")
-		return
-	}
-	s.m.Talk.PushToTalk(false)
-	s.log.Info("browser mic page left while talking; Push to Talk released")
-}
-
-// keepAlive pings the page until ctx ends, and reports false as soon as
-// a ping goes unanswered.
-func (s *micSession) keepAlive(ctx context.Context) bool {
-	every, timeout := s.m.PingEvery, s.m.PingTimeout
-	if every <= 0 {
-		every = micPingEvery
-	}
-	if timeout <= 0 {
-		timeout = micPingTimeout
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return true
-		case <-t.C:
-		}
-		pctx, cancel := context.WithTimeout(ctx, timeout)
-		err := s.c.Ping(pctx)
-		cancel()
-		if err != nil {
-			return ctx.Err() != nil
-		}
-	}
+	return s.press(ctx, *m.PTT)
 }
 
 // micBudget bounds how fast a page sends: a bucket of input frames that

@@ -4,6 +4,7 @@
 package station
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -294,6 +295,9 @@ type Info struct {
 	Encoder    string   `json:"encoder"`
 	OnAir      bool     `json:"on_air"`
 	Problems   []string `json:"problems"`
+	// Mic is the mic backend: none, pipe, portaudio or browser (the
+	// console offers its microphone only for browser).
+	Mic string `json:"mic"`
 }
 
 // maxFlagged is how many of the library's broken files a station's
@@ -322,6 +326,6 @@ func (s *Station) Info(ctx context.Context) Info {
 	return Info{
 		ID: s.cfg.ID, Name: s.cfg.Name, Mount: s.cfg.Mount, LiveMount: s.cfg.LiveMount,
 		Bitrate: s.cfg.Bitrate, SampleRate: s.cfg.SampleRate, Encoder: s.encName,
-		OnAir: s.onAir.Load(), Problems: probs,
+		OnAir: s.onAir.Load(), Problems: probs, Mic: cmp.Or(s.cfg.Mic.Backend, "none"),
 	}
 }

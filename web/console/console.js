@@ -8,6 +8,7 @@ import "./playlists.js";
 import "./listeners.js";
 import "./settings.js";
 import "./logs.js";
+import * as talkLease from "./talk.js";
 
 let events = null;
 
@@ -39,6 +40,7 @@ $("login").addEventListener("submit", async (ev) => {
 $("logout").addEventListener("click", async () => {
   await api("POST", "/api/logout").catch(() => {});
   if (events) events.close();
+  talkLease.leave();
   session.csrf = "";
   showLogin();
 });
@@ -54,7 +56,13 @@ async function loggedIn(s) {
   sel.replaceChildren(...stations.map((st) => new Option(st.name || st.id, st.id)));
   $("station-pick").hidden = stations.length < 2;
   session.station = stations.length ? stations[0].id : "";
-  sel.onchange = () => { session.station = sel.value; follow(); showView(); };
+  const micOf = (id) => (stations.find((st) => st.id === id) || {}).mic;
+  const showMicChoice = () => {
+    $("browser-mic").hidden = micOf(session.station) !== "browser";
+    $("mic-input-row").hidden = (micOf(session.station) || "none") === "none";
+  };
+  sel.onchange = () => { session.station = sel.value; showMicChoice(); follow(); showView(); };
+  showMicChoice();
   follow();
   showView();
 }
@@ -77,6 +85,7 @@ window.addEventListener("hashchange", () => { if (session.csrf) showView(); });
 // follow loads the station's mixer and listens to its events.
 async function follow() {
   if (events) events.close();
+  talkLease.follow(showMixer, showMicState);
   showMixer(await api("GET", `${stationPath()}/mixer`));
   events = new EventSource(`/api/events?station=${encodeURIComponent(session.station)}`);
   for (const type of ["nowplaying", "mixer", "meters", "listeners", "log"]) {
@@ -147,8 +156,18 @@ let holding = false;
 function talk(on) {
   if (holding === on) return;
   holding = on;
-  api("POST", `${stationPath()}/mixer/ptt`, { on }).then(showMixer).catch(report);
+  talkLease.press(on).catch(report);
 }
+
+function showMicState(text, on) {
+  $("mic-state").textContent = text;
+  $("mic-toggle").setAttribute("aria-pressed", String(on));
+}
+
+$("mic-toggle").addEventListener("click", () => {
+  if (talkLease.micOn()) talkLease.stopMic();
+  else talkLease.startMic();
+});
 const ptt = $("ptt");
 ptt.addEventListener("pointerdown", (e) => { ptt.setPointerCapture(e.pointerId); talk(true); });
 for (const ev of ["pointerup", "pointercancel", "lostpointercapture"]) ptt.addEventListener(ev, () => talk(false));
@@ -167,8 +186,9 @@ $("lock").addEventListener("click", () => {
 });
 
 function showMeters(m) {
-  for (const ch of ["music", "mic", "live", "out"]) {
+  for (const ch of ["music", "mic", "live", "out", "mic_input"]) {
     const v = m[ch];
+    if (!v) continue;
     $(`m-${ch}`).value = Math.max(-60, v.peak_db);
     $(`v-${ch}`).textContent = v.peak_db <= -120 ? "—" : `${v.peak_db.toFixed(1)} dB`;
   }
