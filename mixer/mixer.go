@@ -44,6 +44,7 @@ type Track struct {
 	TrackID    int64
 	PlaylistID int64
 	Playlist   string
+	upcoming   *Upcoming // the queue's entry for it while it waits
 }
 
 // TrackSource hands the engine its next track.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,7 +34,8 @@ type Queue struct {
 	open     Opener
 	problems *Problems
 	log      *slog.Logger
-	ready    chan *Track
+	ready    chan *Track              // unbuffered: the track in hand is the one next
+	upcoming atomic.Pointer[Upcoming] // the ready track, for "what's next"
 	// Retry is the wait after a failure that left nothing to play.
 	Retry time.Duration
 }
@@ -43,13 +45,33 @@ func NewQueue(p Picker, open Opener, problems *Problems, log *slog.Logger) *Queu
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Queue{picker: p, open: open, problems: problems, log: log, ready: make(chan *Track, 1), Retry: 2 * time.Second}
+	return &Queue{picker: p, open: open, problems: problems, log: log, ready: make(chan *Track), Retry: 2 * time.Second}
+}
+
+// Upcoming is the track the queue has ready to play next.
+type Upcoming struct {
+	Title    string // "Artist - Title"
+	Artist   string
+	Name     string // the title tag alone
+	Path     string
+	Duration time.Duration
+	Playlist string
+}
+
+// Upcoming returns the track that plays next, if one is ready.
+func (q *Queue) Upcoming() (Upcoming, bool) {
+	if u := q.upcoming.Load(); u != nil {
+		return *u, true
+	}
+	return Upcoming{}, false
 }
 
 // Next returns the track that is ready, or nil. It never waits.
 func (q *Queue) Next() *Track {
 	select {
 	case t := <-q.ready:
+		// Only this track's entry: the queue may have readied another.
+		q.upcoming.CompareAndSwap(t.upcoming, nil)
 		return t
 	default:
 		return nil
@@ -106,9 +128,12 @@ func (q *Queue) Run(ctx context.Context) {
 		failures = 0
 		last, skippedRepeat = path, false
 		q.problems.Clear("")
+		t.upcoming = &Upcoming{Title: t.Title, Artist: t.Artist, Name: t.Name, Path: t.Path, Duration: t.Duration, Playlist: t.Playlist}
+		q.upcoming.Store(t.upcoming)
 		select {
 		case q.ready <- t:
 		case <-ctx.Done():
+			q.upcoming.Store(nil)
 			t.Audio.Close()
 			return
 		}

@@ -146,3 +146,45 @@ func TestQueueRepeatsTheOnlyFile(t *testing.T) {
 		t.Errorf("a one-file folder played %d times, want it again after passing once", n)
 	}
 }
+
+// TestQueueTellsWhatIsNext: the ready track is Upcoming until the engine
+// takes it; then the one after it is, and nothing once the picker runs
+// dry.
+func TestQueueTellsWhatIsNext(t *testing.T) {
+	pk := &listPicker{paths: []string{"one", "two"}}
+	open := func(path string) (*Track, error) {
+		return &Track{Path: path, Title: "Artist - " + path, Audio: &toneTrack{freq: 100, amp: 0.1, frames: 10}}, nil
+	}
+	q := NewQueue(pk, open, &Problems{}, nil)
+	q.Retry = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { q.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitNext := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			u, ok := q.Upcoming()
+			if want == "" && !ok || ok && u.Path == want {
+				if ok && (u.Title != "Artist - "+want || u.Playlist != "list") {
+					t.Errorf("upcoming %+v", u)
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("upcoming %+v %v, want %q", u, ok, want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	waitNext("one")
+	if tr := q.Next(); tr == nil || tr.Path != "one" {
+		t.Fatalf("next %+v", tr)
+	}
+	waitNext("two")
+	if tr := q.Next(); tr == nil || tr.Path != "two" {
+		t.Fatalf("next %+v", tr)
+	}
+	waitNext("")
+}

@@ -284,6 +284,9 @@ func (s *Station) Listeners() int { return s.mount.Listeners() }
 // NowPlaying is what the station's listeners hear.
 func (s *Station) NowPlaying() mixer.NowPlaying { return s.engine.NowPlaying() }
 
+// Upcoming is the AutoDJ's next track, when one is ready.
+func (s *Station) Upcoming() (mixer.Upcoming, bool) { return s.queue.Upcoming() }
+
 // Info describes the station for the API.
 type Info struct {
 	ID         string   `json:"id"`
