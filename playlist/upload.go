@@ -38,7 +38,7 @@ func (l *Library) Upload(ctx context.Context, dir, name string, r io.Reader, lim
 	}
 	d := libraryAbs(dir)
 	if !slices.Contains(l.dirs, d) {
-		return Track{}, fmt.Errorf("upload %s: %s is not a media folder: %w", shown, dir, ErrInvalid)
+		return Track{}, invalidf("upload %s: %s is not a media folder", shown, dir)
 	}
 	if err := os.MkdirAll(d, 0o755); err != nil {
 		return Track{}, fmt.Errorf("upload %s: %w", shown, err)
@@ -62,7 +62,7 @@ func (l *Library) Upload(ctx context.Context, dir, name string, r io.Reader, lim
 	case limit > 0 && n > limit:
 		return Track{}, fmt.Errorf("upload %s: larger than the limit of %d bytes: %w", shown, limit, ErrTooLarge)
 	case n == 0:
-		return Track{}, fmt.Errorf("upload %s: empty file: %w", shown, ErrInvalid)
+		return Track{}, invalidf("upload %s: empty file", shown)
 	}
 	if err := tmp.Sync(); err != nil {
 		return Track{}, fmt.Errorf("upload %s: %w", shown, err)
@@ -75,9 +75,9 @@ func (l *Library) Upload(ctx context.Context, dir, name string, r io.Reader, lim
 	case err != nil:
 		return Track{}, fmt.Errorf("upload %s: %w", shown, err)
 	case res.Format == "":
-		return Track{}, fmt.Errorf("upload %s: not an MP3 or Ogg Vorbis file: %w", shown, ErrInvalid)
+		return Track{}, invalidf("upload %s: not an MP3 or Ogg Vorbis file", shown)
 	case res.Error != "":
-		return Track{}, fmt.Errorf("upload %s: not a playable MP3 or Ogg Vorbis file (%s): %w", shown, res.Error, ErrInvalid)
+		return Track{}, invalidf("upload %s: not a playable MP3 or Ogg Vorbis file (%s)", shown, res.Error)
 	}
 	final, err := uploadPlace(tmp.Name(), d, uploadFileName(name, res.Format))
 	if err != nil {
@@ -144,7 +144,7 @@ func uploadPlace(tmp, dir, name string) (string, error) {
 		}
 		return final, uploadSyncDir(dir)
 	}
-	return "", fmt.Errorf("%s and 10,000 variants of it are taken: %w", name, ErrInvalid)
+	return "", invalidf("%s and 10,000 variants of it are taken", name)
 }
 
 // uploadCheckInside makes sure that path, with symbolic links resolved,
@@ -160,7 +160,7 @@ func uploadCheckInside(path, dir string) error {
 	}
 	rel, err := filepath.Rel(realDir, real)
 	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return fmt.Errorf("%s resolves outside %s: %w", path, dir, ErrInvalid)
+		return invalidf("%s resolves outside %s", path, dir)
 	}
 	return nil
 }
