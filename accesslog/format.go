@@ -12,6 +12,11 @@ const timeLayout = "02/Jan/2006:15:04:05 -0700"
 
 const hexDigits = "0123456789abcdef"
 
+// AppendLine appends e's log line, newline included, as the file holds
+// it: for showing entries kept elsewhere (the console's log view) in the
+// same form.
+func AppendLine(dst []byte, e Entry) []byte { return appendLine(dst, e) }
+
 // appendLine appends e's log line, newline included, to dst: the Combined
 // Log Format (host ident user [time] "request" status bytes "referer"
 // "agent") and then the duration in whole seconds, as Icecast writes it.

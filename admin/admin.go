@@ -36,6 +36,10 @@ type Deps struct {
 	Listeners ListenerDeps
 	// Auth is who may call the API.
 	Auth AuthDeps
+	// Settings serves /api/settings; nil answers 404.
+	Settings SettingsService
+	// Logs are the recent error and access log entries (see logs.go).
+	Logs LogDeps
 }
 
 // API serves /api.
@@ -74,6 +78,7 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 	a.handle("GET /api/stations/{id}/talk", a.talk)
 	a.handle("GET /api/events", a.events)
 	a.handle("GET /api/history", a.history)
+	a.handle("GET /api/nowplaying/events", a.publicEvents(maxPublicStreams))
 	a.handle("GET /api/library", a.searchLibrary)
 	a.handle("GET /api/library/{id}", a.getTrack)
 	a.handle("POST /api/library/upload", a.upload)
@@ -94,6 +99,9 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 	a.handle("GET /api/bans", a.listBans)
 	a.handle("POST /api/bans", a.addBan)
 	a.handle("DELETE /api/bans/{prefix...}", a.deleteBan)
+	a.handle("GET /api/settings", a.getSettings)
+	a.handle("PATCH /api/settings", a.patchSettings)
+	a.handle("GET /api/logs", a.getLogs)
 	a.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return apiErr(ErrNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

@@ -62,7 +62,7 @@ func publicRoute(r *http.Request) bool {
 	switch r.URL.Path {
 	case "/api/login":
 		return r.Method == http.MethodPost
-	case "/api/nowplaying", "/api/history":
+	case "/api/nowplaying", "/api/history", "/api/nowplaying/events":
 		return read
 	}
 	return false

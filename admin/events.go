@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -29,8 +30,18 @@ type stationEvents struct {
 
 // events serves GET /api/events: Server-Sent Events `nowplaying`,
 // `listeners`, `mixer` and `meters`, each a JSON object naming its
-// station. ?station= limits them to one station.
+// station. ?station= limits them to one station. ?logs=error,access adds
+// `log` events for an admin (see logs.go); asked for alone, without
+// ?station=, the stream carries only those.
 func (a *API) events(w http.ResponseWriter, r *http.Request) error {
+	logs, err := a.followLogs(r)
+	if errors.Is(err, errAdminsOnly) {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": msgAdminsOnly})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	stations := a.stations.List()
 	if id := r.URL.Query().Get("station"); id != "" {
 		st := a.stations.Get(id)
@@ -38,6 +49,8 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 			return apiErr(ErrNotFound, "no station "+id)
 		}
 		stations = []*station.Station{st}
+	} else if logs != nil {
+		stations = nil
 	}
 	rc := http.NewResponseController(w)
 	h := w.Header()
@@ -67,6 +80,9 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 		for i, st := range stations {
 			a.stationEvents(&buf, st, &last[i], countListeners)
 		}
+		if logs != nil {
+			logs.appendEvents(&buf, now)
+		}
 		if _, err := w.Write(buf.Bytes()); err != nil {
 			return nil // the client went away
 		}
@@ -87,7 +103,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 // rest when it changed since last.
 func (a *API) stationEvents(buf *bytes.Buffer, st *station.Station, last *stationEvents, countListeners bool) {
 	id := st.ID()
-	np, _ := json.Marshal(nowPlayingOf(st))
+	np, _ := json.Marshal(consoleNowPlaying{nowPlayingOf(st), nextOf(st)})
 	if !bytes.Equal(np, last.nowPlaying) {
 		last.nowPlaying = np
 		writeEvent(buf, "nowplaying", np)
@@ -142,4 +158,30 @@ func nowPlayingOf(st *station.Station) broadcast.NowPlaying {
 		StartedAt: np.StartedAt, DurationMS: np.Duration.Milliseconds(),
 		Listeners: st.Listeners(), Live: np.Live, Playlist: np.Playlist,
 	}
+}
+
+// consoleNowPlaying is the console's nowplaying event: the public entry
+// and what the AutoDJ plays next.
+type consoleNowPlaying struct {
+	broadcast.NowPlaying
+	Next *nextTrack `json:"next"` // null while none is ready
+}
+
+type nextTrack struct {
+	Title      string `json:"title"`
+	Artist     string `json:"artist"`
+	DurationMS int64  `json:"duration_ms"`
+	Playlist   string `json:"playlist"`
+}
+
+func nextOf(st *station.Station) *nextTrack {
+	u, ok := st.Upcoming()
+	if !ok {
+		return nil
+	}
+	artist, title := u.Artist, u.Name
+	if title == "" {
+		artist, title = broadcast.SplitTitle(u.Title)
+	}
+	return &nextTrack{Title: title, Artist: artist, DurationMS: u.Duration.Milliseconds(), Playlist: u.Playlist}
 }

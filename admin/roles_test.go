@@ -10,17 +10,18 @@ import (
 )
 
 // djRefused is the rule a DJ is held to, written from the product's
-// words rather than from the table: accounts are admins' alone; bans and
-// server settings may be read but not changed; kicking a listener is an
-// admin's. Everything else (the mixer, the mic, skip, the library,
-// playlists, events, history, listeners) is a DJ's too.
+// words rather than from the table: accounts, server settings and the
+// server's logs are admins' alone; bans may be read but not changed;
+// kicking a listener is an admin's. Everything else (the mixer, the mic,
+// skip, the library, playlists, events, history, listeners) is a DJ's
+// too.
 func djRefused(method, path string) bool {
 	under := func(p string) bool { return path == p || strings.HasPrefix(path, p+"/") }
 	write := method != "GET" && method != "HEAD"
 	switch {
-	case under("/api/accounts"):
+	case under("/api/accounts"), under("/api/settings"), under("/api/logs"):
 		return true
-	case under("/api/bans"), under("/api/settings"):
+	case under("/api/bans"):
 		return write
 	case method == "DELETE" && strings.HasPrefix(path, "/api/listeners/"):
 		return true

@@ -21,7 +21,7 @@ func (s *Server) serveGuarded(w http.ResponseWriter, r *http.Request) {
 		s.refuseHTTP(w, r, http.StatusForbidden, "your address is banned from this server")
 		return
 	}
-	if s.perIP.max <= 0 || client == peerAddr(r.RemoteAddr) {
+	if client == peerAddr(r.RemoteAddr) {
 		s.serveHTTP(w, r)
 		return
 	}

@@ -4,26 +4,33 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // ipLimiter counts the connections each client address holds open, so one
 // address cannot take every socket the server has.
+//
+// Connections are counted whether or not a limit is set, so that a limit
+// set while the server runs (SetLimits) counts the
+// connections already open.
 type ipLimiter struct {
-	max    int                   // 0 = no limit
+	max    atomic.Int64          // 0 = no limit
 	exempt func(netip.Addr) bool // reverse proxies carry many clients
 	mu     sync.Mutex
 	open   map[netip.Addr]int
 }
 
 // acquire counts a new connection from ip; false when ip is at the limit.
+// Every acquire that returns true is to be paired with a release.
 func (l *ipLimiter) acquire(ip netip.Addr) bool {
-	if l.max <= 0 || !ip.IsValid() || l.exempt != nil && l.exempt(ip) {
+	if !ip.IsValid() || l.exempt != nil && l.exempt(ip) {
 		return true
 	}
+	limit := l.max.Load()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.open[ip] >= l.max {
+	if limit > 0 && int64(l.open[ip]) >= limit {
 		return false
 	}
 	if l.open == nil {
@@ -34,7 +41,7 @@ func (l *ipLimiter) acquire(ip netip.Addr) bool {
 }
 
 func (l *ipLimiter) release(ip netip.Addr) {
-	if l.max <= 0 || !ip.IsValid() || l.exempt != nil && l.exempt(ip) {
+	if !ip.IsValid() || l.exempt != nil && l.exempt(ip) {
 		return
 	}
 	l.mu.Lock()

@@ -114,7 +114,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		s.serveProbe(w, r, m, last)
 		return
 	}
-	if s.MaxListeners > 0 && int(s.connections.Load()) >= s.MaxListeners {
+	if limit := s.maxListeners.Load(); limit > 0 && s.connections.Load() >= limit {
 		s.stats.RefusedFull.Add(1)
 		http.Error(w, "server full: too many listeners", http.StatusServiceUnavailable)
 		return
@@ -124,6 +124,18 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		http.Error(w, "mount full: too many listeners on "+m.Path, http.StatusServiceUnavailable)
 		return
 	}
+	kbps := listenerKbps(m)
+	if !s.reserveBandwidth(kbps) {
+		s.stats.RefusedBandwidth.Add(1)
+		http.Error(w, "server full: bandwidth limit reached", http.StatusServiceUnavailable)
+		return
+	}
+	booked := true // until the listener holds the booking, give it back on the way out
+	defer func() {
+		if booked {
+			s.kbpsInUse.Add(-kbps)
+		}
+	}()
 	metaint := 0
 	if wantsMetadata(r) {
 		metaint = m.Settings.Metaint
@@ -147,6 +159,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		connectedAt: time.Now(),
 		kick:        make(chan struct{}),
 		move:        make(chan *Mount, 1),
+		kbps:        kbps,
 	}
 	l.access = s.accessEntry(r, l.connectedAt)
 	l.home.Store(home)
@@ -160,6 +173,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		return
 	}
 	s.connections.Add(1)
+	booked = false // stream gives it back when the listener leaves
 	s.Logger.Debug("listener connected", "component", "broadcast", "mount", home.Path, "listener", l.id,
 		"ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0, "serving", m.Path)
 	// Stream from a goroutine of our own and let the handler return: the
@@ -205,6 +219,7 @@ func (s *Server) stream(l *listener, m *Mount, headers []byte) {
 	}
 	s.detach(m, l)
 	s.connections.Add(-1)
+	s.kbpsInUse.Add(-l.kbps)
 	if l.counted.Load() {
 		s.listening.Add(-1)
 	}

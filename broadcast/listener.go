@@ -88,6 +88,7 @@ type listener struct {
 	bytesSent   atomic.Int64
 	kick        chan struct{}
 	access      *accesslog.Entry // its request, for the access log; nil when that is off
+	kbps        int64            // what it counts against max_bandwidth_kbps
 
 	// A listener is counted once it has stayed countAfter: VLC opens a
 	// connection, drops it on seeing icy-* headers and opens another, and

@@ -40,7 +40,7 @@ var (
 	descUptime = prometheus.NewDesc("onair_uptime_seconds",
 		"Seconds since the server started.", nil, nil)
 	descRefused = prometheus.NewDesc("onair_connections_refused_total",
-		"Connections refused: per_ip over max_connections_per_ip, server_full over the server's max_listeners, mount_full over a mount's max_listeners.",
+		"Connections refused: per_ip over max_connections_per_ip, server_full over the server's max_listeners, mount_full over a mount's max_listeners, bandwidth over max_bandwidth_kbps.",
 		[]string{"reason"}, nil)
 	descDropped = prometheus.NewDesc("onair_listeners_dropped_total",
 		"Listeners disconnected by the server: slow ones that fell behind or stopped reading, kicked ones an admin removed.",
@@ -93,6 +93,7 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descRefused, st.RefusedPerIP.Load(), "per_ip")
 	counter(descRefused, st.RefusedFull.Load(), "server_full")
 	counter(descRefused, st.RefusedMountFull.Load(), "mount_full")
+	counter(descRefused, st.RefusedBandwidth.Load(), "bandwidth")
 	counter(descRefused, st.RefusedBanned.Load(), "banned")
 	counter(descDropped, st.DroppedSlow.Load(), "slow")
 	counter(descDropped, st.Kicked.Load(), "kicked")

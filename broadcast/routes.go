@@ -68,13 +68,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.next(w, r)
 	case p == "/" || p == "/;" || p == "/;stream.mp3":
 		if wantsPage(r) {
-			s.handleStatusPage(w, r)
+			s.servePage(w, r)
 			return
 		}
 		m := s.defaultMount()
 		if m == nil {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				s.handleStatusPage(w, r)
+				s.servePage(w, r)
 				return
 			}
 			http.NotFound(w, r)
@@ -87,6 +87,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if s.playlistFile(w, r, p) {
+			return
+		}
+		if s.Page != nil && (p == "/embed" || strings.HasPrefix(p, "/public/")) {
+			s.Page.ServeHTTP(w, r) // after the mounts: a mount of that name wins
 			return
 		}
 		s.next(w, r)

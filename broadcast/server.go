@@ -43,7 +43,7 @@ type MountConfig struct {
 type Options struct {
 	ServerID       string // "OnAir x.y", in Server headers and status pages
 	Hostname       string // for listen URLs; "" = the request's Host
-	MaxListeners   int    // whole server; 0 = no limit
+	MaxListeners   int    // whole server; 0 = no limit (SetLimits changes it)
 	AllowUnlisted  bool   // sources may create mounts nobody configured
 	DefaultMount   string // what "/" and "/;" play
 	ShoutcastMount string // where SHOUTcast v1 sources land (sid 1)
@@ -59,9 +59,17 @@ type Options struct {
 	CountAfter time.Duration
 	// MaxConnectionsPerIP bounds the connections one client address holds
 	// open on either port (0 = no limit); more get 429 Too Many Requests.
+	// SetLimits changes it.
 	MaxConnectionsPerIP int
+	// MaxBandwidthKbps caps the sum of the connected listeners' bitrates
+	// in kbit/s (0 = none); SetLimits changes it.
+	MaxBandwidthKbps int
 	// Programs, when set, tells the status pages what stations play.
 	Programs ProgramSource
+	// Page, when set, is the public station page: "/" to a browser
+	// navigating there, "/embed", and their files under /public/. Without
+	// it a browser at "/" gets the plain status page.
+	Page http.Handler
 	// LimitExempt, when set, names addresses the per-IP limit skips:
 	// reverse proxies and the machine itself.
 	LimitExempt func(netip.Addr) bool
@@ -85,6 +93,7 @@ type Stats struct {
 	RefusedPerIP     atomic.Int64 // connections over MaxConnectionsPerIP
 	RefusedFull      atomic.Int64 // listeners over the server's max_listeners
 	RefusedMountFull atomic.Int64 // listeners over a mount's max_listeners
+	RefusedBandwidth atomic.Int64 // listeners over max_bandwidth_kbps
 	DroppedSlow      atomic.Int64 // listeners that fell behind or stopped reading
 	Kicked           atomic.Int64 // listeners an admin disconnected
 	SourcesRefused   atomic.Int64 // wrong password, busy or unknown mount
@@ -105,6 +114,11 @@ type Server struct {
 	nextID      atomic.Uint64
 	listening   atomic.Int64 // counted listeners
 	connections atomic.Int64 // listener connections, for max_listeners
+	kbpsInUse   atomic.Int64 // the listener connections' bitrates, for max_bandwidth_kbps
+	// The limits in force: set from Options by init, changed by SetLimits
+	// while the server runs (limits.go).
+	maxListeners atomic.Int64
+	maxKbps      atomic.Int64
 
 	mu     sync.RWMutex
 	mounts map[string]*Mount
@@ -134,7 +148,10 @@ func (s *Server) init() {
 			s.HeaderTimeout = 15 * time.Second
 		}
 		s.started = time.Now()
-		s.perIP = ipLimiter{max: s.MaxConnectionsPerIP, exempt: s.LimitExempt}
+		s.perIP.exempt = s.LimitExempt
+		s.perIP.max.Store(int64(max(0, s.MaxConnectionsPerIP)))
+		s.maxListeners.Store(int64(max(0, s.MaxListeners)))
+		s.maxKbps.Store(int64(max(0, s.MaxBandwidthKbps)))
 		s.shutdown = make(chan struct{})
 		s.mounts = map[string]*Mount{}
 		for _, mc := range s.Mounts {
@@ -341,9 +358,7 @@ func (s *Server) acceptLoop(ln net.Listener, handle func(net.Conn)) error {
 			}()
 			continue
 		}
-		if s.perIP.max > 0 {
-			c = &trackedConn{Conn: c, release: func() { s.perIP.release(ip) }}
-		}
+		c = &trackedConn{Conn: c, release: func() { s.perIP.release(ip) }}
 		go func() {
 			defer s.wg.Done()
 			handle(c)

@@ -48,7 +48,7 @@ type shoutcastStats struct {
 }
 
 func (s *Server) shoutcastStatsFor(m *Mount) shoutcastStats {
-	st := shoutcastStats{MaxListeners: s.MaxListeners, Version: s.ServerID}
+	st := shoutcastStats{MaxListeners: int(s.maxListeners.Load()), Version: s.ServerID}
 	if m == nil {
 		return st
 	}

@@ -105,6 +105,10 @@ type NowPlaying struct {
 	Listeners  int       `json:"listeners"`
 	Live       bool      `json:"live"`
 	Playlist   string    `json:"playlist"` // the playlist the track came from; "" for none
+	// Name and Description are the stream's (icy-name, icy-description),
+	// for the public station page.
+	Name        string `json:"name"`
+	Description string `json:"description"`
 }
 
 // Program is what a station is playing on its mount, as the status pages
@@ -154,6 +158,9 @@ func (s *Server) handleNowPlaying(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		np := NowPlaying{Mount: m.Path, Listeners: m.Listeners(), Live: true, StartedAt: m.StartedAt()}
+		if info := m.Info(); info != nil {
+			np.Name, np.Description = info.Name, info.Description
+		}
 		if md := m.Title(); md != nil {
 			np.Artist, np.Title = SplitTitle(md.Title)
 			np.StartedAt = md.At
@@ -203,7 +210,20 @@ type statusMount struct {
 	OnAir              bool
 }
 
-// handleStatusPage is the plain page a browser gets at "/".
+// servePage answers a browser at "/" (or "/;"): the public station page
+// when there is one, else the plain status page.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	if s.Page == nil {
+		s.handleStatusPage(w, r)
+		return
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.Path, r2.URL.RawPath = "/", ""
+	s.Page.ServeHTTP(w, r2)
+}
+
+// handleStatusPage is the plain page a browser gets at "/" when there is
+// no public station page.
 func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 	data := struct {
 		Server    string

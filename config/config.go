@@ -66,6 +66,10 @@ type Config struct {
 	// MaxConnectionsPerIP limits the connections one client address holds
 	// open; 0 means no limit. Loopback and trusted proxies are exempt.
 	MaxConnectionsPerIP int `yaml:"max_connections_per_ip"`
+	// MaxBandwidthKbps caps the sum of the bitrates of the connected
+	// listeners, in kbit/s; a listener who would pass it gets 503. 0 means
+	// no cap.
+	MaxBandwidthKbps int `yaml:"max_bandwidth_kbps"`
 	// PublicMetrics serves /metrics without credentials when true.
 	PublicMetrics bool `yaml:"public_metrics"`
 	// TLSListen is the HTTPS address serving what the HTTP port serves;
@@ -206,6 +210,7 @@ func Default() Config {
 		AdminPassword:       "",
 		MaxListeners:        1000,
 		MaxConnectionsPerIP: 64,
+		MaxBandwidthKbps:    0,
 		PublicMetrics:       false,
 		TrustedProxies:      []string{},
 		AllowUnlistedMounts: true,

@@ -115,6 +115,7 @@ func (c Config) checkServer(ch *checker) {
 	}
 	atLeast(ch, "max_listeners", c.MaxListeners, 0)
 	atLeast(ch, "max_connections_per_ip", c.MaxConnectionsPerIP, 0)
+	atLeast(ch, "max_bandwidth_kbps", c.MaxBandwidthKbps, 0)
 	between(ch, "max_upload_mb", c.MaxUploadMB, 1, 4096)
 
 	if c.TLSListen != "" {

@@ -35,6 +35,7 @@ func TestValidateRules(t *testing.T) {
 		{"hostname with scheme", `hostname: "http://radio.example.org"`,
 			`onair.yaml:1: 'hostname' must be a host name such as "radio.example.org", not "http://radio.example.org"`},
 		{"max_listeners negative", `max_listeners: -1`, `onair.yaml:1: 'max_listeners' must be 0 or more`},
+		{"max_bandwidth_kbps negative", `max_bandwidth_kbps: -1`, `onair.yaml:1: 'max_bandwidth_kbps' must be 0 or more`},
 		{"tls_listen without cert", "tls_listen: \":8443\"\ntls_key: k.pem",
 			`onair.yaml:1: 'tls_listen' requires 'tls_cert' and 'tls_key'`},
 		{"tls_listen without key", "tls_cert: c.pem\ntls_listen: \":8443\"",

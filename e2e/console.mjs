@@ -7,7 +7,7 @@
 // playwright-core, it:
 //
 //  1. opens /console, fills the "Username" and "Password" fields and logs in;
-//  2. waits for the station's title to show under On air;
+//  2. waits for the station's title, and what plays next, under On air;
 //  3. reads the music meter, holds the "Push to Talk" button with the mouse
 //     and waits for the button to show pressed and the music meter to drop
 //     by at least 6 dB; releases it and waits for the meter to come back;
@@ -28,7 +28,7 @@ if (!base || !username || !password) {
 }
 
 const WATCHDOG_MS = 80000;
-const result = { ok: false, steps: [], title: null, meters: {}, console: [], error: null };
+const result = { ok: false, steps: [], title: null, next: null, meters: {}, console: [], error: null };
 const profile = mkdtempSync(join(tmpdir(), 'onair-e2e-profile-'));
 const shots = process.env.ONAIR_E2E_SHOTS;
 let context;
@@ -87,6 +87,8 @@ try {
     return t && t !== '…';
   });
   result.title = await page.locator('#np-title').textContent();
+  await waitFor('what plays next', async () => ((await page.locator('#np-next').textContent()) || '').includes('Tone'));
+  result.next = await page.locator('#np-next').textContent();
   await waitFor('the music meter', async () => (await musicPeak(page)) > -40);
   await page.waitForTimeout(1000);
   result.meters.before = await musicPeak(page);

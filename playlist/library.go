@@ -28,7 +28,7 @@ import (
 // A Library is safe for concurrent use.
 type Library struct {
 	st   *store.Store
-	dirs []string // absolute and cleaned
+	dirs atomic.Pointer[[]string] // absolute and cleaned; replaced whole by SetDirs, never changed in place
 	log  *slog.Logger
 
 	scanMu  sync.Mutex // one scan at a time
@@ -45,15 +45,34 @@ func NewLibrary(st *store.Store, dirs []string, log *slog.Logger) *Library {
 		log = slog.New(slog.DiscardHandler)
 	}
 	l := &Library{st: st, log: log.With("component", "library"), rescan: make(chan struct{}, 1), scanned: make(chan struct{})}
-	for _, d := range dirs {
-		d = libraryAbs(d)
-		if !slices.Contains(l.dirs, d) {
-			l.dirs = append(l.dirs, d)
-		}
-	}
+	l.dirs.Store(libraryDirs(dirs))
 	l.version.Store(1)
 	return l
 }
+
+// libraryDirs returns dirs absolute, cleaned and without repeats.
+func libraryDirs(dirs []string) *[]string {
+	out := []string{}
+	for _, d := range dirs {
+		d = libraryAbs(d)
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return &out
+}
+
+// SetDirs replaces the media folders (all stations' folders) and asks Run
+// for a scan: tracks in folders added are found, tracks only in folders
+// dropped are marked missing (and come back, with their ids, if the folder
+// is added again).
+func (l *Library) SetDirs(dirs []string) {
+	l.dirs.Store(libraryDirs(dirs))
+	l.Rescan()
+}
+
+// mediaDirs is the folders now: read-only.
+func (l *Library) mediaDirs() []string { return *l.dirs.Load() }
 
 // libraryAbs returns path absolute and cleaned.
 func libraryAbs(path string) string {
@@ -64,7 +83,7 @@ func libraryAbs(path string) string {
 }
 
 // Dirs returns the library's media folders, absolute and cleaned.
-func (l *Library) Dirs() []string { return slices.Clone(l.dirs) }
+func (l *Library) Dirs() []string { return slices.Clone(l.mediaDirs()) }
 
 // Version is a number that changes whenever a scan or an upload changed
 // the tracks table, so that those who keep tracks (pickers) know to load
@@ -206,7 +225,7 @@ func (l *Library) Search(ctx context.Context, q string, limit int) ([]Track, err
 // name when none does.
 func (l *Library) relPath(path string) string {
 	best := ""
-	for _, d := range l.dirs {
+	for _, d := range l.mediaDirs() {
 		if len(d) > len(best) && libraryInside(path, d) {
 			best = d
 		}

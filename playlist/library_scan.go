@@ -161,7 +161,7 @@ func (l *Library) scanLoad(ctx context.Context) (map[string]*scanRow, error) {
 func (l *Library) scanWalk(ctx context.Context) (found map[string]scanStat, protected []string, err error) {
 	found = map[string]scanStat{}
 	var errs []error
-	for _, root := range l.dirs {
+	for _, root := range l.mediaDirs() {
 		fail := func(p string, err error) {
 			protected = append(protected, p)
 			errs = append(errs, fmt.Errorf("scan %s: %w", root, err))

@@ -70,6 +70,15 @@ func NewRotation(station string, dirs []string, lib TrackIndex, pls *Playlists, 
 	}
 }
 
+// SetDirs makes the rotation pick from the tracks in dirs: the next pick
+// reads them from the library.
+func (r *Rotation) SetDirs(dirs []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dirs = dirs
+	r.libVer = 0 // the library's Version is never 0: the next pick reloads
+}
+
 // Pick chooses the next track. It fails, wrapping ErrEmpty, when neither
 // a playlist nor the library has anything to play.
 func (r *Rotation) Pick(ctx context.Context) (Choice, error) {

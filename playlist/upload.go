@@ -37,7 +37,7 @@ func (l *Library) Upload(ctx context.Context, dir, name string, r io.Reader, lim
 		shown = "file"
 	}
 	d := libraryAbs(dir)
-	if !slices.Contains(l.dirs, d) {
+	if !slices.Contains(l.mediaDirs(), d) {
 		return Track{}, invalidf("upload %s: %s is not a media folder", shown, dir)
 	}
 	if err := os.MkdirAll(d, 0o755); err != nil {

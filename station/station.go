@@ -73,6 +73,8 @@ type Station struct {
 	mic       capture.Backend
 	micFeed   *mixer.Feed
 	onAir     atomic.Bool
+	listingMu sync.Mutex               // one listing change at a time: read the mount's info, change, set
+	dirs      atomic.Pointer[[]string] // the media folders, changed by SetMediaDirs
 	done      chan struct{}
 	stopOnce  sync.Once
 }
@@ -168,12 +170,14 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		prev := release
 		release = func() { detach(); prev() }
 	}
+	dirs := slices.Clone(cfg.MediaDirs)
 	st = &Station{
 		live: live, mic: micBackend, micFeed: micFeed,
 		talkStore: prog.Talk,
 		cfg:       cfg, library: prog.Library, rotation: rot, history: prog.History, plays: plays, log: log, problems: problems, queue: queue, engine: eng,
 		enc: enc, encName: enc.Name(), mount: m, release: release, done: make(chan struct{}),
 	}
+	st.dirs.Store(&dirs)
 	return st, note, nil
 }
 
@@ -191,7 +195,7 @@ func (s *Station) Run(ctx context.Context) {
 	defer close(s.done)
 	s.onAir.Store(true)
 	s.log.Info("station on air", "mount", s.cfg.Mount, "encoder", s.encName,
-		"bitrate", s.cfg.Bitrate, "sample_rate", s.cfg.SampleRate, "media", s.cfg.MediaDirs)
+		"bitrate", s.cfg.Bitrate, "sample_rate", s.cfg.SampleRate, "media", s.MediaDirs())
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -273,7 +277,7 @@ func (s *Station) Skip() { s.engine.Skip() }
 func (s *Station) ID() string { return s.cfg.ID }
 
 // MediaDirs are the station's music folders.
-func (s *Station) MediaDirs() []string { return s.cfg.MediaDirs }
+func (s *Station) MediaDirs() []string { return slices.Clone(*s.dirs.Load()) }
 
 // Mount is the station's output mount path.
 func (s *Station) Mount() string { return s.cfg.Mount }
@@ -317,7 +321,7 @@ func (s *Station) Info(ctx context.Context) Info {
 			probs = append(probs, p)
 		}
 	}
-	flagged, err := s.library.Flagged(ctx, s.cfg.MediaDirs, maxFlagged)
+	flagged, err := s.library.Flagged(ctx, s.MediaDirs(), maxFlagged)
 	if err != nil {
 		probs = append(probs, err.Error())
 	}
@@ -327,7 +331,7 @@ func (s *Station) Info(ctx context.Context) Info {
 		}
 	}
 	return Info{
-		ID: s.cfg.ID, Name: s.cfg.Name, Mount: s.cfg.Mount, LiveMount: s.cfg.LiveMount,
+		ID: s.cfg.ID, Name: s.Listing().Name, Mount: s.cfg.Mount, LiveMount: s.cfg.LiveMount,
 		Bitrate: s.cfg.Bitrate, SampleRate: s.cfg.SampleRate, Encoder: s.encName,
 		OnAir: s.onAir.Load(), Problems: probs, Mic: cmp.Or(s.cfg.Mic.Backend, "none"),
 	}

@@ -96,6 +96,16 @@ var migrations = []string{
 		listeners INTEGER NOT NULL,
 		PRIMARY KEY (mount, at)
 	);`,
+	// 5: server and station settings saved from the console, which win
+	// over the config file's: one JSON value per key; scope is '' for the
+	// server's keys, else the station's id.
+	`CREATE TABLE settings (
+		scope      TEXT    NOT NULL,
+		key        TEXT    NOT NULL,
+		value      TEXT    NOT NULL,
+		updated_at INTEGER NOT NULL,
+		PRIMARY KEY (scope, key)
+	);`,
 }
 
 // migrate applies the migrations the database has not seen yet, each in

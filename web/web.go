@@ -1,6 +1,7 @@
-// Package web holds the pages OnAir serves to browsers: the DJ console.
-// They are plain HTML, CSS and JavaScript modules, embedded in the binary;
-// there is no build step.
+// Package web holds the pages OnAir serves to browsers: the DJ console,
+// the public station page and the player other sites embed. They are
+// plain HTML, CSS and JavaScript modules, embedded in the binary; there is
+// no build step.
 package web
 
 import (
@@ -8,7 +9,7 @@ import (
 	"io/fs"
 )
 
-//go:embed console
+//go:embed console public
 var files embed.FS
 
 // Console is the DJ console's files: index.html, its script and style.

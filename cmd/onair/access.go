@@ -9,7 +9,22 @@ import (
 	"syscall"
 
 	"onair/accesslog"
+	"onair/logbook"
 )
+
+// accessTee keeps every access log entry in the console's ring and, when
+// access_log names a file, writes it there too. Neither blocks.
+type accessTee struct {
+	ring *logbook.Ring[accesslog.Entry]
+	file *accesslog.Log // nil: no access_log file
+}
+
+func (t accessTee) Write(e accesslog.Entry) {
+	t.ring.Add(e)
+	if t.file != nil {
+		t.file.Write(e)
+	}
+}
 
 // openAccessLog opens the access_log file, or returns nil when it is off.
 func openAccessLog(path string, logger *slog.Logger) (*accesslog.Log, error) {

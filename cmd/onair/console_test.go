@@ -18,6 +18,7 @@ type consoleResult struct {
 	Error   string   `json:"error"`
 	Steps   []string `json:"steps"`
 	Title   string   `json:"title"`
+	Next    string   `json:"next"`
 	Meters  struct{ Before, Talking, After float64 }
 	Console []string `json:"console"`
 }
@@ -42,6 +43,10 @@ func TestConsoleInABrowser(t *testing.T) {
 	// fails the test.
 	if !strings.Contains(res.Title, "Tone 500") {
 		t.Errorf("title on air %q", res.Title)
+	}
+	// One file: the AutoDJ plays it again next.
+	if !strings.Contains(res.Next, "Tone 500") || !strings.Contains(res.Next, "1:00") {
+		t.Errorf("next %q, want Tone 500 (1:00)", res.Next)
 	}
 	if d := res.Meters.Before - res.Meters.Talking; d < 8.5 || d > 10.5 {
 		t.Errorf("music meter %.1f dB before talk, %.1f dB while talking: want a 9.5 dB drop", res.Meters.Before, res.Meters.Talking)

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"onair/config"
+	"onair/logbook"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -81,10 +82,14 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: ok\n", *configPath)
 		return 0
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Everything logged at Info and above goes to stderr and, for the
+	// console's Logs view, into a ring of the latest records.
+	errorLog := logbook.NewRing[logbook.Record](logbook.DefaultSize)
+	text := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	logger := slog.New(logbook.NewHandler(text, errorLog, slog.LevelInfo))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, cfg, stdout, logger); err != nil {
+	if err := serve(ctx, cfg, stdout, logger, errorLog); err != nil {
 		logger.Error("onair stopped", "err", err)
 		return 1
 	}

@@ -12,13 +12,17 @@ import (
 	"strconv"
 	"time"
 
+	"onair/accesslog"
+	"onair/admin"
 	"onair/broadcast"
 	"onair/config"
 	"onair/credentials"
+	"onair/logbook"
 )
 
-// serve runs the server until ctx ends, then closes it cleanly.
-func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slog.Logger) error {
+// serve runs the server until ctx ends, then closes it cleanly. errorLog
+// holds what logger logged, for the console.
+func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slog.Logger, errorLog *logbook.Ring[logbook.Record]) error {
 	creds, gen, err := credentials.Open(cfg.DataDir, cfg.AdminUser, cfg.AdminPassword, cfg.SourcePassword)
 	if err != nil {
 		return err
@@ -29,8 +33,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 	if err != nil {
 		return err
 	}
+	logs := admin.LogDeps{Errors: errorLog, Access: logbook.NewRing[accesslog.Entry](logbook.DefaultSize)}
+	srv.AccessLog = accessTee{ring: logs.Access, file: alog}
 	if alog != nil {
-		srv.AccessLog = alog
 		stopHUP := reopenOnSIGHUP(alog, cfg.AccessLog, logger)
 		// Deferred, so it runs after srv.Close below: the listeners that
 		// leave at shutdown are logged too.
@@ -40,7 +45,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 		}()
 	}
 
-	stations, err := startStations(cfg, srv, auth, logger)
+	stations, err := startStations(cfg, srv, auth, logger, logs)
 	if err != nil {
 		srv.Close()
 		return err
@@ -154,6 +159,7 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 			ICYStatusAgents:     cfg.ICYStatusAgents,
 			CountAfter:          time.Second,
 			MaxConnectionsPerIP: cfg.MaxConnectionsPerIP,
+			MaxBandwidthKbps:    cfg.MaxBandwidthKbps,
 			LimitExempt:         limitExempt(cfg.TrustedProxyPrefixes()),
 			TrustedProxies:      cfg.TrustedProxyPrefixes(),
 			PublicMetrics:       cfg.PublicMetrics,

@@ -37,7 +37,7 @@ type runningStations struct {
 // startStations opens the store, starts the library's scanner and every
 // configured station on its mount, and hands the broadcast server the API
 // and what each station plays.
-func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator, logger *slog.Logger) (*runningStations, error) {
+func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator, logger *slog.Logger, logs admin.LogDeps) (*runningStations, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	db, err := store.Open(ctx, cfg.DataDir)
 	if err != nil {
@@ -56,6 +56,13 @@ func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator
 		db.Close()
 		return nil, err
 	}
+	sets, err := openSettings(ctx, db, cfg, srv, auth, logger)
+	if err != nil {
+		cancel()
+		db.Close()
+		return nil, err
+	}
+	cfg = sets.cfg() // the console's settings win over the file's
 	var dirs []string
 	ids := map[string]bool{}
 	for _, sc := range cfg.Stations {
@@ -101,11 +108,17 @@ func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator
 	}
 	set := station.NewSet(list...)
 	srv.Programs = set
+	sets.attach(set, lib)
+	if len(list) > 0 {
+		srv.Page = web.PublicHandler() // "/" in a browser: the public station page
+	}
 	api := admin.New(set, admin.Deps{
 		Library: lib, Playlists: prog.Playlists, History: prog.History,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20,
 		Listeners: tools.deps(srv),
 		Auth:      admin.AuthDeps{Accounts: accts, ClientAddr: srv.ClientAddr, IsHTTPS: srv.IsHTTPS},
+		Settings:  sets.manager,
+		Logs:      logs,
 	}, logger)
 	srv.Handler = withConsole(api)
 	tools.start(ctx)

@@ -103,6 +103,10 @@ function showNowPlaying(n) {
   np = n;
   $("np-title").textContent = n.artist ? `${n.artist} - ${n.title}` : n.title;
   $("np-listeners").textContent = n.listeners;
+  const next = n.next;
+  const upcoming = !next ? "—" :
+    `${next.artist ? `${next.artist} - ${next.title}` : next.title}${next.duration_ms ? ` (${clock(next.duration_ms)})` : ""}${next.playlist ? ` · ${next.playlist}` : ""}`;
+  $("np-next").textContent = n.live ? `after the live show, ${upcoming}` : upcoming;
   const live = $("live-state");
   live.textContent = n.live ? "LIVE DJ on air" : (n.playlist ? `AutoDJ · ${n.playlist}` : "AutoDJ");
   live.classList.toggle("live", n.live);

@@ -1,0 +1,322 @@
+// Package settings is what an admin changes from the console's Settings
+// view: the station's name and description, the server's limits, the
+// source password and the media folders. It keeps them in the store,
+// where they win over the config file and the environment (built-in
+// defaults < file < environment < console), applies a change to the
+// running server at once, and describes every setting with where its
+// value comes from and whether a change needs a restart: listen
+// addresses, ports, the data folder and TLS come only from the file and
+// the environment.
+package settings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"onair/config"
+)
+
+// ErrInvalid marks a change that is refused; errors.As finds the
+// *Invalid with every problem.
+var ErrInvalid = errors.New("invalid settings")
+
+// Where a setting's value comes from, as View says.
+const (
+	FromDefault   = "default"   // the built-in default (the file may repeat it)
+	FromFile      = "file"      // the config file
+	FromEnv       = "env"       // an ONAIR_* environment variable
+	FromConsole   = "console"   // saved from the console
+	FromGenerated = "generated" // the source password made on a first start
+)
+
+// Limits are the server-wide limits; 0 is off.
+type Limits struct {
+	MaxListeners        int
+	MaxBandwidthKbps    int
+	MaxConnectionsPerIP int
+}
+
+// Listing is what listeners are told about a station.
+type Listing struct {
+	Name        string
+	Description string
+	Genre       string
+	URL         string
+}
+
+// Live applies settings to the running server. The Manager calls it after
+// a change is saved, one change at a time.
+type Live interface {
+	// SetLimits applies max_listeners, max_bandwidth_kbps and
+	// max_connections_per_ip to the next connections.
+	SetLimits(Limits)
+	// SetListing changes what new listeners of the station are told.
+	SetListing(station string, l Listing)
+	// SetMediaDirs points the station at new media folders (absolute and
+	// existing) and has the library scan them.
+	SetMediaDirs(station string, dirs []string)
+	// SetSourcePassword makes the password with this bcrypt hash the
+	// source password; nil goes back to the configured or generated one.
+	SetSourcePassword(hash []byte)
+}
+
+// Options configure a Manager.
+type Options struct {
+	// Base is the configuration from the built-in defaults, the config
+	// file and the environment: what the console's settings go over.
+	Base config.Config
+	// Getenv tells which settings the environment gave (os.Getenv in the
+	// server); nil means none.
+	Getenv func(string) string
+	// Live applies changes to the running server; nil applies nothing.
+	Live Live
+	// BcryptCost is the work factor of new source password hashes; 0 is
+	// bcrypt's default. Tests lower it.
+	BcryptCost int
+}
+
+// Manager holds the settings saved from the console over the base
+// configuration. It is safe for concurrent use.
+type Manager struct {
+	store *Store
+	opts  Options
+
+	mu    sync.Mutex // one change at a time: validate, save, apply
+	saved Saved
+}
+
+// Open loads the settings saved in st.
+func Open(ctx context.Context, st *Store, opts Options) (*Manager, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
+	}
+	if opts.BcryptCost == 0 {
+		opts.BcryptCost = bcrypt.DefaultCost
+	}
+	saved, err := st.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Manager{store: st, opts: opts, saved: saved}, nil
+}
+
+// Config is the base configuration with the saved settings over it: what
+// the server starts with.
+func (m *Manager) Config() config.Config {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return apply(m.opts.Base, m.saved)
+}
+
+// SourcePasswordHash is the bcrypt hash of the source password saved from
+// the console, or nil when none was.
+func (m *Manager) SourcePasswordHash() []byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.saved.SourcePasswordHash == nil {
+		return nil
+	}
+	return []byte(*m.saved.SourcePasswordHash)
+}
+
+// PasswordMatches reports whether pw is the password of the bcrypt hash.
+func PasswordMatches(hash []byte, pw string) bool {
+	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
+}
+
+// apply returns cfg with sv over it. The result shares no slice with cfg.
+func apply(cfg config.Config, sv Saved) config.Config {
+	set := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&cfg.MaxListeners, sv.MaxListeners)
+	set(&cfg.MaxBandwidthKbps, sv.MaxBandwidthKbps)
+	set(&cfg.MaxConnectionsPerIP, sv.MaxConnectionsPerIP)
+	stations := slices.Clone(cfg.Stations)
+	for i := range stations {
+		st := &stations[i]
+		st.MediaDirs = slices.Clone(st.MediaDirs)
+		saved, ok := sv.Stations[st.ID]
+		if !ok {
+			continue
+		}
+		for _, f := range []struct {
+			dst *string
+			v   *string
+		}{{&st.Name, saved.Name}, {&st.Description, saved.Description}, {&st.Genre, saved.Genre}, {&st.URL, saved.URL}} {
+			if f.v != nil {
+				*f.dst = *f.v
+			}
+		}
+		if saved.MediaDirs != nil {
+			st.MediaDirs = slices.Clone(*saved.MediaDirs)
+		}
+	}
+	cfg.Stations = stations
+	return cfg
+}
+
+// limitsOf are cfg's limits.
+func limitsOf(cfg config.Config) Limits {
+	return Limits{MaxListeners: cfg.MaxListeners, MaxBandwidthKbps: cfg.MaxBandwidthKbps, MaxConnectionsPerIP: cfg.MaxConnectionsPerIP}
+}
+
+// listingOf is st's listing.
+func listingOf(st config.Station) Listing {
+	return Listing{Name: st.Name, Description: st.Description, Genre: st.Genre, URL: st.URL}
+}
+
+// Patch applies a change: every value is checked first, and if any is
+// refused nothing changes and the error (wrapping ErrInvalid) lists them
+// all. Otherwise the change is saved, applied to the running server, and
+// the settings as they now stand are returned.
+func (m *Manager) Patch(ctx context.Context, p Patch) (View, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	base := m.opts.Base
+	next, problems := m.next(p)
+	if len(problems) > 0 {
+		return View{}, &Invalid{Problems: problems}
+	}
+	if p.SourcePassword.Given && !p.SourcePassword.Reset {
+		hash, err := bcrypt.GenerateFromPassword([]byte(p.SourcePassword.Value), m.opts.BcryptCost)
+		if err != nil {
+			return View{}, fmt.Errorf("hash the source password: %w", err)
+		}
+		h := string(hash)
+		next.SourcePasswordHash = &h
+	}
+	if err := m.store.Replace(ctx, next); err != nil {
+		return View{}, err
+	}
+	before, after := apply(base, m.saved), apply(base, next)
+	m.saved = next
+	if live := m.opts.Live; live != nil {
+		if limitsOf(before) != limitsOf(after) {
+			live.SetLimits(limitsOf(after))
+		}
+		for i, st := range after.Stations {
+			old := before.Stations[i]
+			if listingOf(old) != listingOf(st) {
+				live.SetListing(st.ID, listingOf(st))
+			}
+			if !slices.Equal(old.MediaDirs, st.MediaDirs) {
+				live.SetMediaDirs(st.ID, slices.Clone(st.MediaDirs))
+			}
+		}
+		if p.SourcePassword.Given {
+			var hash []byte
+			if next.SourcePasswordHash != nil {
+				hash = []byte(*next.SourcePasswordHash)
+			}
+			live.SetSourcePassword(hash)
+		}
+	}
+	return m.viewLocked(), nil
+}
+
+// next is what would be saved after p, and the problems p has. The
+// source password's new hash is not made here (it is slow): the caller
+// makes it once everything else passed.
+func (m *Manager) next(p Patch) (Saved, []Problem) {
+	next := m.saved
+	next.Stations = make(map[string]SavedStation, len(m.saved.Stations))
+	for id, st := range m.saved.Stations {
+		next.Stations[id] = st
+	}
+	var problems []Problem
+	problems = append(problems, p.problems...)
+	for _, l := range []struct {
+		key string
+		c   Change[int]
+		dst **int
+		max int
+	}{
+		{"max_listeners", p.MaxListeners, &next.MaxListeners, maxListenersLimit},
+		{"max_bandwidth_kbps", p.MaxBandwidthKbps, &next.MaxBandwidthKbps, maxBandwidthLimit},
+		{"max_connections_per_ip", p.MaxConnectionsPerIP, &next.MaxConnectionsPerIP, maxPerIPLimit},
+	} {
+		switch {
+		case !l.c.Given:
+		case l.c.Reset:
+			*l.dst = nil
+		case l.c.Value < 0 || l.c.Value > l.max:
+			problems = append(problems, Problem{Key: l.key, Msg: fmt.Sprintf("'%s' must be between 0 (no limit) and %d", l.key, l.max)})
+		default:
+			v := l.c.Value
+			*l.dst = &v
+		}
+	}
+	if c := p.SourcePassword; c.Given {
+		if c.Reset {
+			next.SourcePasswordHash = nil
+		} else if msg := passwordProblem(c.Value); msg != "" {
+			problems = append(problems, Problem{Key: "source_password", Msg: msg})
+		}
+	}
+	for _, id := range sortedKeys(p.Stations) {
+		sp := p.Stations[id]
+		if _, ok := m.opts.Base.StationByID(id); !ok {
+			problems = append(problems, Problem{Key: "stations." + id, Msg: fmt.Sprintf("there is no station %q", id)})
+			continue
+		}
+		st, probs := nextStation(id, next.Stations[id], sp)
+		problems = append(problems, probs...)
+		next.Stations[id] = st
+	}
+	return next, problems
+}
+
+// nextStation is station id's saved settings after sp, and its problems.
+func nextStation(id string, st SavedStation, sp StationPatch) (SavedStation, []Problem) {
+	var problems []Problem
+	bad := func(key, format string, args ...any) {
+		problems = append(problems, Problem{
+			Key: "stations." + id + "." + key,
+			Msg: fmt.Sprintf("station %s: '%s' ", id, key) + fmt.Sprintf(format, args...),
+		})
+	}
+	for _, f := range []struct {
+		key   string
+		c     Change[string]
+		dst   **string
+		check func(string) string
+	}{
+		{"name", sp.Name, &st.Name, nameProblem},
+		{"description", sp.Description, &st.Description, textProblem(maxDescription)},
+		{"genre", sp.Genre, &st.Genre, textProblem(maxGenre)},
+		{"url", sp.URL, &st.URL, urlProblem},
+	} {
+		switch {
+		case !f.c.Given:
+		case f.c.Reset:
+			*f.dst = nil
+		default:
+			if msg := f.check(f.c.Value); msg != "" {
+				bad(f.key, "%s", msg)
+				continue
+			}
+			v := f.c.Value
+			*f.dst = &v
+		}
+	}
+	if c := sp.MediaDirs; c.Given {
+		if c.Reset {
+			st.MediaDirs = nil
+		} else if dirs, msgs := checkDirs(c.Value); len(msgs) > 0 {
+			for _, msg := range msgs {
+				bad("media_dirs", "%s", msg)
+			}
+		} else {
+			st.MediaDirs = &dirs
+		}
+	}
+	return st, problems
+}
