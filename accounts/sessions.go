@@ -112,3 +112,15 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	}
 	return nil
 }
+
+// EndSessions ends every session of the account but the one of keep (""
+// ends them all): after a password change, whoever knew the old password
+// is logged out everywhere else.
+func (s *Store) EndSessions(ctx context.Context, accountID int64, keep string) (int64, error) {
+	res, err := s.db.DB.ExecContext(ctx, "DELETE FROM sessions WHERE account_id = ? AND token_hash != ?", accountID, tokenHash(keep))
+	if err != nil {
+		return 0, fmt.Errorf("end sessions of account %d: %w", accountID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -103,6 +103,17 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return accountErr(err)
 	}
+	if c.Password != nil {
+		// The request's own session stays; every other one of the
+		// account ends, so an old password leaves no way in.
+		keep := ""
+		if ck, err := r.Cookie(sessionCookie); err == nil {
+			keep = ck.Value
+		}
+		if _, err := st.EndSessions(r.Context(), id, keep); err != nil {
+			return err
+		}
+	}
 	a.log.Info("account changed", "component", "admin", "by", actor(r), "user", acc.Username, "role", acc.Role,
 		"password_changed", c.Password != nil)
 	writeJSON(w, http.StatusOK, acc)

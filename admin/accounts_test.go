@@ -102,3 +102,63 @@ func TestAccountsAPI(t *testing.T) {
 		t.Errorf("demote last admin: %d %v", resp.StatusCode, body)
 	}
 }
+
+// TestPasswordChangeEndsOtherSessions: changing a password logs the
+// account out everywhere but the session that made the change.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	e := newAuthAPI(t, false)
+	boss := []string{"Basic", "boss:" + bossPass}
+	resp, body := e.call(t, "POST", "/api/accounts", map[string]string{"username": "eve.dj", "password": "password1"}, boss...)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create: %d %v", resp.StatusCode, body)
+	}
+	path := fmt.Sprintf("/api/accounts/%d", int64(body["id"].(float64)))
+	djPhone, _ := e.login(t, "eve.dj", "password1")
+	djLaptop, _ := e.login(t, "eve.dj", "password1")
+	adminA, csrfA := e.login(t, "boss", bossPass)
+	adminB, _ := e.login(t, "boss", bossPass)
+
+	// The admin changes the DJ's password from session A: both of the
+	// DJ's sessions end; the admin's stay.
+	if resp, body := e.call(t, "PATCH", path, map[string]string{"password": "password2"}, "Cookie", adminA.Value, "X-CSRF-Token", csrfA); resp.StatusCode != 200 {
+		t.Fatalf("patch: %d %v", resp.StatusCode, body)
+	}
+	for name, c := range map[string]string{"dj phone": djPhone.Value, "dj laptop": djLaptop.Value} {
+		if resp, _ := e.call(t, "GET", "/api/session", nil, "Cookie", c); resp.StatusCode != 401 {
+			t.Errorf("%s after the password change: %d, want 401", name, resp.StatusCode)
+		}
+	}
+	for name, c := range map[string]string{"admin A": adminA.Value, "admin B": adminB.Value} {
+		if resp, _ := e.call(t, "GET", "/api/session", nil, "Cookie", c); resp.StatusCode != 200 {
+			t.Errorf("%s: %d, want 200", name, resp.StatusCode)
+		}
+	}
+	// The admin changes their own password from A: B ends, A stays.
+	bossPath := ""
+	var accts []map[string]any
+	req, _ := http.NewRequest("GET", e.srv.URL+"/api/accounts", nil)
+	req.SetBasicAuth("boss", bossPass)
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = json.NewDecoder(r.Body).Decode(&accts)
+	r.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range accts {
+		if a["username"] == "boss" {
+			bossPath = fmt.Sprintf("/api/accounts/%d", int64(a["id"].(float64)))
+		}
+	}
+	if resp, body := e.call(t, "PATCH", bossPath, map[string]string{"password": "boss-new-pass"}, "Cookie", adminA.Value, "X-CSRF-Token", csrfA); resp.StatusCode != 200 {
+		t.Fatalf("own patch: %d %v", resp.StatusCode, body)
+	}
+	if resp, _ := e.call(t, "GET", "/api/session", nil, "Cookie", adminA.Value); resp.StatusCode != 200 {
+		t.Errorf("the session that changed the password: %d, want 200", resp.StatusCode)
+	}
+	if resp, _ := e.call(t, "GET", "/api/session", nil, "Cookie", adminB.Value); resp.StatusCode != 401 {
+		t.Errorf("the admin's other session: %d, want 401", resp.StatusCode)
+	}
+}
