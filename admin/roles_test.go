@@ -32,8 +32,10 @@ func djRefused(method, path string) bool {
 var wildcard = regexp.MustCompile(`\{[^}]*\}`)
 
 // TestRoleTable walks every route New registers and sends it through the
-// auth gate as a DJ and as an admin: the DJ is refused with 403 exactly
-// where djRefused says, the admin nowhere, and the handler sees who asked.
+// auth gate anonymously, as a DJ and as an admin: the anonymous request
+// is refused with 401 on every route but the public ones, the DJ with 403
+// exactly where djRefused says, the admin nowhere, and the handler sees
+// who asked.
 func TestRoleTable(t *testing.T) {
 	e := newAuthAPI(t, false)
 	if len(e.api.routes) < 30 {
@@ -60,6 +62,17 @@ func TestRoleTable(t *testing.T) {
 
 func checkRoute(t *testing.T, e *authEnv, method, path string, sawAdminOnly, sawDJ *int) {
 	t.Helper()
+	// Anyone without credentials is refused everywhere but the public
+	// routes.
+	if anon := httptest.NewRequest(method, path, nil); !publicRoute(anon) {
+		rec := httptest.NewRecorder()
+		e.api.authorize(rec, anon, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			t.Errorf("%s %s: an anonymous request reached the handler", method, path)
+		}))
+		if rec.Code != http.StatusUnauthorized {
+			t.Errorf("%s %s anonymous: %d, want 401", method, path, rec.Code)
+		}
+	}
 	for _, who := range []struct{ user, pass, role string }{{"dj", djPass, "dj"}, {"boss", bossPass, "admin"}} {
 		req := httptest.NewRequest(method, path, nil)
 		req.SetBasicAuth(who.user, who.pass)
