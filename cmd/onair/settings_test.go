@@ -139,6 +139,10 @@ func TestSettingsOnTheBinary(t *testing.T) {
 	if len(st.Icestats.Source) == 0 || st.Icestats.Source[0].ServerName != "Night Owl Radio" {
 		t.Errorf("status-json.xsl: %+v", st)
 	}
+	var stations []struct{ ID, Name string }
+	if getJSON(t, "GET", base+"/api/stations", &stations); len(stations) != 1 || stations[0].Name != "Night Owl Radio" {
+		t.Errorf("GET /api/stations after the rename: %+v", stations)
+	}
 
 	// The bandwidth cap: room for one more 128 kbps listener besides the
 	// one connected, not two.
