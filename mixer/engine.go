@@ -57,6 +57,7 @@ type Engine struct {
 	produced atomic.Int64 // frames of audio produced since Run started
 
 	liveTitle atomic.Pointer[string]
+	idleTitle atomic.Pointer[string] // cfg.IdleTitle until SetIdleTitle
 	meters    meterLevels
 
 	// Loop state, touched only by Run's goroutine.
@@ -360,6 +361,10 @@ func (e *Engine) open(at int64) *deck {
 	return newDeck(t, e.lookahead)
 }
 
+// SetIdleTitle changes the title listeners see the next time there is
+// nothing to play (the media folders changed).
+func (e *Engine) SetIdleTitle(title string) { e.idleTitle.Store(&title) }
+
 // goIdle notes that nothing is playing; after a moment of silence the
 // title says so (a slow file open is not worth announcing).
 func (e *Engine) goIdle(at int64) {
@@ -368,7 +373,11 @@ func (e *Engine) goIdle(at int64) {
 	}
 	if !e.idleAnnounce && at-e.idleSince >= int64(e.cfg.SampleRate) {
 		e.idleAnnounce = true
-		e.schedule(e.idleSince, &NowPlaying{Title: e.cfg.IdleTitle, Idle: true})
+		title := e.cfg.IdleTitle
+		if t := e.idleTitle.Load(); t != nil {
+			title = *t
+		}
+		e.schedule(e.idleSince, &NowPlaying{Title: title, Idle: true})
 	}
 }
 

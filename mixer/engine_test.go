@@ -362,6 +362,19 @@ func TestNothingToPlayIsSilenceWithTitle(t *testing.T) {
 	}
 }
 
+// TestIdleTitleFollowsSetIdleTitle: a title set before the silence is
+// announced is the one listeners see.
+func TestIdleTitleFollowsSetIdleTitle(t *testing.T) {
+	_, sink := runFor(t, Config{IdleTitle: "OnAir: add music to ./music"}, &trackList{}, 2*time.Second, func(e *Engine, produced time.Duration) {
+		if produced < 500*time.Millisecond {
+			e.SetIdleTitle("OnAir: add music to /srv/radio")
+		}
+	})
+	if len(sink.titles) != 1 || sink.titles[0].title != "OnAir: add music to /srv/radio" {
+		t.Errorf("titles %v", sink.titles)
+	}
+}
+
 func TestLimiterKeepsLoudCrossfadeInWithoutClipping(t *testing.T) {
 	// Two in-phase full-scale tones crossfade: the equal-power sum peaks
 	// at √2 of either.

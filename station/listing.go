@@ -49,5 +49,6 @@ func (s *Station) SetMediaDirs(dirs []string) {
 	dirs = slices.Clone(dirs)
 	s.dirs.Store(&dirs)
 	s.rotation.SetDirs(dirs)
+	s.engine.SetIdleTitle(IdleTitle(dirs))
 	s.log.Info("media folders changed", "media", dirs)
 }
