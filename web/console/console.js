@@ -67,6 +67,15 @@ async function loggedIn(s) {
   showView();
 }
 
+// A station renamed in Settings is relabelled in the picker.
+window.addEventListener("onair:stations", async () => {
+  const stations = await api("GET", "/api/stations").catch(() => []);
+  for (const opt of $("station").options) {
+    const st = stations.find((x) => x.id === opt.value);
+    if (st) opt.text = st.name || st.id;
+  }
+});
+
 // showView shows the sections of the view named in the URL's #.
 function showView() {
   let view = currentView();

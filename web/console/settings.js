@@ -111,6 +111,8 @@ async function save(form, body) {
   try {
     show(await patch(body));
     msg.textContent = "Saved.";
+    // The station picker names stations: let it relabel them.
+    window.dispatchEvent(new Event("onair:stations"));
     return true;
   } catch (err) {
     msg.textContent = "Not saved.";
