@@ -247,10 +247,17 @@ async function live(artist, title) {
   const page = await newPage();
   await page.setViewportSize({ width: 1000, height: 900 });
   await page.goto(`${base}/`);
-  result.live = await waitFor('the Live badge and the DJ\'s title', async () => {
-    const c = await readCard(page);
-    return c && c.live && c.title === title && c.artist === artist && c;
-  }, 20000);
+  let last = null;
+  try {
+    result.live = await waitFor('the Live badge and the DJ\'s title', async () => {
+      const c = last = await readCard(page);
+      return c && c.live && c.title === title && c.artist === artist && c;
+    }, 20000);
+  } catch (err) {
+    // Say what the page showed instead.
+    const seen = last && { live: last.live, title: last.title, artist: last.artist };
+    throw new Error(`${err.message}; the card showed ${JSON.stringify(seen)}`);
+  }
   await shot(page, 'live');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(300);

@@ -197,7 +197,7 @@ func TestPublicPageInABrowser(t *testing.T) {
 	res = publicResult{}
 	err = testenv.RunScript(t, node, dir, "public.mjs", 60*time.Second, &res, base, "live", liveArtist, liveTitle)
 	if err != nil || !res.OK {
-		t.Fatalf("the live page test failed (exit %v): %s\nconsole %q", err, res.Error, res.BrowserConsole)
+		t.Fatalf("the live page test failed (exit %v): %s\nconsole %q\n/api/nowplaying now: %+v", err, res.Error, res.BrowserConsole, mainNow(t, base))
 	}
 	if lv := res.Live; !lv.Live || lv.Title != liveTitle || lv.Artist != liveArtist || lv.Imgs != 0 || lv.Markup != 0 {
 		t.Errorf("the page with a DJ live: %+v", lv)
