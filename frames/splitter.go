@@ -264,26 +264,24 @@ func (s *Splitter) scan(data []byte, emit func([]byte)) int {
 }
 
 // lockAt tells whether b starts with a frame whose successor is a valid,
-// consistent header. When it cannot tell yet, need is the length of b that
-// will settle it.
+// consistent header. When it cannot tell yet, need is a length of b below
+// which it still cannot: headers are checked byte by byte as they arrive,
+// so the next byte may settle it, except inside the frame's body, which
+// decides nothing until the successor's first byte.
 func (s *Splitter) lockAt(b []byte) (v verdict, need int) {
-	hdr := MP3HeaderSize
-	if s.codec == ADTS {
-		hdr = ADTSHeaderSize
-	}
 	f, v := probe(s.codec, s.maxFrame, b)
 	switch {
 	case v == more:
-		return more, hdr
+		return more, len(b) + 1
 	case v == no:
 		return no, 0
 	case len(b) < f.size:
-		return more, f.size + hdr
+		return more, f.size + 1
 	}
 	g, v := probe(s.codec, s.maxFrame, b[f.size:])
 	switch {
 	case v == more:
-		return more, f.size + hdr
+		return more, len(b) + 1
 	case v == yes && g.key == f.key:
 		return yes, 0
 	}
@@ -314,12 +312,9 @@ func (s *Splitter) cutShort(frame []byte, size int) (v verdict, need int) {
 			return yes, 0
 		}
 		if tv == more {
-			// The tag's header decides, at the latest.
-			tn := id3v2HeaderSize
-			if b[0] == 'A' {
-				tn = apeHeaderSize
-			}
-			if lv != more || tn < n {
+			// A tag's header is checked byte by byte: the next may
+			// settle it.
+			if tn := len(b) + 1; lv != more || tn < n {
 				n = tn
 			}
 		}
