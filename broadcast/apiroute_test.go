@@ -24,8 +24,9 @@ func TestAPIAndConsoleReachTheHandler(t *testing.T) {
 			Mounts:   []MountConfig{{Path: "/stream"}},
 			Defaults: MountSettings{
 				BurstSize: 64 << 10, Metaint: 16000,
-				WakeInterval: 20 * time.Millisecond, WriteTimeout: 2 * time.Second, Grace: time.Second,
+				WriteTimeout: 2 * time.Second, Grace: time.Second,
 			},
+			WakeInterval:  20 * time.Millisecond,
 			SourceTimeout: 10 * time.Second,
 			HeaderTimeout: 5 * time.Second,
 		},

@@ -2,10 +2,13 @@ package broadcast
 
 import (
 	"fmt"
+	"io"
+	"math"
 	"net"
+	"os"
 	"runtime"
-	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -21,199 +24,99 @@ func (c *countConn) Write(p []byte) (int, error)      { c.n.Add(int64(len(p))); 
 func (c *countConn) SetWriteDeadline(time.Time) error { return nil }
 func (c *countConn) Close() error                     { return nil }
 
-// BenchmarkMountWrite measures the shared ring: one op is one chunk of 10
-// frames (about 0.26 s of a 128 kbps stream) published and written by
-// every listener, with ICY metadata. wake=every-chunk wakes listeners for
-// each chunk (the worst case); wake=1s is the default batching, where
-// each listener writes about four chunks per wake-up.
-func BenchmarkMountWrite(b *testing.B) {
-	for _, wake := range []time.Duration{0, time.Second} {
-		for _, n := range []int{10, 1000, 10000} {
-			name := fmt.Sprintf("listeners=%d/wake=%v", n, wake)
-			if wake == 0 {
-				name = fmt.Sprintf("listeners=%d/wake=every-chunk", n)
-			}
-			b.Run(name, func(b *testing.B) { benchMountWrite(b, n, wake) })
-		}
-	}
+// benchWriter is a writer of a server that is never started, for driving
+// passes by hand.
+func benchWriter() (*Server, *writer) {
+	s := &Server{Options: Options{WakeInterval: time.Hour}}
+	s.init()
+	return s, newWriter(s, false)
 }
 
-func benchMountWrite(b *testing.B, n int, wake time.Duration) {
-	{
-		{
-			m := NewMount("/b", MountSettings{BurstSize: 64 << 10, Metaint: 16000, WakeInterval: wake, WriteTimeout: time.Second})
-			frame := mp3Frame(0)
-			var wg sync.WaitGroup
-			conns := make([]*countConn, n)
-			var written atomic.Int64
-			for i := range n {
-				conns[i] = &countConn{}
-				l := &listener{conn: conns[i], kick: make(chan struct{}), cur: cursor{metaint: 16000, metaLeft: 16000}}
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_ = l.serve(m, nil)
-				}()
+// benchListener puts a listener on m, served by w, as a connect would.
+func benchListener(s *Server, w *writer, m *Mount, conn net.Conn) *listener {
+	l := &listener{
+		id: s.nextID.Add(1), conn: conn, raw: rawConnOf(conn), closer: conn, mount: m, w: w,
+		cur: cursor{seq: m.burstStart(), metaint: 16000, metaLeft: 16000},
+	}
+	l.counted.Store(true)
+	w.ls = append(w.ls, l)
+	return l
+}
+
+// BenchmarkWriterPass measures one writer's wake-up: one op is a second
+// of a 128 kbps stream (four chunks of ten frames, a title every 20
+// chunks) published by the source and then written to every listener in
+// one pass, with ICY metadata. Sockets are in-memory writers, so this is
+// the server's own cost, not the kernel's.
+func BenchmarkWriterPass(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("listeners=%d", n), func(b *testing.B) {
+			s, w := benchWriter()
+			defer s.Close()
+			m := NewMount("/b", MountSettings{BurstSize: 64 << 10, Metaint: 16000, WriteTimeout: time.Second})
+			for range n {
+				benchListener(s, w, m, &countConn{})
 			}
-			target := int64(0)
+			frame := mp3Frame(0)
+			now := time.Now()
 			b.ReportAllocs()
 			b.ResetTimer()
-			now := time.Now()
 			for i := range b.N {
-				for range 10 {
-					m.WriteFrame(frame, now)
+				for c := range 4 {
+					if (4*i+c)%20 == 0 {
+						m.SetTitle(fmt.Sprintf("title %d", i), "", now)
+					}
+					for range 10 {
+						m.WriteFrame(frame, now)
+					}
 				}
-				if i%20 == 0 {
-					m.SetTitle(fmt.Sprintf("title %d", i), "", now)
-				}
-				m.publish(now)
-				now = now.Add(261 * time.Millisecond) // the chunk's audio time
-				target = m.pos
-				// Let the listeners catch up before the next chunk, as they
-				// would in real time; otherwise the ring laps them.
-				if i%64 == 63 {
-					m.wake(now)
-					waitWritten(conns, target)
-				}
+				m.Flush(now)
+				w.pass(now)
+				now = now.Add(time.Second)
 			}
-			m.wake(now)
-			waitWritten(conns, target)
 			b.StopTimer()
-			m.Close()
-			wg.Wait()
-			for _, c := range conns {
-				written.Add(c.n.Load())
+			if len(w.ls) != n {
+				b.Fatalf("%d of %d listeners left", n-len(w.ls), n)
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/listener-chunk")
-		}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/listener-pass")
+		})
 	}
 }
 
-// BenchmarkListenerMemory reports the memory each waiting listener costs
-// (goroutine stack, listener state), beyond the kernel's socket buffers.
+// BenchmarkListenerMemory reports what a listener costs the server while
+// it waits between wake-ups (its state, none of it a goroutine), beyond
+// the kernel's socket and the connection's own.
 func BenchmarkListenerMemory(b *testing.B) {
 	const n = 10000
 	for range b.N {
-		m := NewMount("/b", MountSettings{BurstSize: 64 << 10, Metaint: 16000, WakeInterval: time.Hour, WriteTimeout: time.Second})
+		s, w := benchWriter()
+		m := NewMount("/b", MountSettings{BurstSize: 64 << 10, Metaint: 16000, WriteTimeout: time.Second})
 		now := time.Now()
 		for i := range 200 {
 			m.WriteFrame(mp3Frame(i), now)
 		}
 		m.Flush(now)
+		conns := make([]countConn, n)
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		var wg sync.WaitGroup
-		conns := make([]*countConn, n)
 		for i := range n {
-			conns[i] = &countConn{}
-			l := &listener{conn: conns[i], kick: make(chan struct{}), cur: cursor{seq: m.burstStart(), metaint: 16000, metaLeft: 16000}}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_ = l.serve(m, []byte("HTTP/1.0 200 OK\r\n\r\n"))
-			}()
+			benchListener(s, w, m, &conns[i])
 		}
-		waitWritten(conns, 60<<10)
+		w.pass(now)
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		used := (after.HeapInuse + after.StackInuse) - (before.HeapInuse + before.StackInuse)
 		b.ReportMetric(float64(used)/n, "bytes/listener")
-		m.Close()
-		wg.Wait()
-	}
-}
-
-// waitWritten spins until every conn received at least target audio bytes
-// (metadata makes it slightly more).
-func waitWritten(conns []*countConn, target int64) {
-	for range 1_000_000 {
-		done := true
-		for _, c := range conns {
-			if c.n.Load() < target {
-				done = false
-				break
-			}
-		}
-		if done {
-			return
-		}
-		time.Sleep(50 * time.Microsecond)
-	}
-}
-
-// BenchmarkQueueWrite is the alternative design for comparison: a bounded
-// queue of chunk pointers per listener (the writer pushes to every queue).
-func BenchmarkQueueWrite(b *testing.B) {
-	for _, n := range []int{10, 1000, 10000} {
-		b.Run(fmt.Sprintf("listeners=%d", n), func(b *testing.B) {
-			queues := make([]chan *chunk, n)
-			conns := make([]*countConn, n)
-			var wg sync.WaitGroup
-			for i := range n {
-				q := make(chan *chunk, ringSlots)
-				queues[i] = q
-				conns[i] = &countConn{}
-				c := conns[i]
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					var segs [maxSegments][]byte
-					var wbuf net.Buffers
-					left := 16000
-					for ch := range q {
-						s := segs[:0]
-						data := ch.data
-						for len(data) > 0 {
-							if left == 0 {
-								s = append(s, emptyBlock)
-								left = 16000
-							}
-							k := min(len(data), left)
-							s = append(s, data[:k])
-							data, left = data[k:], left-k
-						}
-						wbuf = s
-						_, _ = wbuf.WriteTo(c)
-					}
-				}()
-			}
-			frame := mp3Frame(0)
-			var pos int64
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				data := make([]byte, 0, 4096+2048)
-				for range 10 {
-					data = append(data, frame...)
-				}
-				pos += int64(len(data))
-				ch := &chunk{seq: uint64(i), data: data}
-				for _, q := range queues {
-					select {
-					case q <- ch:
-					default: // a full queue would drop the listener
-					}
-				}
-				if i%64 == 63 {
-					waitWritten(conns, pos)
-				}
-			}
-			waitWritten(conns, pos)
-			b.StopTimer()
-			for _, q := range queues {
-				close(q)
-			}
-			wg.Wait()
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/listener-chunk")
-		})
+		runtime.KeepAlive(w)
+		s.Close()
 	}
 }
 
 // BenchmarkICYCompose measures splicing metadata into one listener's
 // writes: composing the buffers for 16 chunks with a title change.
 func BenchmarkICYCompose(b *testing.B) {
-	m := NewMount("/b", MountSettings{WakeInterval: time.Hour})
+	m := NewMount("/b", MountSettings{})
 	now := time.Now()
 	m.SetTitle("Artist - Title", "", now)
 	for i := range 16 * 10 {
@@ -221,13 +124,90 @@ func BenchmarkICYCompose(b *testing.B) {
 	}
 	m.Flush(now)
 	var segs [maxSegments][]byte
+	var after [maxSegments]cursor
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		c := cursor{seq: 0, metaint: 16000, metaLeft: 16000}
-		out, _, ok := c.compose(m, segs[:0])
+		out, _, _, ok := c.compose(m, segs[:0], after[:0], math.MaxUint64)
 		if !ok || len(out) == 0 {
 			b.Fatal("nothing composed")
 		}
+	}
+}
+
+// socketPair returns the server's end of a connected pair of sockets, as
+// a net.Conn with a descriptor, and the player's end, drained until closed.
+func socketPair(t testing.TB) net.Conn {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make([]net.Conn, 2)
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "socketpair")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.Copy(io.Discard, conns[1])
+	}()
+	t.Cleanup(func() {
+		conns[0].Close()
+		conns[1].Close()
+		<-done
+	})
+	return conns[0]
+}
+
+// A writer's pass over listeners on real sockets allocates nothing: not
+// per listener, not per write.
+func TestWriterPassAllocatesNothing(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("non-blocking writev is Linux's")
+	}
+	s, w := benchWriter()
+	defer s.Close()
+	m := NewMount("/b", MountSettings{BurstSize: 64 << 10, Metaint: 16000, WriteTimeout: time.Second})
+	for range 20 {
+		l := benchListener(s, w, m, socketPair(t))
+		if l.raw == nil {
+			t.Fatal("a socket without a descriptor")
+		}
+	}
+	frame := mp3Frame(0)
+	now := time.Now()
+	// A second of audio published and written out, against the same
+	// published alone: chunks are the source's allocations.
+	publish := func(m *Mount) {
+		for range 40 {
+			m.WriteFrame(frame, now)
+		}
+		m.Flush(now)
+	}
+	alone := NewMount("/alone", MountSettings{})
+	base := testing.AllocsPerRun(50, func() { publish(alone) })
+	withPass := testing.AllocsPerRun(50, func() {
+		publish(m)
+		w.pass(now)
+	})
+	if extra := withPass - base; extra > 0.5 {
+		t.Errorf("a pass over 20 listeners allocates %.1f times", extra)
+	}
+	if len(w.ls) != 20 {
+		t.Fatalf("%d of 20 listeners were dropped", 20-len(w.ls))
+	}
+	var sent int64
+	for _, l := range w.ls {
+		sent += l.bytesSent.Load()
+	}
+	if sent == 0 {
+		t.Error("nothing was written")
 	}
 }

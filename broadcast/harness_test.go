@@ -49,8 +49,9 @@ func startServer(t *testing.T, tweak func(*Options)) *testServer {
 		},
 		Defaults: MountSettings{
 			BurstSize: 64 << 10, Metaint: 16000,
-			WakeInterval: 20 * time.Millisecond, WriteTimeout: 2 * time.Second, Grace: time.Second,
+			WriteTimeout: 2 * time.Second, Grace: time.Second,
 		},
+		WakeInterval: 20 * time.Millisecond,
 		// As in production: tests share two cores with real clients, and
 		// a source idle for a moment under load must not be dropped.
 		SourceTimeout: 10 * time.Second,

@@ -2,10 +2,12 @@ package broadcast
 
 import (
 	"errors"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -145,85 +147,115 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		http.Error(w, "cannot take over the connection", http.StatusInternalServerError)
 		return
 	}
+	// A source that has just connected has described its stream once its
+	// first frames are in: wait for them, so the listener's headers (and
+	// the listener lists) carry its bitrate and rate.
+	m.waitForAudio(firstAudioWait)
 	conn, _, err := hj.Hijack()
 	if err != nil {
 		return
 	}
-	raw := rawConn(conn) // the sniffing buffers are not needed to write
+	raw := writerConn(rawConn(conn)) // the sniffing buffers are not needed to write
 	l := &listener{
 		id:          s.nextID.Add(1),
-		conn:        writerConn(raw),
-		closer:      keepSlot(r, raw),
+		conn:        raw,
+		raw:         rawConnOf(raw),
+		closer:      keepSlot(r, rawConn(conn)),
 		ip:          s.clientIP(r),
 		userAgent:   r.UserAgent(),
 		connectedAt: time.Now(),
-		kick:        make(chan struct{}),
-		move:        make(chan *Mount, 1),
 		kbps:        kbps,
+		mount:       m,
+		cur:         cursor{seq: m.burstStart(), metaint: metaint, metaLeft: metaint},
 	}
 	l.access = s.accessEntry(r, l.connectedAt)
 	l.home.Store(home)
 	l.countAt = l.connectedAt.Add(s.CountAfter)
-	l.onCount = s.countListener
-	l.cur = cursor{seq: m.burstStart(), metaint: metaint, metaLeft: metaint}
+	l.w = s.pool.assign(l)
 	if !s.attach(m, l, true) {
+		l.w.load.Add(-1)
 		n, _ := raw.Write([]byte("HTTP/1.0 404 Not Found\r\nConnection: close\r\n\r\n"))
 		l.closer.Close()
 		s.logAccess(l.access, http.StatusNotFound, int64(n))
 		return
 	}
 	s.connections.Add(1)
-	booked = false // stream gives it back when the listener leaves
+	booked = false // leave gives it back when the listener goes
 	s.Logger.Debug("listener connected", "component", "broadcast", "mount", home.Path, "listener", l.id,
 		"ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0, "serving", m.Path)
-	// Stream from a goroutine of our own and let the handler return: the
-	// request, net/http's buffers and the sniffing reader are then garbage
-	// instead of being held for hours by every listener. net/http forgets
-	// hijacked connections, so Close waits for these itself.
+	// The headers and the burst go out now, from this goroutine, so the
+	// player starts at once; from then on the listener's writer serves it.
+	// net/http forgets hijacked connections, so Close waits for this.
 	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.stream(l, m, s.responseHeaders(m, s.statusLine(l.userAgent), metaint, ""))
-	}()
+	defer s.wg.Done()
+	if err := s.writeFirst(l, s.responseHeaders(m, s.statusLine(l.userAgent), metaint, "")); err != nil {
+		l.w.load.Add(-1)
+		s.leave(l, err)
+		return
+	}
+	if !s.pool.add(l) {
+		l.w.load.Add(-1)
+		s.leave(l, ErrMountClosed)
+	}
 }
 
-// stream writes to the listener until it leaves, following it when it is
-// moved, then takes it off the books.
-func (s *Server) stream(l *listener, m *Mount, headers []byte) {
-	prefix := headers
-	var err error
-	for {
-		err = l.serve(m, prefix)
-		prefix = nil
-		to := l.moveTo
-		if !errors.Is(err, errMoved) || to == m {
-			break
-		}
-		// Moved (fallback, its return, or an admin): same connection, same
-		// ICY counter, from the new mount's live edge.
-		s.detach(m, l)
-		l.cur = cursor{seq: to.head.Load(), metaint: l.cur.metaint, metaLeft: l.cur.metaLeft}
-		if !s.attach(to, l, false) {
-			err = ErrMountClosed
-			break
-		}
-		s.Logger.Debug("listener moved", "component", "broadcast", "listener", l.id, "from", m.Path, "to", to.Path)
-		m = to
+// firstAudioWait bounds how long a listener waits for a source that has
+// just connected to send its first frames.
+const firstAudioWait = 2 * time.Second
+
+// scratches are the buffers connecting listeners compose their bursts in.
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// writeFirst sends a new listener its headers and its burst, waiting for
+// the socket as long as the write timeout allows.
+func (s *Server) writeFirst(l *listener, headers []byte) error {
+	if err := l.conn.SetWriteDeadline(time.Now().Add(l.mount.Settings.WriteTimeout)); err != nil {
+		return err
 	}
+	n, err := l.conn.Write(headers)
+	l.bytesSent.Add(int64(n))
+	if err != nil {
+		return err
+	}
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	now := time.Now()
+	if _, err = sc.flush(l, math.MaxUint64, now, true); err != nil {
+		return err
+	}
+	s.countIfDue(l, now)
+	if l.raw != nil {
+		// Non-blocking writes from here on: a deadline left in force
+		// would fail them once it passed.
+		return l.conn.SetWriteDeadline(time.Time{})
+	}
+	return nil
+}
+
+// countIfDue counts l as a listener once it has stayed long enough.
+func (s *Server) countIfDue(l *listener, now time.Time) {
+	if !l.counted.Load() && !now.Before(l.countAt) {
+		l.counted.Store(true)
+		s.countListener(l.mount)
+	}
+}
+
+// leave takes a listener that is done off the books and closes it.
+func (s *Server) leave(l *listener, err error) {
 	l.closer.Close()
 	switch {
 	case errors.Is(err, errKicked):
 		s.stats.Kicked.Add(1)
-	case errors.Is(err, ErrListenerLapped) || isTimeout(err):
+	case errors.Is(err, ErrListenerLapped) || errors.Is(err, errStalled) || isTimeout(err):
 		s.stats.DroppedSlow.Add(1)
 	}
-	s.detach(m, l)
+	s.detach(l.mount, l)
 	s.connections.Add(-1)
 	s.kbpsInUse.Add(-l.kbps)
 	if l.counted.Load() {
 		s.listening.Add(-1)
 	}
-	s.Logger.Debug("listener left", "component", "broadcast", "mount", m.Path, "listener", l.id, "err", err,
+	s.Logger.Debug("listener left", "component", "broadcast", "mount", l.mount.Path, "listener", l.id, "err", err,
 		"bytes", l.bytesSent.Load(), "seconds", int(time.Since(l.connectedAt).Seconds()))
 	s.logAccess(l.access, http.StatusOK, l.bytesSent.Load())
 }
@@ -262,20 +294,6 @@ func (s *Server) writeRaw(w http.ResponseWriter, r *http.Request, status int, b 
 	n, _ := conn.Write(b)
 	conn.Close()
 	s.logAccess(e, status, int64(n))
-}
-
-// disconnect asks the listener's goroutine to stop.
-func (l *listener) disconnect() {
-	select {
-	case <-l.kick:
-	default:
-		close(l.kick)
-	}
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func clientIP(remote string) string {

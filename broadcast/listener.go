@@ -5,14 +5,14 @@ import (
 	"io"
 	"net"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"onair/accesslog"
 )
 
 // maxSegments bounds the buffers handed to one writev: audio runs and ICY
-// blocks. 32 covers a 64 KiB burst with its ICY blocks in one call; it is
-// per listener, so it is kept small.
+// blocks. 32 covers a 64 KiB burst with its ICY blocks in one call.
 const maxSegments = 32
 
 // emptyBlock is the ICY block that says "title unchanged". Read-only.
@@ -20,7 +20,10 @@ var emptyBlock = []byte{0}
 
 var (
 	errKicked = errors.New("listener disconnected by an admin")
-	errMoved  = errors.New("listener moved to another mount")
+	// errStreamEnded closes a listener cleanly: its source left and no
+	// other came in time, or one came with a format its player cannot
+	// follow.
+	errStreamEnded = errors.New("stream ended")
 )
 
 // cursor is where a listener stands in a mount's stream, and where its ICY
@@ -32,138 +35,140 @@ type cursor struct {
 	metaint  int       // 0 = the listener did not ask for metadata
 	metaLeft int       // audio bytes before the next ICY block
 	last     *Metadata // the metadata this listener was last sent
+	// gen and format are the source session the listener follows; gen 0
+	// follows whichever it meets next (a new or moved listener).
+	gen    uint64
+	format streamFormat
+	// pend is the rest of a buffer that a write cut short; it goes out
+	// before anything else, so framing holds across partial writes.
+	pend []byte
 }
 
-// compose appends to dst the buffers that take c from where it stands to
-// the mount's head (or until dst is full), and returns the cursor as it
-// will stand once they are all written. ok is false when the listener has
-// been lapped and its next chunk is gone.
-func (c cursor) compose(m *Mount, dst [][]byte) (_ [][]byte, next cursor, ok bool) {
-	head := m.head.Load()
+// compose appends to dst the buffers that take c from where it stands
+// towards the mount's head (stopping at limit, or when dst is full), and to
+// after the cursor as it stands once each of them is written. boundary is
+// true when it stopped at a session whose format the listener's player
+// cannot follow; ok is false when the listener was lapped and its next
+// chunk is gone.
+func (c cursor) compose(m *Mount, dst [][]byte, after []cursor, limit uint64) (_ [][]byte, _ []cursor, boundary, ok bool) {
+	if len(c.pend) > 0 {
+		dst = append(dst, c.pend)
+		c.pend = nil
+		after = append(after, c)
+	}
+	head := min(m.head.Load(), limit)
 	for c.seq < head && len(dst) < maxSegments-1 {
 		ch := m.chunkAt(c.seq)
 		if ch == nil {
-			return dst, c, false
+			return dst, after, false, false
 		}
-		for c.off < len(ch.data) && len(dst) < maxSegments-1 {
-			if c.metaint > 0 && c.metaLeft == 0 {
-				// The block goes before the next audio byte, with the title
-				// in force at that byte: a title takes effect at the stream
-				// position where it arrived.
-				blk := emptyBlock
-				if ch.meta != nil && ch.meta != c.last {
-					blk = ch.meta.block
-					c.last = ch.meta
-				}
-				dst = append(dst, blk)
-				c.metaLeft = c.metaint
+		if ch.gen != c.gen {
+			if c.gen != 0 && c.format != (streamFormat{}) && ch.format != (streamFormat{}) && ch.format != c.format {
+				return dst, after, true, true
 			}
-			end := len(ch.data)
-			if c.metaint > 0 && end-c.off > c.metaLeft {
-				end = c.off + c.metaLeft
-			}
-			dst = append(dst, ch.data[c.off:end])
-			if c.metaint > 0 {
-				c.metaLeft -= end - c.off
-			}
-			c.off = end
+			c.gen, c.format = ch.gen, ch.format
 		}
-		if c.off < len(ch.data) {
-			break
+		if c.metaint > 0 && c.metaLeft == 0 {
+			// The block goes before the next audio byte, with the title
+			// in force at that byte: a title takes effect at the stream
+			// position where it arrived.
+			blk := emptyBlock
+			if ch.meta != nil && ch.meta != c.last {
+				blk = ch.meta.block
+				c.last = ch.meta
+			}
+			dst = append(dst, blk)
+			c.metaLeft = c.metaint
+			after = append(after, c)
 		}
-		c.seq++
-		c.off = 0
+		end := len(ch.data)
+		if c.metaint > 0 && end-c.off > c.metaLeft {
+			end = c.off + c.metaLeft
+		}
+		dst = append(dst, ch.data[c.off:end])
+		if c.metaint > 0 {
+			c.metaLeft -= end - c.off
+		}
+		c.off = end
+		if c.off == len(ch.data) {
+			c.seq++
+			c.off = 0
+		}
+		after = append(after, c)
 	}
-	return dst, c, true
+	return dst, after, false, true
 }
 
-// listener is one connected player.
+// advanced returns the cursor as it stands once n bytes of segs, as
+// composed from start, are written.
+func advanced(start cursor, segs [][]byte, after []cursor, n int) cursor {
+	c := start
+	for i, s := range segs {
+		if n < len(s) {
+			if n > 0 {
+				c = after[i]
+				c.pend = s[n:]
+			}
+			return c
+		}
+		n -= len(s)
+		c = after[i]
+	}
+	return c
+}
+
+// atChunkStart reports whether nothing of a chunk is half written: a
+// listener can change mounts here without breaking a frame.
+func (c *cursor) atChunkStart() bool { return c.off == 0 && len(c.pend) == 0 }
+
+// listener is one connected player. Its writer owns its cursor and
+// socket; other goroutines talk to it through the atomics.
 type listener struct {
 	id          uint64
-	conn        net.Conn  // the socket itself, written with writev
-	closer      io.Closer // closes conn and gives back its per-IP slot
+	conn        net.Conn        // the socket itself
+	raw         syscall.RawConn // for non-blocking writes; nil: conn is written blocking (TLS)
+	closer      io.Closer       // closes conn and gives back its per-IP slot
 	ip          string
 	userAgent   string
 	connectedAt time.Time
 	bytesSent   atomic.Int64
-	kick        chan struct{}
 	access      *accesslog.Entry // its request, for the access log; nil when that is off
 	kbps        int64            // what it counts against max_bandwidth_kbps
 
-	// A listener is counted once it has stayed countAfter: VLC opens a
+	// A listener is counted once it has stayed countAt: VLC opens a
 	// connection, drops it on seeing icy-* headers and opens another, and
 	// that play should count once.
 	counted atomic.Bool
 	countAt time.Time
-	onCount func(*Mount)
 
 	home   atomic.Pointer[Mount] // the mount it asked for, even while on a fallback
-	move   chan *Mount           // where an admin or a fallback sends it
-	moveTo *Mount
+	moveTo atomic.Pointer[Mount] // where an admin or a fallback sends it
+	kicked atomic.Bool
+	w      *writer // the writer that serves it, set before it is attached
 
-	cur  cursor
-	segs [maxSegments][]byte
-	wbuf net.Buffers // a field, so writev's argument never escapes per write
+	// Owned by its writer.
+	mount   *Mount
+	cur     cursor
+	stalled time.Time // since when its socket took nothing; zero = it did
 }
 
-// writeAvailable writes everything the mount has published beyond the
-// listener's cursor. prefix (response headers) goes out with the first
-// write.
-func (l *listener) writeAvailable(m *Mount, prefix []byte) error {
-	for range 64 {
-		if m.lapped(l.cur.seq) {
-			return ErrListenerLapped
-		}
-		segs := l.segs[:0]
-		if prefix != nil {
-			segs = append(segs, prefix)
-			prefix = nil
-		}
-		segs, next, ok := l.cur.compose(m, segs)
-		if !ok {
-			return ErrListenerLapped
-		}
-		if len(segs) == 0 {
-			return nil
-		}
-		l.wbuf = segs
-		if err := l.conn.SetWriteDeadline(time.Now().Add(m.Settings.WriteTimeout)); err != nil {
-			return err
-		}
-		n, err := l.wbuf.WriteTo(l.conn)
-		clear(l.segs[:len(segs)]) // drop references to old chunks
-		l.bytesSent.Add(n)
-		if err != nil {
-			return err
-		}
-		l.cur = next
-	}
-	return nil
+// disconnect asks the listener's writer to close it.
+func (l *listener) disconnect() {
+	l.kicked.Store(true)
+	l.w.poke()
 }
 
-// serve streams to the listener until it leaves, is kicked, or the mount
-// closes. It wakes when the mount publishes, at most once per WakeInterval.
-func (l *listener) serve(m *Mount, headers []byte) error {
-	prefix := headers
-	for {
-		wait := m.notify.Load()
-		if err := l.writeAvailable(m, prefix); err != nil {
-			return err
-		}
-		prefix = nil
-		if l.onCount != nil && !l.counted.Load() && !time.Now().Before(l.countAt) {
-			l.counted.Store(true)
-			l.onCount(m)
-		}
-		select {
-		case <-*wait:
-		case <-l.kick:
-			return errKicked
-		case to := <-l.move:
-			l.moveTo = to
-			return errMoved
-		case <-m.closed:
-			return ErrMountClosed
-		}
+// moveOn asks the listener's writer to move it to m; false when it is
+// already on its way somewhere.
+func (l *listener) moveOn(m *Mount) bool {
+	if !l.moveTo.CompareAndSwap(nil, m) {
+		return false
 	}
+	l.w.poke()
+	return true
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -20,10 +20,12 @@ const (
 // writes the same bytes to its socket, so the audio is never copied per
 // listener.
 type chunk struct {
-	seq  uint64
-	pos  int64     // stream offset of data[0]
-	data []byte    // whole frames
-	meta *Metadata // title in force from pos on; nil = none yet
+	seq    uint64
+	pos    int64        // stream offset of data[0]
+	data   []byte       // whole frames
+	meta   *Metadata    // title in force from pos on; nil = none yet
+	gen    uint64       // the source session that wrote it
+	format streamFormat // what its frames are
 }
 
 // Metadata is a title as listeners see it, with its ICY block rendered once
@@ -57,39 +59,48 @@ type StreamInfo struct {
 
 // MountSettings are a mount's limits and framing.
 type MountSettings struct {
-	BurstSize        int           // bytes sent at once to a new listener
-	Metaint          int           // audio bytes between ICY blocks
-	MaxListeners     int           // 0 = only the server's limit
-	WakeInterval     time.Duration // how often listeners are woken to write
-	WriteTimeout     time.Duration // a listener whose write stalls this long is dropped
-	Grace            time.Duration // how long listeners wait for a new source
-	Fallback         string        // where listeners go when the source drops
-	FallbackOverride bool          // and come back from when it returns
-	Listed           bool          // configured, so it outlives its source
-	Station          bool          // a station's output: sources may not push here
-	Input            bool          // a station's live input: listeners get 404
+	BurstSize    int           // bytes sent at once to a new listener
+	Metaint      int           // audio bytes between ICY blocks
+	MaxListeners int           // 0 = only the server's limit
+	WriteTimeout time.Duration // a listener whose socket takes nothing this long is dropped
+	// Grace is how long listeners with nowhere else to go wait for a new
+	// source once theirs has left; 0 closes them at once.
+	Grace            time.Duration
+	Fallback         string // where listeners go when the source drops
+	FallbackOverride bool   // and come back from when it returns
+	Listed           bool   // configured, so it outlives its source
+	Station          bool   // a station's output: sources may not push here
+	Input            bool   // a station's live input: listeners get 404
 }
 
 // Mount is one stream path. A single writer at a time (a source client or a
 // station's encoder) appends frames; any number of listeners read them.
-// The write path takes no lock that a web request holds: listeners find
-// chunks through atomics and are woken by closing a channel.
+// The write path takes no lock: listeners find chunks through atomics, and
+// the server's writers poll the ring on their own schedule.
 type Mount struct {
 	Path     string
 	Settings MountSettings
 
-	slots  [ringSlots]atomic.Pointer[chunk]
-	head   atomic.Uint64 // seq of the next chunk to publish
-	notify atomic.Pointer[chan struct{}]
+	slots [ringSlots]atomic.Pointer[chunk]
+	head  atomic.Uint64 // seq of the next chunk to publish
+
+	// The current source session: where its chunks begin, and a channel
+	// closed when its first chunk is published.
+	sessionStart atomic.Uint64
+	firstAudio   atomic.Pointer[chan struct{}]
+	// gone is set when a source left and its grace ran out with no
+	// successor: listeners still on the mount finish what was published
+	// and are closed.
+	gone atomic.Bool
+	// shut is set by Close, for the writers that serve its listeners.
+	shut atomic.Bool
 
 	// Writer state: touched only by the goroutine that holds the mount.
 	pending *chunk
 	pos     int64
 	curMeta *Metadata
-
-	lastWake    atomic.Int64 // unix nanoseconds
-	wakeTimer   *time.Timer  // wakes listeners for data published between wake-ups
-	wakePending atomic.Bool
+	gen     uint64
+	format  streamFormat
 
 	meta        atomic.Pointer[Metadata]
 	info        atomic.Pointer[StreamInfo]
@@ -106,7 +117,7 @@ type Mount struct {
 	clients       map[uint64]*listener
 	sentByLeavers int64       // bytes sent to listeners no longer connected
 	history       []*Metadata // newest last, bounded
-	idleTimer     *time.Timer
+	graceTimer    *time.Timer
 	closed        chan struct{}
 	closeOnce     sync.Once
 }
@@ -115,12 +126,7 @@ type Mount struct {
 func NewMount(path string, s MountSettings) *Mount {
 	m := &Mount{Path: path, Settings: s, clients: map[uint64]*listener{}, closed: make(chan struct{})}
 	ch := make(chan struct{})
-	m.notify.Store(&ch)
-	m.wakeTimer = time.AfterFunc(time.Hour, func() {
-		m.wakePending.Store(false)
-		m.wake(time.Now())
-	})
-	m.wakeTimer.Stop()
+	m.firstAudio.Store(&ch)
 	return m
 }
 
@@ -186,35 +192,32 @@ func (m *Mount) HasAudio() bool { return m.head.Load() > 0 }
 // takes effect exactly where it arrived.
 func (m *Mount) WriteFrame(frame []byte, now time.Time) {
 	if md := m.meta.Load(); md != m.curMeta {
-		m.publish(now)
+		m.publish()
 		m.curMeta = md
 	}
 	if m.pending != nil && len(m.pending.data)+len(frame) > cap(m.pending.data) {
-		m.publish(now)
+		m.publish()
 	}
 	if m.pending == nil {
 		size := chunkTarget + 2048
 		if len(frame) > size {
 			size = len(frame)
 		}
-		m.pending = &chunk{pos: m.pos, data: make([]byte, 0, size), meta: m.curMeta}
+		m.pending = &chunk{pos: m.pos, data: make([]byte, 0, size), meta: m.curMeta, gen: m.gen, format: m.format}
 	}
 	m.pending.data = append(m.pending.data, frame...)
 	m.pos += int64(len(frame))
 	m.bytesIn.Add(int64(len(frame)))
 	if len(m.pending.data) >= chunkTarget {
-		m.publish(now)
+		m.publish()
 	}
 }
 
-// Flush publishes a partly filled chunk and wakes every listener: for the
-// end of a source, or a writer that paused.
-func (m *Mount) Flush(now time.Time) {
-	m.publish(now)
-	m.wake(now)
-}
+// Flush publishes a partly filled chunk: for the end of a source, or a
+// writer that paused.
+func (m *Mount) Flush(now time.Time) { m.publish() }
 
-func (m *Mount) publish(now time.Time) {
+func (m *Mount) publish() {
 	c := m.pending
 	if c == nil || len(c.data) == 0 {
 		return
@@ -224,25 +227,9 @@ func (m *Mount) publish(now time.Time) {
 	c.seq = seq
 	m.slots[seq%ringSlots].Store(c)
 	m.head.Store(seq + 1)
-	since := time.Duration(now.UnixNano() - m.lastWake.Load())
-	switch {
-	case since >= m.Settings.WakeInterval:
-		m.wake(now)
-	case m.wakePending.CompareAndSwap(false, true):
-		// Make sure this chunk goes out even if nothing follows it soon.
-		m.wakeTimer.Reset(m.Settings.WakeInterval - since)
+	if seq == m.sessionStart.Load() {
+		close(*m.firstAudio.Load())
 	}
-}
-
-// wake releases every listener waiting for data. Listeners are woken at
-// most about once per WakeInterval: wake-ups, not bytes, are what
-// listeners cost. Safe from any goroutine: each channel is closed only by
-// the one caller that swapped it out.
-func (m *Mount) wake(now time.Time) {
-	m.lastWake.Store(now.UnixNano())
-	ch := make(chan struct{})
-	old := m.notify.Swap(&ch)
-	close(*old)
 }
 
 // chunkAt returns the published chunk seq, or nil when it was never
@@ -256,11 +243,14 @@ func (m *Mount) chunkAt(seq uint64) *chunk {
 }
 
 // burstStart returns the seq a new listener starts from: far enough back
-// to hold about BurstSize bytes, always at a chunk (so frame) boundary.
+// to hold about BurstSize bytes, always at a chunk (so frame) boundary,
+// and never before the current source's first chunk: a listener must not
+// hear a show that has ended.
 func (m *Mount) burstStart() uint64 {
 	h := m.head.Load()
+	floor := m.sessionStart.Load()
 	start, total := h, 0
-	for start > 0 && h-start < ringSlots/2 && total < m.Settings.BurstSize {
+	for start > floor && h-start < ringSlots/2 && total < m.Settings.BurstSize {
 		c := m.chunkAt(start - 1)
 		if c == nil {
 			break
@@ -279,7 +269,7 @@ func (m *Mount) lapped(seq uint64) bool {
 // Close ends the mount: every listener is disconnected.
 func (m *Mount) Close() {
 	m.closeOnce.Do(func() {
-		m.wakeTimer.Stop()
+		m.shut.Store(true)
 		close(m.closed)
 	})
 }

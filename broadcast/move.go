@@ -1,7 +1,5 @@
 package broadcast
 
-import "time"
-
 // attach adds l to m's listeners; false when m has no source. hit counts
 // a new connection (not a move) in the mount's statistics.
 func (s *Server) attach(m *Mount, l *listener, hit bool) bool {
@@ -94,13 +92,28 @@ func (s *Server) MoveListeners(from, to *Mount, pick func(*listener) bool) (int,
 		if pick != nil && !pick(l) {
 			continue
 		}
-		select {
-		case l.move <- to:
+		if l.moveOn(to) {
 			n++
-		default: // already on its way somewhere
 		}
 	}
 	return n, nil
+}
+
+// moveListener takes l, at a chunk boundary, from its mount to to: same
+// connection, same ICY counter, from to's live edge. Its writer calls it.
+func (s *Server) moveListener(l *listener, to *Mount) error {
+	from := l.mount
+	if to == from {
+		return nil
+	}
+	s.detach(from, l)
+	l.mount = to
+	l.cur = cursor{seq: to.head.Load(), metaint: l.cur.metaint, metaLeft: l.cur.metaLeft}
+	if !s.attach(to, l, false) {
+		return ErrMountClosed
+	}
+	s.Logger.Debug("listener moved", "component", "broadcast", "listener", l.id, "from", from.Path, "to", to.Path)
+	return nil
 }
 
 // fallBack moves m's listeners to its fallback when its source has gone.
@@ -123,7 +136,7 @@ func (s *Server) takeBackOnAudio(m *Mount) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		waitForAudio(m, 2*time.Second)
+		m.waitForAudio(firstAudioWait)
 		s.takeBack(m)
 	}()
 }
@@ -144,15 +157,5 @@ func (s *Server) takeBack(m *Mount) {
 			s.Logger.Info("listeners moved back from fallback", "component", "broadcast", "mount", m.Path, "fallback", fb.Path, "listeners", n)
 		}
 		fb = s.Mount(fb.Settings.Fallback)
-	}
-}
-
-// waitForAudio gives a source that just connected a moment to publish
-// before listeners are moved onto it, so they do not wait on silence.
-func waitForAudio(m *Mount, d time.Duration) {
-	start := m.head.Load()
-	deadline := time.Now().Add(d)
-	for m.head.Load() == start && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -3,6 +3,8 @@ package broadcast
 import (
 	"fmt"
 	"time"
+
+	"onair/frames"
 )
 
 // Publish claims the configured mount at path for a writer inside the
@@ -19,6 +21,7 @@ func (s *Server) Publish(path string, info StreamInfo) (*Mount, func(), error) {
 		return nil, nil, fmt.Errorf("publish %s: %w", path, err)
 	}
 	m.SetInfo(info)
+	m.setFormat(streamFormat{codec: frames.MP3, sampleRate: info.SampleRate, channels: info.Channels})
 	s.takeBackOnAudio(m)
 	return m, func() {
 		m.Flush(time.Now())

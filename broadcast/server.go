@@ -51,6 +51,10 @@ type Options struct {
 	Defaults       MountSettings // for mounts made on the fly
 	SourceTimeout  time.Duration
 	HeaderTimeout  time.Duration
+	// WakeInterval is how often the writers wake to send listeners what
+	// was published since (0 = once a second). Players buffer seconds;
+	// each wake-up costs a write per listener.
+	WakeInterval time.Duration
 	// ICYStatusAgents are User-Agent substrings of players answered with
 	// "ICY 200 OK" rather than "HTTP/1.0 200 OK".
 	ICYStatusAgents []string
@@ -130,6 +134,7 @@ type Server struct {
 	chans    []*chanListener
 	wg       sync.WaitGroup
 	shutdown chan struct{}
+	pool     *writerPool
 	initOnce sync.Once
 
 	metricsOnce sync.Once
@@ -147,12 +152,16 @@ func (s *Server) init() {
 		if s.HeaderTimeout <= 0 {
 			s.HeaderTimeout = 15 * time.Second
 		}
+		if s.WakeInterval <= 0 {
+			s.WakeInterval = time.Second
+		}
 		s.started = time.Now()
 		s.perIP.exempt = s.LimitExempt
 		s.perIP.max.Store(int64(max(0, s.MaxConnectionsPerIP)))
 		s.maxListeners.Store(int64(max(0, s.MaxListeners)))
 		s.maxKbps.Store(int64(max(0, s.MaxBandwidthKbps)))
 		s.shutdown = make(chan struct{})
+		s.pool = newWriterPool(s)
 		s.mounts = map[string]*Mount{}
 		for _, mc := range s.Mounts {
 			st := mc.Settings
@@ -182,9 +191,6 @@ func (s *Server) fillSettings(st MountSettings) MountSettings {
 	if st.Metaint == 0 {
 		st.Metaint = 16000
 	}
-	if st.WakeInterval == 0 {
-		st.WakeInterval = d.WakeInterval
-	}
 	if st.WriteTimeout == 0 {
 		st.WriteTimeout = d.WriteTimeout
 	}
@@ -193,9 +199,6 @@ func (s *Server) fillSettings(st MountSettings) MountSettings {
 	}
 	if st.Grace == 0 {
 		st.Grace = d.Grace
-	}
-	if st.Grace == 0 {
-		st.Grace = s.SourceTimeout
 	}
 	return st
 }
@@ -439,5 +442,6 @@ func (s *Server) Close() error {
 		m.mu.Unlock()
 	}
 	s.wg.Wait()
+	s.pool.wg.Wait()
 	return nil
 }

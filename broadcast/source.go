@@ -28,51 +28,6 @@ type sourceConn struct {
 	connectedAt time.Time
 }
 
-// claim makes sc the mount's only writer.
-func (m *Mount) claim(sc *sourceConn) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.source != nil {
-		return ErrMountInUse
-	}
-	m.source = sc
-	if m.idleTimer != nil {
-		m.idleTimer.Stop()
-		m.idleTimer = nil
-	}
-	now := sc.connectedAt
-	m.started.Store(&now)
-	return nil
-}
-
-// release ends sc's hold on the mount. Listeners stay connected for the
-// mount's grace time, so a source that reconnects keeps its audience
-// (their ICY framing carries on unbroken); after that they are let go.
-func (s *Server) release(m *Mount, sc *sourceConn) {
-	m.mu.Lock()
-	if m.source != sc {
-		m.mu.Unlock()
-		return
-	}
-	m.source = nil
-	m.idleTimer = time.AfterFunc(m.Settings.Grace, func() {
-		m.mu.Lock()
-		if m.source != nil {
-			m.mu.Unlock()
-			return
-		}
-		for _, l := range m.clients {
-			l.disconnect()
-		}
-		m.mu.Unlock()
-		s.removeIfIdle(m)
-	})
-	m.mu.Unlock()
-	if m.Settings.Fallback != "" {
-		s.fallBack(m)
-	}
-}
-
 // codecFor maps a source's Content-Type to the framing the mount uses.
 func codecFor(contentType string) (frames.Codec, string, error) {
 	ct := strings.ToLower(strings.TrimSpace(contentType))
@@ -270,8 +225,18 @@ func (s *Server) pump(m *Mount, conn net.Conn, body io.Reader, codec frames.Code
 	buf := make([]byte, 16<<10)
 	sp := frames.NewSplitter(codec, 0)
 	now := time.Now()
-	emit := func(f []byte) { m.WriteFrame(f, now) }
-	described := info.Bitrate != 0 && info.SampleRate != 0
+	started := false
+	emit := func(f []byte) {
+		if !started {
+			// The session's first frame: its format, and what the source
+			// did not say about its stream, are known before any listener
+			// can get it.
+			started = true
+			s.describe(m, info, sp.Info())
+			m.setFormat(formatOf(sp.Info()))
+		}
+		m.WriteFrame(f, now)
+	}
 	for {
 		if err := conn.SetReadDeadline(time.Now().Add(s.SourceTimeout)); err != nil {
 			return err
@@ -280,9 +245,6 @@ func (s *Server) pump(m *Mount, conn net.Conn, body io.Reader, codec frames.Code
 		if n > 0 {
 			now = time.Now()
 			sp.Split(buf[:n], emit)
-			if !described {
-				described = s.describe(m, info, sp)
-			}
 		}
 		if err != nil {
 			sp.Flush(emit)
@@ -297,12 +259,8 @@ func (s *Server) pump(m *Mount, conn net.Conn, body io.Reader, codec frames.Code
 	}
 }
 
-// describe fills in what the source did not say from the frames themselves.
-func (s *Server) describe(m *Mount, info StreamInfo, sp *frames.Splitter) bool {
-	st := sp.Info()
-	if st.SampleRate == 0 {
-		return false
-	}
+// describe fills in what the source did not say from its frames.
+func (s *Server) describe(m *Mount, info StreamInfo, st frames.StreamInfo) {
 	if info.Bitrate == 0 {
 		info.Bitrate = st.Bitrate
 	}
@@ -313,7 +271,6 @@ func (s *Server) describe(m *Mount, info StreamInfo, sp *frames.Splitter) bool {
 		info.Channels = st.Channels
 	}
 	m.SetInfo(info)
-	return true
 }
 
 // shoutcastLogin is a parsed SHOUTcast v1 password line.

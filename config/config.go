@@ -91,6 +91,9 @@ type Config struct {
 	Metaint int `yaml:"metaint"`
 	// SourceTimeout drops a source that sends nothing for this long.
 	SourceTimeout time.Duration `yaml:"source_timeout"`
+	// SourceGrace is how long listeners of a mount with nowhere else to go
+	// wait for a source that left to come back; 0 closes them at once.
+	SourceGrace time.Duration `yaml:"source_grace"`
 	// HeaderTimeout drops a client that has not sent its request headers
 	// within this time.
 	HeaderTimeout time.Duration `yaml:"header_timeout"`
@@ -217,6 +220,7 @@ func Default() Config {
 		BurstSize:           65536,
 		Metaint:             16000,
 		SourceTimeout:       10 * time.Second,
+		SourceGrace:         5 * time.Second,
 		HeaderTimeout:       15 * time.Second,
 		ICYStatusAgents:     []string{},
 		AccessLog:           "",

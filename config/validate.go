@@ -138,6 +138,9 @@ func (c Config) checkServer(ch *checker) {
 	if c.SourceTimeout <= 0 {
 		ch.add("source_timeout", "must be more than 0s")
 	}
+	if c.SourceGrace < 0 {
+		ch.add("source_grace", "must be 0s or more")
+	}
 	if c.HeaderTimeout <= 0 {
 		ch.add("header_timeout", "must be more than 0s")
 	}

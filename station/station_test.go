@@ -58,8 +58,9 @@ func startStation(t *testing.T, dir string, crossfade time.Duration) (addr strin
 			// A small metaint: a title can only reach a player at an ICY
 			// block, and this test measures where the server placed it.
 			Station: true, BurstSize: 16 << 10, Metaint: 2000,
-			WakeInterval: 20 * time.Millisecond, WriteTimeout: 5 * time.Second, Grace: time.Second,
+			WriteTimeout: 5 * time.Second, Grace: time.Second,
 		}}, {Path: "/live", Settings: broadcast.MountSettings{Input: true, Listed: true}}},
+		WakeInterval: 20 * time.Millisecond,
 	}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

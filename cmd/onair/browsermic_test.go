@@ -260,9 +260,9 @@ func TestBrowserMicTalksAndDropsReleaseTalk(t *testing.T) {
 		t.Errorf("the mic before talk at %.1f dB of its level while talking, want below -40 dB", dB(leak/talking))
 	}
 	// The drop took the mic off the air within its buffer and fade (the
-	// listener's clock is read to within a few tenths), and the music
-	// came back.
-	if d := first[1] - pos(dropped); d > 1.5 || d < -0.5 {
+	// listener's clock is read to within its once-a-second deliveries),
+	// and the music came back.
+	if d := first[1] - pos(dropped); d > 2 || d < -0.5 {
 		t.Errorf("the mic was heard until %.2f s, %.2f s after the drop at %.2f s", first[1], d, pos(dropped))
 	}
 	gap := [2]float64{first[1] + 0.8, locked[0] - 0.3}
@@ -271,7 +271,7 @@ func TestBrowserMicTalksAndDropsReleaseTalk(t *testing.T) {
 	}
 	checkLevel(t, "music after the drop against before", levelBetween(t, pcm, musicHz, gap[0], gap[1])/before, 1, 1)
 	// Under Lock: the mic went quiet with its page, the music stayed down.
-	if d := locked[1] - pos(lockedDrop); d > 1.5 || d < -0.5 {
+	if d := locked[1] - pos(lockedDrop); d > 2 || d < -0.5 {
 		t.Errorf("the mic under Lock was heard until %.2f s, %.2f s after its page dropped", locked[1], d)
 	}
 	end := float64(len(pcm)) / pcmRate

@@ -112,9 +112,8 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 	defaults := broadcast.MountSettings{
 		BurstSize:    cfg.BurstSize,
 		Metaint:      cfg.Metaint,
-		WakeInterval: 500 * time.Millisecond,
 		WriteTimeout: 10 * time.Second,
-		Grace:        cfg.SourceTimeout,
+		Grace:        cfg.SourceGrace,
 	}
 	var mounts []broadcast.MountConfig
 	seen := map[string]bool{}
@@ -156,6 +155,7 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 			Defaults:            defaults,
 			SourceTimeout:       cfg.SourceTimeout,
 			HeaderTimeout:       cfg.HeaderTimeout,
+			WakeInterval:        time.Second,
 			ICYStatusAgents:     cfg.ICYStatusAgents,
 			CountAfter:          time.Second,
 			MaxConnectionsPerIP: cfg.MaxConnectionsPerIP,
