@@ -127,7 +127,12 @@ func (c *virtualClock) Sleep(ctx context.Context, d time.Duration) bool {
 // audio, and returns the PCM it encoded.
 func runFor(t *testing.T, cfg Config, src TrackSource, d time.Duration, during func(e *Engine, produced time.Duration)) ([]float32, *recordSink) {
 	t.Helper()
-	clk := &virtualClock{t: time.Unix(1e9, 0)}
+	return runOn(t, &virtualClock{t: time.Unix(1e9, 0)}, cfg, src, d, during)
+}
+
+// runOn is runFor on the given clock.
+func runOn(t *testing.T, clk *virtualClock, cfg Config, src TrackSource, d time.Duration, during func(e *Engine, produced time.Duration)) ([]float32, *recordSink) {
+	t.Helper()
 	cfg.SampleRate = rate
 	cfg.Now, cfg.Sleep = clk.Now, func(ctx context.Context, dd time.Duration) bool {
 		return clk.Sleep(ctx, dd)
