@@ -178,14 +178,20 @@ func TestQueueTellsWhatIsNext(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}
+	// The queue shows a track as upcoming just before it hands it over:
+	// take it with Await, which waits for the handover.
+	take := func(want string) {
+		t.Helper()
+		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+		defer wcancel()
+		if tr := q.Await(wctx); tr == nil || tr.Path != want {
+			t.Fatalf("next %+v, want %q", tr, want)
+		}
+	}
 	waitNext("one")
-	if tr := q.Next(); tr == nil || tr.Path != "one" {
-		t.Fatalf("next %+v", tr)
-	}
+	take("one")
 	waitNext("two")
-	if tr := q.Next(); tr == nil || tr.Path != "two" {
-		t.Fatalf("next %+v", tr)
-	}
+	take("two")
 	waitNext("")
 }
 
