@@ -75,6 +75,7 @@ type Engine struct {
 	lookahead    int
 	out, a, b    []float32
 	lim          *limiter
+	trim         int // samples at the start of e.out the encoder must not get
 	mp3          []byte
 	split        *frames.Splitter
 	emit         func([]byte)
@@ -141,6 +142,10 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 		idleSince: -1,
 	}
 	e.emit = e.writeFrame
+	// The limiter's output lags by its look-ahead: at the start that lag
+	// is silence in front of the first track, so it never reaches the
+	// encoder, and the stream is the mix sample for sample.
+	e.trim = 2 * e.lim.ahead
 	e.ch = newChannels(cfg)
 	e.batch = e.cfg.Lead / 2
 	// Every frame of a CBR stream holds the same number of samples: 1152
@@ -426,7 +431,9 @@ func (e *Engine) schedule(at int64, np *NowPlaying) {
 // encode hands the block to the encoder and its frames to the sink.
 func (e *Engine) encode() {
 	var err error
-	e.mp3, err = e.enc.Encode(e.mp3[:0], e.out)
+	pcm := e.out[e.trim:]
+	e.trim = 0
+	e.mp3, err = e.enc.Encode(e.mp3[:0], pcm)
 	if err != nil {
 		e.report("", err)
 		return
