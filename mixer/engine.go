@@ -38,6 +38,10 @@ type Config struct {
 	// LiveGrace is how long a live show may go quiet (a stalled encoder)
 	// before the AutoDJ comes back; 0 = 2 s.
 	LiveGrace time.Duration
+	// FirstTrackWait bounds how long Run waits for the first track when
+	// the track source is an Awaiter still opening it; 0 = 2 s. Past it
+	// the station goes on air with silence until the track is ready.
+	FirstTrackWait time.Duration
 	// Now is the clock; nil = time.Now. Tests replace it and Sleep.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) bool
@@ -71,6 +75,7 @@ type Engine struct {
 	lookahead    int
 	out, a, b    []float32
 	lim          *limiter
+	trim         int // samples at the start of e.out the encoder must not get
 	mp3          []byte
 	split        *frames.Splitter
 	emit         func([]byte)
@@ -119,6 +124,9 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 	if cfg.LiveGrace <= 0 {
 		cfg.LiveGrace = 2 * time.Second
 	}
+	if cfg.FirstTrackWait <= 0 {
+		cfg.FirstTrackWait = 2 * time.Second
+	}
 	e := &Engine{
 		cfg: cfg, tracks: tracks, enc: enc, sink: sink,
 		skip:      make(chan struct{}, 1),
@@ -134,6 +142,10 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 		idleSince: -1,
 	}
 	e.emit = e.writeFrame
+	// The limiter's output lags by its look-ahead: at the start that lag
+	// is silence in front of the first track, so it never reaches the
+	// encoder, and the stream is the mix sample for sample.
+	e.trim = 2 * e.lim.ahead
 	e.ch = newChannels(cfg)
 	e.batch = e.cfg.Lead / 2
 	// Every frame of a CBR stream holds the same number of samples: 1152
@@ -184,7 +196,10 @@ func (e *Engine) Produced() time.Duration {
 // Run plays until ctx ends.
 func (e *Engine) Run(ctx context.Context) error {
 	defer e.closeDecks()
+	e.awaitFirst(ctx)
 	rate := float64(e.cfg.SampleRate)
+	// The clock starts once the first track is in hand: a wait for it is
+	// not made up by a burst of blocks.
 	start := e.cfg.Now()
 	var frames int64
 	for {
@@ -346,6 +361,22 @@ func (e *Engine) crossfade(dst []float32) int {
 	return n
 }
 
+// awaitFirst waits, a bounded time, for the first track when the source
+// is still opening it. Otherwise the first batch of blocks, the whole
+// lead, would be made at once of silence in the moment the file takes to
+// open, and be the first thing listeners hear.
+func (e *Engine) awaitFirst(ctx context.Context) {
+	a, ok := e.tracks.(Awaiter)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.FirstTrackWait)
+	defer cancel()
+	if t := a.Await(ctx); t != nil {
+		e.cur = e.load(t, 0)
+	}
+}
+
 // open takes the next ready track, if any, and schedules its title for
 // output frame at.
 func (e *Engine) open(at int64) *deck {
@@ -353,6 +384,11 @@ func (e *Engine) open(at int64) *deck {
 	if t == nil {
 		return nil
 	}
+	return e.load(t, at)
+}
+
+// load makes a deck of t, its title scheduled for output frame at.
+func (e *Engine) load(t *Track, at int64) *deck {
 	e.idleSince = -1
 	e.idleAnnounce = false
 	e.schedule(at, &NowPlaying{Title: t.Title, Artist: t.Artist, Name: t.Name, Path: t.Path, Duration: t.Duration,
@@ -395,7 +431,9 @@ func (e *Engine) schedule(at int64, np *NowPlaying) {
 // encode hands the block to the encoder and its frames to the sink.
 func (e *Engine) encode() {
 	var err error
-	e.mp3, err = e.enc.Encode(e.mp3[:0], e.out)
+	pcm := e.out[e.trim:]
+	e.trim = 0
+	e.mp3, err = e.enc.Encode(e.mp3[:0], pcm)
 	if err != nil {
 		e.report("", err)
 		return

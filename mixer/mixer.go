@@ -6,7 +6,10 @@
 // waits on a web request.
 package mixer
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // BlockFrames is the engine's block: one MPEG-1 Layer III frame of audio.
 const BlockFrames = 1152
@@ -52,6 +55,17 @@ type TrackSource interface {
 	// Next returns a track ready to play, or nil when none is ready yet.
 	// It never waits: opening files is the source's work, off the loop.
 	Next() *Track
+}
+
+// Awaiter is a TrackSource that opens tracks in the background and can
+// be waited on; a Queue is one. The engine waits on it once, before its
+// first block, so that it goes on air with the first track rather than
+// with silence while the file is still being opened.
+type Awaiter interface {
+	TrackSource
+	// Await returns a track as soon as one is ready; nil when ctx ends
+	// first or when the source has found nothing to play for now.
+	Await(ctx context.Context) *Track
 }
 
 // NowPlaying is what the station is playing, as listeners hear it.

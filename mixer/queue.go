@@ -36,6 +36,10 @@ type Queue struct {
 	log      *slog.Logger
 	ready    chan *Track              // unbuffered: the track in hand is the one next
 	upcoming atomic.Pointer[Upcoming] // the ready track, for "what's next"
+	// dry is set while Run waits after finding nothing it could play;
+	// gaveUp is closed, and replaced, each time it starts such a wait.
+	dry    atomic.Bool
+	gaveUp atomic.Pointer[chan struct{}]
 	// Retry is the wait after a failure that left nothing to play.
 	Retry time.Duration
 }
@@ -45,7 +49,10 @@ func NewQueue(p Picker, open Opener, problems *Problems, log *slog.Logger) *Queu
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Queue{picker: p, open: open, problems: problems, log: log, ready: make(chan *Track), Retry: 2 * time.Second}
+	q := &Queue{picker: p, open: open, problems: problems, log: log, ready: make(chan *Track), Retry: 2 * time.Second}
+	ch := make(chan struct{})
+	q.gaveUp.Store(&ch)
+	return q
 }
 
 // Upcoming is the track the queue has ready to play next.
@@ -70,12 +77,48 @@ func (q *Queue) Upcoming() (Upcoming, bool) {
 func (q *Queue) Next() *Track {
 	select {
 	case t := <-q.ready:
-		// Only this track's entry: the queue may have readied another.
-		q.upcoming.CompareAndSwap(t.upcoming, nil)
-		return t
+		return q.taken(t)
 	default:
 		return nil
 	}
+}
+
+// taken notes that t left the queue.
+func (q *Queue) taken(t *Track) *Track {
+	// Only this track's entry: the queue may have readied another.
+	q.upcoming.CompareAndSwap(t.upcoming, nil)
+	return t
+}
+
+// Await returns the next track as soon as it is ready; nil when ctx
+// ends first, or when the queue has found nothing it could play and waits
+// before it tries again.
+func (q *Queue) Await(ctx context.Context) *Track {
+	// The channel before the flag: a give-up between the two reads
+	// closes the channel this waits on.
+	gaveUp := *q.gaveUp.Load()
+	if q.dry.Load() {
+		return q.Next()
+	}
+	select {
+	case t := <-q.ready:
+		return q.taken(t)
+	case <-gaveUp:
+		return q.Next()
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// retryLater waits Retry after a failure that left nothing to play,
+// telling those awaiting a track not to wait for it.
+func (q *Queue) retryLater(ctx context.Context) bool {
+	q.dry.Store(true)
+	ch := make(chan struct{})
+	close(*q.gaveUp.Swap(&ch))
+	ok := wait(ctx, q.Retry)
+	q.dry.Store(false)
+	return ok
 }
 
 // Run keeps a track ready until ctx ends.
@@ -105,7 +148,7 @@ func (q *Queue) Run(ctx context.Context) {
 		if err != nil {
 			q.log.Warn("nothing to play", "component", "mixer", "err", err)
 			q.problems.Add("", err)
-			if !wait(ctx, q.Retry) {
+			if !q.retryLater(ctx) {
 				return
 			}
 			continue
@@ -118,7 +161,7 @@ func (q *Queue) Run(ctx context.Context) {
 			// A folder of broken files must not become a busy loop.
 			if failures++; failures%8 == 0 {
 				q.problems.Add("", fmt.Errorf("no playable files: the last %d tried would not open", failures))
-				if !wait(ctx, q.Retry) {
+				if !q.retryLater(ctx) {
 					return
 				}
 			}

@@ -178,13 +178,95 @@ func TestQueueTellsWhatIsNext(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}
+	// The queue shows a track as upcoming just before it hands it over:
+	// take it with Await, which waits for the handover.
+	take := func(want string) {
+		t.Helper()
+		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+		defer wcancel()
+		if tr := q.Await(wctx); tr == nil || tr.Path != want {
+			t.Fatalf("next %+v, want %q", tr, want)
+		}
+	}
 	waitNext("one")
-	if tr := q.Next(); tr == nil || tr.Path != "one" {
-		t.Fatalf("next %+v", tr)
-	}
+	take("one")
 	waitNext("two")
-	if tr := q.Next(); tr == nil || tr.Path != "two" {
-		t.Fatalf("next %+v", tr)
-	}
+	take("two")
 	waitNext("")
+}
+
+// TestQueueAwaitWaitsForTheFileToOpen: Await returns the track once its
+// file is open, however long that takes.
+func TestQueueAwaitWaitsForTheFileToOpen(t *testing.T) {
+	release := make(chan struct{})
+	open := func(path string) (*Track, error) {
+		<-release
+		return &Track{Path: path, Audio: &toneTrack{frames: 1}}, nil
+	}
+	q := NewQueue(&listPicker{paths: []string{"slow"}}, open, &Problems{}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { q.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	got := make(chan *Track, 1)
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	go func() { got <- q.Await(wctx) }()
+	close(release)
+	if tr := <-got; tr == nil || tr.Path != "slow" {
+		t.Fatalf("awaited %+v (%v), want the track", tr, wctx.Err())
+	}
+	if _, ok := q.Upcoming(); ok {
+		t.Error("the track is still upcoming once taken")
+	}
+}
+
+// TestQueueAwaitGivesUpWithNothingToPlay: with nothing to play Await
+// returns at once rather than wait for a track that will not come, both
+// while it waits and once the queue has given up.
+func TestQueueAwaitGivesUpWithNothingToPlay(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pk   *listPicker
+		open Opener
+	}{
+		{"empty", &listPicker{}, nil},
+		{"every file broken", &listPicker{paths: []string{"1", "2", "3", "4", "5", "6", "7", "8"}},
+			func(string) (*Track, error) { return nil, errors.New("not audio") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			picked := make(chan struct{})
+			pk := &gatedPicker{listPicker: tc.pk, gate: picked}
+			q := NewQueue(pk, tc.open, &Problems{}, nil)
+			q.Retry = time.Hour
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			wctx, wcancel := context.WithTimeout(ctx, time.Minute)
+			defer wcancel()
+			got := make(chan *Track, 1)
+			go func() { got <- q.Await(wctx) }()
+			done := make(chan struct{})
+			go func() { q.Run(ctx); close(done) }()
+			defer func() { cancel(); <-done }()
+			close(picked)
+			if tr := <-got; tr != nil || wctx.Err() != nil {
+				t.Fatalf("awaited %+v (%v), want nil at once", tr, wctx.Err())
+			}
+			// Given up already: the next Await does not wait either.
+			if tr := q.Await(wctx); tr != nil || wctx.Err() != nil {
+				t.Fatalf("awaited again %+v (%v), want nil at once", tr, wctx.Err())
+			}
+		})
+	}
+}
+
+// gatedPicker picks only once gate is closed.
+type gatedPicker struct {
+	*listPicker
+	gate chan struct{}
+}
+
+func (p *gatedPicker) Pick(ctx context.Context) (Choice, error) {
+	<-p.gate
+	return p.listPicker.Pick(ctx)
 }

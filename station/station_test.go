@@ -52,6 +52,15 @@ func makeTone(t *testing.T, ffmpeg, dir string, tn tone) {
 // startStation runs a broadcast server and one station playing dir.
 func startStation(t *testing.T, dir string, crossfade time.Duration) (addr string, st *Station) {
 	t.Helper()
+	addr, st, run := newStation(t, dir, crossfade)
+	run()
+	return addr, st
+}
+
+// newStation prepares a broadcast server and one station playing dir,
+// its mount claimed; run puts it on air.
+func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string, st *Station, run func()) {
+	t.Helper()
 	srv := &broadcast.Server{Options: broadcast.Options{
 		ServerID: "OnAir test", DefaultMount: "/stream",
 		Mounts: []broadcast.MountConfig{{Path: "/stream", Settings: broadcast.MountSettings{
@@ -85,14 +94,19 @@ func startStation(t *testing.T, dir string, crossfade time.Duration) (addr strin
 		t.Fatal(err)
 	}
 	srv.Programs = NewSet(st)
-	go st.Run(ctx)
+	running := false
 	t.Cleanup(func() {
 		cancel()
-		<-st.Done()
+		if running {
+			<-st.Done()
+		}
 		srv.Close()
 		db.Close()
 	})
-	return ln.Addr().String(), st
+	return ln.Addr().String(), st, func() {
+		running = true
+		go st.Run(ctx)
+	}
 }
 
 // titleChange is where in a listener's audio bytes a title arrived.
