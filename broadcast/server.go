@@ -86,6 +86,12 @@ type Options struct {
 	// is called for each new connection and request, so it must be cheap
 	// and take no lock a web request holds.
 	Banned func(netip.Addr) bool
+	// Throttle, when set, holds back client addresses that keep failing
+	// to log in as a source or an admin: they get 429 (a SHOUTcast v1 or
+	// Icecast 1 source, a closed connection) and their password is not
+	// checked. Loopback is not spared: behind a proxy missing from
+	// TrustedProxies, every client looks local. nil = no throttle.
+	Throttle LoginThrottle
 }
 
 // Stats are the server's event counters since start, read by /metrics.
@@ -98,6 +104,10 @@ type Stats struct {
 	Kicked           atomic.Int64 // listeners an admin disconnected
 	SourcesRefused   atomic.Int64 // wrong password, busy or unknown mount
 	RefusedBanned    atomic.Int64 // requests and connections from banned addresses
+	// Logins refused, by Door: for wrong credentials, and unchecked
+	// because the address failed too often.
+	LoginsFailed    [numDoors]atomic.Int64
+	LoginsThrottled [numDoors]atomic.Int64
 }
 
 // Server serves listeners, sources and status pages on one HTTP port and
