@@ -296,7 +296,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		defer s.wg.Done()
 		_ = s.httpSrv.Serve(cl)
 	}()
-	return s.acceptLoop(ln, func(c net.Conn) { s.sniff(c, cl) })
+	return s.acceptLoop(ln, portHTTP, func(c net.Conn) { s.sniff(c, cl) })
 }
 
 // ServeShoutcast accepts SHOUTcast v1 source connections on ln (the HTTP
@@ -306,7 +306,7 @@ func (s *Server) ServeShoutcast(ln net.Listener) error {
 	if !s.track(ln, nil) {
 		return http.ErrServerClosed
 	}
-	return s.acceptLoop(ln, func(c net.Conn) {
+	return s.acceptLoop(ln, portShoutcast, func(c net.Conn) {
 		if s.refuseBannedConn(c) {
 			return
 		}
@@ -337,7 +337,16 @@ func (s *Server) track(ln net.Listener, cl *chanListener) bool {
 	return true
 }
 
-func (s *Server) acceptLoop(ln net.Listener, handle func(net.Conn)) error {
+// portKind is what a listening socket speaks.
+type portKind int
+
+const (
+	portHTTP      portKind = iota // HTTP, with SHOUTcast v1 and Icecast 1 sources sniffed
+	portShoutcast                 // SHOUTcast v1 sources only
+	portTLS                       // HTTPS
+)
+
+func (s *Server) acceptLoop(ln net.Listener, port portKind, handle func(net.Conn)) error {
 	var delay time.Duration
 	for {
 		c, err := ln.Accept()
@@ -364,7 +373,7 @@ func (s *Server) acceptLoop(ln net.Listener, handle func(net.Conn)) error {
 			s.stats.RefusedPerIP.Add(1)
 			go func() {
 				defer s.wg.Done()
-				s.refuseBusyIP(c)
+				s.refuseBusyIP(c, port)
 			}()
 			continue
 		}
@@ -378,7 +387,8 @@ func (s *Server) acceptLoop(ln net.Listener, handle func(net.Conn)) error {
 
 // sniff reads a connection's first line and sends it where it belongs.
 func (s *Server) sniff(c net.Conn, cl *chanListener) {
-	_ = c.SetReadDeadline(time.Now().Add(s.HeaderTimeout))
+	start := time.Now()
+	_ = c.SetReadDeadline(start.Add(s.HeaderTimeout))
 	br := bufio.NewReaderSize(c, maxRequestLine)
 	first, err := br.Peek(1)
 	if err != nil {
@@ -396,6 +406,8 @@ func (s *Server) sniff(c net.Conn, cl *chanListener) {
 	if err != nil {
 		if errors.Is(err, ErrHandshakeTooLong) {
 			_, _ = c.Write([]byte("HTTP/1.0 414 URI Too Long\r\nConnection: close\r\n\r\n"))
+			e := s.rawEntry(c, portHTTP, line, start)
+			s.logAccess(&e, http.StatusRequestURITooLong, 0)
 		}
 		c.Close()
 		return
