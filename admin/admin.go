@@ -50,8 +50,8 @@ type API struct {
 	mux       *http.ServeMux
 	done      chan struct{} // closed by Close: long-lived responses end
 	closeOnce sync.Once
-	throttle  *accounts.Throttle // failed logins, per address and username
-	routes    []string           // the patterns registered, for tests
+	throttle  LoginThrottle // failed logins, per client address
+	routes    []string      // the patterns registered, for tests
 }
 
 // New makes the API over the server's stations, library and playlists.
@@ -60,7 +60,10 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &API{stations: stations, deps: deps, log: log, mux: http.NewServeMux(), done: make(chan struct{})}
-	a.throttle = accounts.NewThrottle()
+	a.throttle = deps.Auth.Throttle
+	if a.throttle == nil {
+		a.throttle = accounts.NewThrottle()
+	}
 	a.handle("POST /api/login", a.login)
 	a.handle("POST /api/logout", a.logout)
 	a.handle("GET /api/session", a.session)

@@ -26,6 +26,25 @@ type AuthDeps struct {
 	// IsHTTPS reports a request that came over TLS, directly or through a
 	// trusted proxy; nil looks at r.TLS alone.
 	IsHTTPS func(*http.Request) bool
+	// Throttle holds back client addresses that keep failing to log in.
+	// Share the broadcast server's, so that an address does not get its
+	// free tries once per door; nil gives the API one of its own.
+	Throttle LoginThrottle
+	// LoginRefused, when set, is told of each refused login, for metrics:
+	// throttled ones were refused unchecked, the others had a wrong
+	// username or password.
+	LoginRefused func(throttled bool)
+}
+
+// LoginThrottle holds back client addresses that keep failing to log in;
+// *accounts.Throttle is one.
+type LoginThrottle interface {
+	// Begin asks to check a password from addr: a wait above zero refuses
+	// it unchecked; otherwise End must follow the check.
+	Begin(addr netip.Addr) (wait time.Duration)
+	// End reports the check Begin let through, and returns how long addr
+	// must now wait.
+	End(addr netip.Addr, failed bool) (wait time.Duration)
 }
 
 // Identity is who made a request: an account, by HTTP Basic or by a
@@ -138,10 +157,14 @@ func (a *API) identify(w http.ResponseWriter, r *http.Request) (Identity, bool) 
 
 // checkPassword verifies a username and password under the throttle,
 // answering 429 or 401 itself when it fails; basic says they came as HTTP
-// Basic, which may be asked for again.
+// Basic, which may be asked for again. Only the client's address is held
+// back, never the username: the right password from an address that has
+// not been guessing works even while someone guesses at the account.
 func (a *API) checkPassword(w http.ResponseWriter, r *http.Request, user, pass string, basic bool) (accounts.Account, bool) {
-	ipKey, userKey := a.throttleKeys(r, user)
-	if wait := a.throttle.Wait(ipKey, userKey); wait > 0 {
+	client := a.clientAddr(r)
+	if wait := a.throttle.Begin(client); wait > 0 {
+		// Not logged: a guesser held back would fill the log. Counted.
+		a.loginRefused(true)
 		secs := int((wait + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		writeJSON(w, http.StatusTooManyRequests, map[string]string{
@@ -149,10 +172,12 @@ func (a *API) checkPassword(w http.ResponseWriter, r *http.Request, user, pass s
 		})
 		return accounts.Account{}, false
 	}
+	var err error
+	defer func() { a.throttle.End(client, errors.Is(err, accounts.ErrWrongPassword)) }()
 	acc, err := a.deps.Auth.Accounts.Verify(r.Context(), user, pass)
 	if errors.Is(err, accounts.ErrWrongPassword) {
-		a.throttle.Fail(ipKey, userKey)
-		a.log.Warn("login failed", "component", "admin", "user", user, "client", ipKey)
+		a.loginRefused(false)
+		a.log.Warn("login failed", "component", "admin", "user", user, "client", client.String())
 		if basic {
 			a.unauthorized(w, r, msgWrongLogin)
 		} else {
@@ -165,26 +190,25 @@ func (a *API) checkPassword(w http.ResponseWriter, r *http.Request, user, pass s
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "password check failed"})
 		return accounts.Account{}, false
 	}
-	a.throttle.Reset(userKey)
 	return acc, true
 }
 
-// throttleKeys are the throttle's keys for a login: the client's address
-// (its /64 for IPv6, which one host usually holds whole) and the username.
-func (a *API) throttleKeys(r *http.Request, user string) (ipKey, userKey string) {
-	var addr netip.Addr
+func (a *API) loginRefused(throttled bool) {
+	if a.deps.Auth.LoginRefused != nil {
+		a.deps.Auth.LoginRefused(throttled)
+	}
+}
+
+// clientAddr is the address a request came from, believing trusted
+// proxies when ClientAddr is set.
+func (a *API) clientAddr(r *http.Request) netip.Addr {
 	if a.deps.Auth.ClientAddr != nil {
-		addr = a.deps.Auth.ClientAddr(r)
-	} else if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		addr = ap.Addr().Unmap()
+		return a.deps.Auth.ClientAddr(r)
 	}
-	ip := addr.String()
-	if addr.Is6() {
-		if p, err := addr.Prefix(64); err == nil {
-			ip = p.String()
-		}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
 	}
-	return "ip:" + ip, "user:" + strings.ToLower(user)
+	return netip.Addr{}
 }
 
 // unauthorized answers 401. The Basic challenge goes only to clients that

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"onair/accounts"
+	"onair/broadcast"
 )
 
 // sessionCookie holds the console's session token.
@@ -40,6 +41,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
+	broadcast.SetAccessUser(r, req.Username) // failed logins too: who was tried
 	acc, ok := a.checkPassword(w, r, req.Username, req.Password, false)
 	if !ok {
 		return nil

@@ -2,11 +2,14 @@ package broadcast
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"onair/accesslog"
 )
@@ -27,6 +30,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.route(w, r)
 		return
 	}
+	r = r.WithContext(context.WithValue(r.Context(), accessEntryKey{}, e))
 	aw := &accessWriter{ResponseWriter: w}
 	if _, ok := w.(http.Hijacker); ok {
 		s.route(hijackWriter{aw}, r)
@@ -59,6 +63,19 @@ func (s *Server) accessEntry(r *http.Request, start time.Time) *accesslog.Entry 
 	}
 }
 
+// accessEntryKey finds a request's access-log entry in its context.
+type accessEntryKey struct{}
+
+// SetAccessUser names user in the access log's entry for r, for handlers
+// that learn who is asking from the body (the console's login form)
+// rather than from HTTP Basic. It does nothing when the access log is
+// off. Call it from the handler's own goroutine.
+func SetAccessUser(r *http.Request, user string) {
+	if e, ok := r.Context().Value(accessEntryKey{}).(*accesslog.Entry); ok {
+		e.User = cutText(user, 64) // the longest username an account may have
+	}
+}
+
 // sourceEntry starts the entry of a source that logs in without HTTP:
 // SHOUTcast v1 (proto "ICY") or Icecast 1 ("ICE/1.0"), both logged as
 // SOURCE of their mount.
@@ -70,6 +87,65 @@ func sourceEntry(c net.Conn, proto, mount string) accesslog.Entry {
 		Proto:  proto,
 		Start:  time.Now(),
 	}
+}
+
+// rawEntry starts the entry of a connection refused before net/http read
+// it, from head, the first bytes the client sent (a whole request, or
+// only the start of its first line). An HTTP request is logged as sent;
+// a SHOUTcast v1 or Icecast 1 login as SOURCE of its mount, since its
+// line holds the password; anything else (a TLS handshake) as "-".
+func (s *Server) rawEntry(c net.Conn, port portKind, head []byte, start time.Time) accesslog.Entry {
+	e := accesslog.Entry{IP: clientIP(c.RemoteAddr().String()), Start: start}
+	line, rest, whole := bytes.Cut(head, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	switch {
+	case port == portTLS || len(line) == 0:
+		return e
+	case port == portShoutcast:
+		e.Method, e.URI, e.Proto = "SOURCE", s.shoutcastMount(parseShoutcastLogin(string(line)).sid), "ICY"
+		return e
+	case !whole:
+		// The start of a line too long to read: its method and the start
+		// of its target, when it looks like HTTP.
+		method, target, _ := strings.Cut(string(line), " ")
+		if isToken(method) && strings.HasPrefix(target, "/") {
+			target, _, _ = strings.Cut(target, " ")
+			e.Method, e.URI = method, redactQuery(cutText(target, 200))+"…"
+		}
+		return e
+	}
+	kind, fixed := classifyFirstLine(line)
+	switch kind {
+	case lineHTTP:
+		req, err := http.ReadRequest(bufio.NewReader(io.MultiReader(strings.NewReader(fixed+"\r\n"), bytes.NewReader(rest))))
+		if err == nil {
+			e.User, _, _ = req.BasicAuth()
+			e.Method, e.URI, e.Proto = req.Method, redactQuery(req.RequestURI), req.Proto
+			e.Referer, e.UserAgent = req.Referer(), req.UserAgent()
+			return e
+		}
+		// Headers cut short: the request line alone.
+		method, after, _ := strings.Cut(fixed, " ")
+		i := strings.LastIndexByte(after, ' ')
+		e.Method, e.URI, e.Proto = method, redactQuery(after[:i]), after[i+1:]
+	case lineIcecast1:
+		f := strings.Fields(fixed)
+		e.Method, e.URI, e.Proto = "SOURCE", f[len(f)-1], "ICE/1.0"
+	case lineShoutcast:
+		e.Method, e.URI, e.Proto = "SOURCE", s.shoutcastMount(parseShoutcastLogin(fixed).sid), "ICY"
+	}
+	return e
+}
+
+// cutText returns at most n bytes of v, not splitting a UTF-8 sequence.
+func cutText(v string, n int) string {
+	if len(v) <= n {
+		return v
+	}
+	for n > 0 && !utf8.RuneStart(v[n]) {
+		n--
+	}
+	return v[:n]
 }
 
 // logAccess completes e with the status answered, the bytes sent or

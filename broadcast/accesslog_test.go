@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -214,5 +215,114 @@ func TestRedactQuery(t *testing.T) {
 		if got := redactQuery(tt.in); got != tt.want {
 			t.Errorf("redactQuery(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestAccessLogRefusals: connections refused before any handler runs are
+// logged too: over the per-IP limit (429, on either port, and for a client
+// behind a trusted proxy) and with a request line too long (414). Source
+// logins are named by their mount, never by the password their line
+// holds.
+func TestAccessLogRefusals(t *testing.T) {
+	t.Run("per-IP limit", func(t *testing.T) {
+		rec := &accessRecorder{}
+		ts := startServer(t, func(o *Options) { o.MaxConnectionsPerIP = 1; o.AccessLog = rec })
+		dial(t, ts.http) // holds the address's one slot, saying nothing
+		for _, c := range []struct{ addr, send, method, uri, proto string }{
+			{ts.http, "GET /stream?x=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: busy-player\r\nAuthorization: Basic " + basic("admin", "pw") + "\r\n\r\n",
+				"GET", "/stream?x=1", "HTTP/1.1"},
+			{ts.http, "GET /admin.cgi?pass=hunter2&mode=updinfo HTTP/1.0\r\n", "GET", "/admin.cgi?pass=***&mode=updinfo", "HTTP/1.0"},
+			{ts.http, "dj:hunter2\r\n", "SOURCE", "/live", "ICY"},
+			{ts.http, "SOURCE hunter2 /old\r\n\r\n", "SOURCE", "/old", "ICE/1.0"},
+			{ts.shoutcast, "hunter2\r\n", "SOURCE", "/live", "ICY"},
+		} {
+			conn := dial(t, c.addr)
+			io.WriteString(conn, c.send)
+			if st := readStatus(t, conn); st != "HTTP/1.0 429 Too Many Requests" {
+				t.Fatalf("%q: %q, want 429", c.send, st)
+			}
+			conn.Close()
+			e := rec.wait(t, c.method, c.uri)
+			if e.Status != 429 || e.Proto != c.proto || e.IP != "127.0.0.1" || e.Bytes == 0 || e.Start.IsZero() {
+				t.Errorf("%q logged as %+v", c.send, e)
+			}
+			if c.method == "GET" && c.uri == "/stream?x=1" && (e.UserAgent != "busy-player" || e.User != "admin") {
+				t.Errorf("user agent and user of %q: %+v", c.send, e)
+			}
+			rec.mu.Lock()
+			for _, e := range rec.entries {
+				if strings.Contains(fmt.Sprintf("%+v", e), "hunter2") {
+					t.Errorf("a password in the access log: %+v", e)
+				}
+			}
+			rec.entries = nil // each case's entry alone
+			rec.mu.Unlock()
+		}
+	})
+	t.Run("forwarded client over the limit", func(t *testing.T) {
+		rec := &accessRecorder{}
+		ts := startServer(t, func(o *Options) {
+			o.TrustedProxies = loopbackProxy
+			o.MaxConnectionsPerIP = 1
+			o.LimitExempt = func(a netip.Addr) bool { return a.IsLoopback() }
+			o.AccessLog = rec
+		})
+		src := startIcecastSource(t, ts, "/stream", "")
+		src.send(t, 40)
+		if a := forwardedListener(t, ts, "/stream", "198.51.100.1"); !strings.Contains(a.status, "200") {
+			t.Fatalf("first listener: %q", a.status)
+		}
+		if b := forwardedListener(t, ts, "/stream", "198.51.100.1"); !strings.Contains(b.status, "429") {
+			t.Fatalf("second listener from the same client: %q, want 429", b.status)
+		}
+		waitFor(t, "the refusal's entry", func() bool {
+			for _, e := range rec.matching("GET", "/stream") {
+				if e.Status == 429 && e.IP == "198.51.100.1" && e.UserAgent == "test-player" {
+					return true
+				}
+			}
+			return false
+		})
+	})
+	t.Run("request line too long", func(t *testing.T) {
+		ts, rec := startLoggedServer(t)
+		c := dial(t, ts.http)
+		io.WriteString(c, "GET /admin.cgi?pass=hunter2&song="+strings.Repeat("a", 9000)+" HTTP/1.0\r\n\r\n")
+		if st := readStatus(t, c); !strings.Contains(st, " 414 ") {
+			t.Fatalf("9 KB request line: %q, want 414", st)
+		}
+		waitFor(t, "the 414's entry", func() bool {
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			return len(rec.entries) > 0
+		})
+		rec.mu.Lock()
+		e := rec.entries[0]
+		rec.mu.Unlock()
+		if e.Status != 414 || e.Method != "GET" || !strings.HasPrefix(e.URI, "/admin.cgi?pass=***&song=aaa") ||
+			!strings.HasSuffix(e.URI, "…") || len(e.URI) > 256 || e.IP != "127.0.0.1" {
+			t.Errorf("logged as %+v", e)
+		}
+	})
+}
+
+// TestAccessLogUserFromHandler: a handler behind the server names the
+// user it learnt from a login form, for its refusal's entry.
+func TestAccessLogUserFromHandler(t *testing.T) {
+	rec := &accessRecorder{}
+	ts := startServerWith(t, func(s *Server) {
+		s.AccessLog = rec
+		s.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			SetAccessUser(r, "dj.anna")
+			http.Error(w, "wrong username or password", http.StatusUnauthorized)
+		})
+	})
+	resp, err := http.Post("http://"+ts.http+"/api/login", "application/json", strings.NewReader(`{"username":"dj.anna"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if e := rec.wait(t, "POST", "/api/login"); e.Status != 401 || e.User != "dj.anna" {
+		t.Errorf("entry %+v", e)
 	}
 }

@@ -78,11 +78,13 @@ func isToken(s string) bool {
 	return true
 }
 
-// readFirstLine reads up to and including the first LF.
+// readFirstLine reads up to and including the first LF. A line longer
+// than br's buffer is ErrHandshakeTooLong, returned with its first
+// bytes, for the log.
 func readFirstLine(br *bufio.Reader) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
-		return nil, ErrHandshakeTooLong
+		return bytes.Clone(line[:min(len(line), 512)]), ErrHandshakeTooLong
 	}
 	if err != nil {
 		return nil, err

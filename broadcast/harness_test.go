@@ -38,6 +38,17 @@ type testServer struct {
 
 func startServer(t *testing.T, tweak func(*Options)) *testServer {
 	t.Helper()
+	return startServerWith(t, func(s *Server) {
+		if tweak != nil {
+			tweak(&s.Options)
+		}
+	})
+}
+
+// startServerWith is startServer with setup given the whole Server (its
+// Auth, Logger and Options) before it serves.
+func startServerWith(t *testing.T, setup func(*Server)) *testServer {
+	t.Helper()
 	opts := Options{
 		ServerID:       "OnAir test",
 		AllowUnlisted:  true,
@@ -57,10 +68,8 @@ func startServer(t *testing.T, tweak func(*Options)) *testServer {
 		SourceTimeout: 10 * time.Second,
 		HeaderTimeout: 5 * time.Second,
 	}
-	if tweak != nil {
-		tweak(&opts)
-	}
 	srv := &Server{Options: opts, Auth: testAuth{}}
+	setup(srv)
 	a, b := testenv.AdjacentListeners(t)
 	go srv.Serve(a)
 	go srv.ServeShoutcast(b)

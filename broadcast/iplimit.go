@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"net"
+	"net/http"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -85,22 +86,38 @@ func writerConn(c net.Conn) net.Conn {
 	return c
 }
 
-// refuseBusyIP answers a connection over its address's limit and closes
-// it. The request is drained briefly first: closing with unread bytes
-// makes the kernel send a reset, and the client would see that instead
-// of the reason.
-func (s *Server) refuseBusyIP(c net.Conn) {
+// refuseBusyIP answers a connection over its address's limit, closes it
+// and logs it. The request is drained briefly first: closing with unread
+// bytes makes the kernel send a reset, and the client would see that
+// instead of the reason. What it sent names the request in the log.
+func (s *Server) refuseBusyIP(c net.Conn, port portKind) {
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(time.Second))
+	start := time.Now()
+	const body = "too many connections from your address\n"
+	_ = c.SetDeadline(start.Add(time.Second))
 	_, _ = c.Write([]byte("HTTP/1.0 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-		"Retry-After: 10\r\nConnection: close\r\n\r\ntoo many connections from your address\n"))
+		"Retry-After: 10\r\nConnection: close\r\n\r\n" + body))
 	if tc, ok := c.(interface{ CloseWrite() error }); ok {
 		_ = tc.CloseWrite()
 	}
+	e := s.rawEntry(c, port, drain(c), start)
+	s.logAccess(&e, http.StatusTooManyRequests, int64(len(body)))
+}
+
+// drain reads what a refused client sends, for a second at most, and
+// returns its first bytes: enough for the request line and headers of
+// any request the server would have taken.
+func drain(c net.Conn) []byte {
 	var buf [512]byte
+	var head []byte
 	for range 16 {
-		if _, err := c.Read(buf[:]); err != nil {
-			return
+		n, err := c.Read(buf[:])
+		if len(head) < maxRequestLine {
+			head = append(head, buf[:n]...)
+		}
+		if err != nil {
+			break
 		}
 	}
+	return head
 }

@@ -52,10 +52,9 @@ func songFrom(q url.Values) string {
 func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	path := q.Get("mount")
-	u, p, ok := r.BasicAuth()
-	if !ok || !(s.Auth.SourceOK(path, u, p) || s.Auth.AdminOK(u, p)) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Icecast2 Server"`)
-		http.Error(w, "invalid password", http.StatusUnauthorized)
+	if !s.adminLogin(w, r, `Basic realm="Icecast2 Server"`, func(u, p string) bool {
+		return s.Auth.SourceOK(path, u, p) || s.Auth.AdminOK(u, p)
+	}) {
 		return
 	}
 	if mode := q.Get("mode"); mode != "updinfo" {
@@ -88,10 +87,26 @@ func (s *Server) handleAdminCGI(w http.ResponseWriter, r *http.Request) {
 		login.sid = sid
 	}
 	path := s.shoutcastMount(login.sid)
-	_, srcOK := s.shoutcastAuth(path, login.pass)
 	u, p, basic := r.BasicAuth()
-	if path == "" || !(srcOK || basic && s.Auth.AdminOK(u, p) || s.Auth.AdminOK("", login.pass)) {
+	if login.pass == "" && !basic {
 		http.Error(w, "invalid password", http.StatusUnauthorized)
+		return
+	}
+	client := s.ClientAddr(r)
+	res, wait := s.checkLogin(DoorAdmin, client, func() bool {
+		_, srcOK := s.shoutcastAuth(path, login.pass)
+		return srcOK || basic && s.Auth.AdminOK(u, p) || s.Auth.AdminOK("", login.pass)
+	})
+	switch {
+	case res == loginThrottled:
+		refuseThrottled(w, wait)
+		return
+	case res == loginWrong:
+		s.Logger.Warn("admin.cgi login failed", "component", "broadcast", "user", u, "client", client.String(), "retry_in", wait)
+		http.Error(w, "invalid password", http.StatusUnauthorized)
+		return
+	case path == "":
+		http.Error(w, "no such stream", http.StatusNotFound)
 		return
 	}
 	if q.Get("mode") != "updinfo" {

@@ -48,6 +48,12 @@ var (
 	descSourcesRefused = prometheus.NewDesc("onair_sources_refused_total",
 		"Source connections refused: wrong password, mount busy or unknown.",
 		nil, nil)
+	descLoginsFailed = prometheus.NewDesc("onair_logins_failed_total",
+		"Logins refused for a wrong user name or password, by door: source (source clients), admin (Icecast's /admin, /metrics, SHOUTcast's admin.cgi), console (the console and /api).",
+		[]string{"door"}, nil)
+	descLoginsThrottled = prometheus.NewDesc("onair_logins_throttled_total",
+		"Logins refused without a look at the password (429) because the client's address failed too often, by door.",
+		[]string{"door"}, nil)
 )
 
 // metricsCollector exports a Server's mounts and counters to Prometheus.
@@ -58,7 +64,7 @@ func (c metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		descListeners, descConnections, descPeak, descHits, descSourceConnected,
 		descBytesIn, descBytesOut, descServerListeners, descUptime, descRefused,
-		descDropped, descSourcesRefused,
+		descDropped, descSourcesRefused, descLoginsFailed, descLoginsThrottled,
 	} {
 		ch <- d
 	}
@@ -98,6 +104,10 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descDropped, st.DroppedSlow.Load(), "slow")
 	counter(descDropped, st.Kicked.Load(), "kicked")
 	counter(descSourcesRefused, st.SourcesRefused.Load())
+	for d := range numDoors {
+		counter(descLoginsFailed, st.LoginsFailed[d].Load(), d.String())
+		counter(descLoginsThrottled, st.LoginsThrottled[d].Load(), d.String())
+	}
 }
 
 // metricsHandler serves /metrics from a registry of the server's own, made

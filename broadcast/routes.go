@@ -138,10 +138,9 @@ func (s *Server) defaultMount() *Mount {
 // sourceToo, the mount's source credentials are accepted as well.
 func (s *Server) adminMount(w http.ResponseWriter, r *http.Request, sourceToo bool) *Mount {
 	path := r.URL.Query().Get("mount")
-	u, pw, ok := r.BasicAuth()
-	if !ok || !(s.Auth.AdminOK(u, pw) || sourceToo && s.Auth.SourceOK(path, u, pw)) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Icecast2 Server"`)
-		http.Error(w, "authentication required", http.StatusUnauthorized)
+	if !s.adminLogin(w, r, `Basic realm="Icecast2 Server"`, func(u, pw string) bool {
+		return s.Auth.AdminOK(u, pw) || sourceToo && s.Auth.SourceOK(path, u, pw)
+	}) {
 		return nil
 	}
 	m := s.Mount(path)
@@ -153,12 +152,33 @@ func (s *Server) adminMount(w http.ResponseWriter, r *http.Request, sourceToo bo
 }
 
 // adminAuth checks the admin's HTTP Basic credentials, answering 401 when
-// they are missing or wrong.
+// they are missing or wrong, and 429 when the client is held back.
 func (s *Server) adminAuth(w http.ResponseWriter, r *http.Request) bool {
-	if u, p, ok := r.BasicAuth(); ok && s.Auth.AdminOK(u, p) {
-		return true
+	return s.adminLogin(w, r, `Basic realm="OnAir"`, s.Auth.AdminOK)
+}
+
+// adminLogin checks a request's HTTP Basic credentials with check under
+// the login throttle, answering the refusal itself: 401 with challenge
+// when they are missing or wrong, 429 when the client is held back.
+func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request, challenge string, check func(user, pass string) bool) bool {
+	u, p, ok := r.BasicAuth()
+	if !ok {
+		w.Header().Set("WWW-Authenticate", challenge)
+		http.Error(w, "authentication required", http.StatusUnauthorized)
+		return false
 	}
-	w.Header().Set("WWW-Authenticate", `Basic realm="OnAir"`)
-	http.Error(w, "authentication required", http.StatusUnauthorized)
-	return false
+	client := s.ClientAddr(r)
+	res, wait := s.checkLogin(DoorAdmin, client, func() bool { return check(u, p) })
+	switch res {
+	case loginThrottled:
+		refuseThrottled(w, wait)
+		return false
+	case loginWrong:
+		s.Logger.Warn("admin login failed", "component", "broadcast", "path", r.URL.Path, "user", u,
+			"client", client.String(), "retry_in", wait)
+		w.Header().Set("WWW-Authenticate", challenge)
+		http.Error(w, "authentication required", http.StatusUnauthorized)
+		return false
+	}
+	return true
 }

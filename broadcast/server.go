@@ -90,6 +90,12 @@ type Options struct {
 	// is called for each new connection and request, so it must be cheap
 	// and take no lock a web request holds.
 	Banned func(netip.Addr) bool
+	// Throttle, when set, holds back client addresses that keep failing
+	// to log in as a source or an admin: they get 429 (a SHOUTcast v1 or
+	// Icecast 1 source, a closed connection) and their password is not
+	// checked. Loopback is not spared: behind a proxy missing from
+	// TrustedProxies, every client looks local. nil = no throttle.
+	Throttle LoginThrottle
 }
 
 // Stats are the server's event counters since start, read by /metrics.
@@ -102,6 +108,10 @@ type Stats struct {
 	Kicked           atomic.Int64 // listeners an admin disconnected
 	SourcesRefused   atomic.Int64 // wrong password, busy or unknown mount
 	RefusedBanned    atomic.Int64 // requests and connections from banned addresses
+	// Logins refused, by Door: for wrong credentials, and unchecked
+	// because the address failed too often.
+	LoginsFailed    [numDoors]atomic.Int64
+	LoginsThrottled [numDoors]atomic.Int64
 }
 
 // Server serves listeners, sources and status pages on one HTTP port and
@@ -289,7 +299,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		defer s.wg.Done()
 		_ = s.httpSrv.Serve(cl)
 	}()
-	return s.acceptLoop(ln, func(c net.Conn) { s.sniff(c, cl) })
+	return s.acceptLoop(ln, portHTTP, func(c net.Conn) { s.sniff(c, cl) })
 }
 
 // ServeShoutcast accepts SHOUTcast v1 source connections on ln (the HTTP
@@ -299,7 +309,7 @@ func (s *Server) ServeShoutcast(ln net.Listener) error {
 	if !s.track(ln, nil) {
 		return http.ErrServerClosed
 	}
-	return s.acceptLoop(ln, func(c net.Conn) {
+	return s.acceptLoop(ln, portShoutcast, func(c net.Conn) {
 		if s.refuseBannedConn(c) {
 			return
 		}
@@ -330,7 +340,16 @@ func (s *Server) track(ln net.Listener, cl *chanListener) bool {
 	return true
 }
 
-func (s *Server) acceptLoop(ln net.Listener, handle func(net.Conn)) error {
+// portKind is what a listening socket speaks.
+type portKind int
+
+const (
+	portHTTP      portKind = iota // HTTP, with SHOUTcast v1 and Icecast 1 sources sniffed
+	portShoutcast                 // SHOUTcast v1 sources only
+	portTLS                       // HTTPS
+)
+
+func (s *Server) acceptLoop(ln net.Listener, port portKind, handle func(net.Conn)) error {
 	var delay time.Duration
 	for {
 		c, err := ln.Accept()
@@ -357,7 +376,7 @@ func (s *Server) acceptLoop(ln net.Listener, handle func(net.Conn)) error {
 			s.stats.RefusedPerIP.Add(1)
 			go func() {
 				defer s.wg.Done()
-				s.refuseBusyIP(c)
+				s.refuseBusyIP(c, port)
 			}()
 			continue
 		}
@@ -371,7 +390,8 @@ func (s *Server) acceptLoop(ln net.Listener, handle func(net.Conn)) error {
 
 // sniff reads a connection's first line and sends it where it belongs.
 func (s *Server) sniff(c net.Conn, cl *chanListener) {
-	_ = c.SetReadDeadline(time.Now().Add(s.HeaderTimeout))
+	start := time.Now()
+	_ = c.SetReadDeadline(start.Add(s.HeaderTimeout))
 	br := bufio.NewReaderSize(c, maxRequestLine)
 	first, err := br.Peek(1)
 	if err != nil {
@@ -389,6 +409,8 @@ func (s *Server) sniff(c net.Conn, cl *chanListener) {
 	if err != nil {
 		if errors.Is(err, ErrHandshakeTooLong) {
 			_, _ = c.Write([]byte("HTTP/1.0 414 URI Too Long\r\nConnection: close\r\n\r\n"))
+			e := s.rawEntry(c, portHTTP, line, start)
+			s.logAccess(&e, http.StatusRequestURITooLong, 0)
 		}
 		c.Close()
 		return

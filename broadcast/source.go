@@ -121,14 +121,23 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Connection", "close")
 	path := r.URL.Path
 	user, pass, ok := r.BasicAuth()
-	if !ok || !s.Auth.SourceOK(path, user, pass) {
+	if !ok {
 		// libshout probes without credentials first and wants this 401.
 		w.Header().Set("WWW-Authenticate", `Basic realm="Icecast2 Server"`)
 		http.Error(w, "invalid password", http.StatusUnauthorized)
-		if ok {
-			s.stats.SourcesRefused.Add(1)
-			log.Warn("source refused: bad password", "user", user)
-		}
+		return
+	}
+	client := s.ClientAddr(r)
+	switch res, wait := s.checkLogin(DoorSource, client, func() bool { return s.Auth.SourceOK(path, user, pass) }); res {
+	case loginThrottled:
+		s.stats.SourcesRefused.Add(1)
+		refuseThrottled(w, wait)
+		return
+	case loginWrong:
+		w.Header().Set("WWW-Authenticate", `Basic realm="Icecast2 Server"`)
+		http.Error(w, "invalid password", http.StatusUnauthorized)
+		s.stats.SourcesRefused.Add(1)
+		log.Warn("source refused: bad password", "user", user, "client", client.String(), "retry_in", wait)
 		return
 	}
 	if !validMountPath(path) {
@@ -313,11 +322,15 @@ func (s *Server) shoutcastMount(sid int) string {
 	return ""
 }
 
+// shoutcastProbe is the password libshout sends to see whether a server
+// speaks SHOUTcast v1; it expects "invalid password".
+const shoutcastProbe = "!POKE"
+
 // shoutcastAuth checks a v1 password, trying the whole line as the
 // password first and then "dj:pass".
 func (s *Server) shoutcastAuth(mount, secret string) (dj string, ok bool) {
-	if secret == "!POKE" {
-		return "", false // libshout's probe expects refusal
+	if secret == shoutcastProbe {
+		return "", false
 	}
 	if s.Auth.SourceOK(mount, "", secret) {
 		return "", true
@@ -338,11 +351,27 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 	// Logged as Icecast would log the HTTP equivalent of each answer.
 	acc, status, received := sourceEntry(c, "ICY", path), http.StatusUnauthorized, int64(0)
 	defer func() { s.logAccess(&acc, status, received) }()
-	dj, ok := s.shoutcastAuth(path, login.pass)
-	if path == "" || !ok {
+	if login.pass == shoutcastProbe {
+		_, _ = c.Write([]byte("invalid password\r\n")) // what the probe expects; not a guess
+		return
+	}
+	var dj string
+	client := remoteAddr(c)
+	res, wait := s.checkLogin(DoorSource, client, func() bool {
+		var ok bool
+		dj, ok = s.shoutcastAuth(path, login.pass)
+		return ok
+	})
+	switch {
+	case res == loginThrottled:
+		// No HTTP to say 429 in: the connection closes, unanswered.
+		status = http.StatusTooManyRequests
+		s.stats.SourcesRefused.Add(1)
+		return
+	case res == loginWrong || path == "":
 		_, _ = c.Write([]byte("invalid password\r\n"))
 		s.stats.SourcesRefused.Add(1)
-		log.Warn("shoutcast source refused: bad password", "sid", login.sid)
+		log.Warn("shoutcast source refused: bad password", "sid", login.sid, "client", client.String(), "retry_in", wait)
 		return
 	}
 	acc.User, status = dj, http.StatusForbidden
@@ -423,18 +452,30 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 	f := strings.Fields(line)
 	pass, path := f[1], f[len(f)-1]
 	log := s.Logger.With("component", "broadcast", "mount", path, "remote", c.RemoteAddr().String())
-	acc, status, received := sourceEntry(c, "ICE/1.0", path), http.StatusBadRequest, int64(0)
+	acc, status, received := sourceEntry(c, "ICE/1.0", path), http.StatusUnauthorized, int64(0)
+	acc.User = "source"
 	defer func() { s.logAccess(&acc, status, received) }()
-	hdr, err := readShoutcastHeaders(br)
-	if err != nil {
-		log.Warn("icecast 1 source: bad headers", "err", err)
+	client := remoteAddr(c)
+	res, wait := s.checkLogin(DoorSource, client, func() bool { return s.Auth.SourceOK(path, "source", pass) })
+	if res == loginThrottled {
+		// No HTTP to say 429 in: the connection closes, unanswered.
+		status = http.StatusTooManyRequests
+		s.stats.SourcesRefused.Add(1)
 		return
 	}
-	acc.UserAgent, status = hdr["user-agent"], http.StatusUnauthorized
-	if !s.Auth.SourceOK(path, "source", pass) {
+	hdr, err := readShoutcastHeaders(br)
+	acc.UserAgent = hdr["user-agent"]
+	if res == loginWrong {
+		// Answered after the headers are read, so that the client is
+		// reading, not writing, when the refusal comes.
 		_, _ = c.Write([]byte("ERROR - Bad Password\r\n"))
 		s.stats.SourcesRefused.Add(1)
-		log.Warn("icecast 1 source refused: bad password")
+		log.Warn("icecast 1 source refused: bad password", "client", client.String(), "retry_in", wait)
+		return
+	}
+	if err != nil {
+		status = http.StatusBadRequest
+		log.Warn("icecast 1 source: bad headers", "err", err)
 		return
 	}
 	var m *Mount
@@ -450,7 +491,7 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 			s.removeIfIdle(m)
 		}
 	}
-	acc.User, status = "source", http.StatusForbidden
+	status = http.StatusForbidden
 	if err != nil {
 		_, _ = c.Write([]byte("ERROR - Mount Point Taken or Invalid\r\n"))
 		s.stats.SourcesRefused.Add(1)

@@ -28,7 +28,7 @@ func (s *Server) ServeTLS(ln net.Listener, cfg *tls.Config) error {
 	}()
 	// The per-IP slot is taken on the TCP connection, under TLS: closing
 	// the TLS connection closes it and gives the slot back.
-	return s.acceptLoop(ln, func(c net.Conn) {
+	return s.acceptLoop(ln, portTLS, func(c net.Conn) {
 		if !cl.push(tls.Server(c, cfg)) {
 			c.Close()
 		}

@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,9 +30,11 @@ type apiAs struct {
 	cookie     *http.Cookie
 	csrf       string // sent as X-CSRF-Token when set
 	user, pass string // HTTP Basic when user is set
+	from       string // the loopback address to send from ("" = the system's choice)
 }
 
-// call sends body as JSON and decodes the answer into v (when not nil).
+// call sends body as JSON and decodes the answer into v (when not nil;
+// a *string takes it as text).
 func (as apiAs) call(t *testing.T, method, url string, body, v any) *http.Response {
 	t.Helper()
 	var rd io.Reader
@@ -48,13 +52,22 @@ func (as apiAs) call(t *testing.T, method, url string, body, v any) *http.Respon
 	if as.user != "" {
 		req.SetBasicAuth(as.user, as.pass)
 	}
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	cl := &http.Client{Timeout: 10 * time.Second}
+	if as.from != "" {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(as.from)}, Timeout: 5 * time.Second}
+		tr := &http.Transport{DialContext: d.DialContext}
+		defer tr.CloseIdleConnections()
+		cl.Transport = tr
+	}
+	resp, err := cl.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if v != nil {
+	if text, ok := v.(*string); ok {
+		*text = string(b)
+	} else if v != nil {
 		if err := json.Unmarshal(b, v); err != nil {
 			t.Fatalf("%s %s: %d %v in %q", method, url, resp.StatusCode, err, b)
 		}
@@ -88,8 +101,19 @@ func loginAs(t *testing.T, base, user, pass string) (apiAs, *http.Response) {
 // hangs up.
 func sourceStatus(t *testing.T, base, mount, user, pass string) string {
 	t.Helper()
+	return sourceStatusFrom(t, "", base, mount, user, pass)
+}
+
+// sourceStatusFrom is sourceStatus from the loopback address local ("" =
+// the system's choice).
+func sourceStatusFrom(t *testing.T, local, base, mount, user, pass string) string {
+	t.Helper()
 	u, _ := url.Parse(base)
-	c, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	d := net.Dialer{Timeout: 5 * time.Second}
+	if local != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(local)}
+	}
+	c, err := d.Dial("tcp", u.Host)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,18 +253,82 @@ func TestAccountsOnTheBinary(t *testing.T) {
 		t.Errorf("source as a deleted DJ: %q", got)
 	}
 
-	// Wrong passwords: five are answered, the sixth is throttled (last,
-	// since it holds back this client's address).
-	for i := range 5 {
+	// Wrong passwords, from an address of their own: five are answered,
+	// at the console and the source and admin doors together; then that
+	// address is held back everywhere, the right password included, while
+	// the admin logs in from another address at once.
+	const guesser, owner = "127.0.0.3", "127.0.0.4"
+	for i := range 2 {
 		var s sessionAnswer
-		resp := apiAs{}.call(t, "POST", base+"/api/login", map[string]string{"username": "admin", "password": fmt.Sprintf("guess%d", i)}, &s)
+		resp := apiAs{from: guesser}.call(t, "POST", base+"/api/login", map[string]string{"username": "admin", "password": fmt.Sprintf("guess%d", i)}, &s)
 		if resp.StatusCode != 401 || s.Error != "wrong username or password" {
 			t.Fatalf("wrong password %d: %d %+v", i+1, resp.StatusCode, s)
 		}
 	}
-	resp = apiAs{}.call(t, "POST", base+"/api/login", map[string]string{"username": "admin", "password": "guess5"}, nil)
+	for i := range 2 {
+		if got := sourceStatusFrom(t, guesser, base, "/relay", "source", fmt.Sprintf("guess%d", i)); !strings.Contains(got, " 401 ") {
+			t.Fatalf("wrong source password %d: %q", i+1, got)
+		}
+	}
+	if resp := (apiAs{from: guesser, user: "admin", pass: "guess"}).call(t, "GET", base+"/admin/stats", nil, nil); resp.StatusCode != 401 {
+		t.Fatalf("wrong password on /admin/stats: %d", resp.StatusCode)
+	}
+	resp = apiAs{from: guesser}.call(t, "POST", base+"/api/login", map[string]string{"username": "admin", "password": "adm1n"}, nil)
 	if secs, _ := strconv.Atoi(resp.Header.Get("Retry-After")); resp.StatusCode != 429 || secs < 1 {
-		t.Errorf("sixth wrong password: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+		t.Errorf("the right password after five failures: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if got := sourceStatusFrom(t, guesser, base, "/relay", "source", "s0urce"); !strings.Contains(got, " 429 ") {
+		t.Errorf("a source from the guesser's address: %q, want 429", got)
+	}
+	if resp := (apiAs{from: owner}).call(t, "POST", base+"/api/login", map[string]string{"username": "admin", "password": "adm1n"}, nil); resp.StatusCode != 200 {
+		t.Errorf("the admin from another address: %d", resp.StatusCode)
+	}
+	// Counted by door in /metrics, and in the access log with the user
+	// tried.
+	var metrics string
+	if resp := (apiAs{from: owner, user: "admin", pass: "adm1n"}).call(t, "GET", base+"/metrics", nil, &metrics); resp.StatusCode != 200 {
+		t.Fatalf("metrics: %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`onair_logins_failed_total{door="console"} 2`,
+		`onair_logins_throttled_total{door="console"} 1`,
+		`onair_logins_throttled_total{door="source"} 1`,
+	} {
+		if !strings.Contains(metrics, want+"\n") {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	// This test's own failures from the default address count too.
+	for _, door := range []string{"source", "admin"} {
+		if !strings.Contains(metrics, `onair_logins_failed_total{door="`+door+`"}`) {
+			t.Errorf("metrics lack onair_logins_failed_total{door=%q}", door)
+		}
+	}
+	wantLines := map[string]bool{
+		`"POST /api/login HTTP/1.1" 401`: false, // user admin, tried at the console
+		`"POST /api/login HTTP/1.1" 429`: false,
+		`"PUT /relay HTTP/1.1" 401`:      false, // user source
+		`"PUT /relay HTTP/1.1" 429`:      false,
+	}
+	for range 50 {
+		var lines []apiAccessLine
+		getJSON(t, "GET", base+"/api/logs?kind=access&limit=1000", &lines)
+		for _, l := range lines {
+			for want := range wantLines {
+				if strings.HasPrefix(l.Line, guesser+" - ") && strings.Contains(l.Line, want) {
+					wantLines[want] = strings.HasPrefix(l.Line, guesser+" - admin [") || strings.HasPrefix(l.Line, guesser+" - source [")
+				}
+			}
+		}
+		if !slices.Contains(slices.Collect(maps.Values(wantLines)), false) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for want, found := range wantLines {
+		if !found {
+			t.Errorf("no access line from %s with its user and %s", guesser, want)
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"onair/accesslog"
+	"onair/accounts"
 	"onair/admin"
 	"onair/broadcast"
 	"onair/config"
@@ -28,7 +29,10 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 		return err
 	}
 	auth := newAuthenticator(cfg, creds, gen)
-	srv := newBroadcastServer(cfg, auth, logger)
+	// One throttle for every door that takes a password, so that an
+	// address gets its free tries once, not once per door.
+	logins := accounts.NewThrottle()
+	srv := newBroadcastServer(cfg, auth, logins, logger)
 	alog, err := openAccessLog(cfg.AccessLog, logger)
 	if err != nil {
 		return err
@@ -45,7 +49,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 		}()
 	}
 
-	stations, err := startStations(cfg, srv, auth, logger, logs)
+	stations, err := startStations(cfg, srv, auth, logins, logger, logs)
 	if err != nil {
 		srv.Close()
 		return err
@@ -108,7 +112,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, logger *slo
 // newBroadcastServer maps the config onto the broadcast server. A
 // station's mount is its engine's; its live mount is an input whose
 // sources the station decodes and mixes in.
-func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger *slog.Logger) *broadcast.Server {
+func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logins broadcast.LoginThrottle, logger *slog.Logger) *broadcast.Server {
 	defaults := broadcast.MountSettings{
 		BurstSize:    cfg.BurstSize,
 		Metaint:      cfg.Metaint,
@@ -163,6 +167,7 @@ func newBroadcastServer(cfg config.Config, auth broadcast.Authenticator, logger 
 			LimitExempt:         limitExempt(cfg.TrustedProxyPrefixes()),
 			TrustedProxies:      cfg.TrustedProxyPrefixes(),
 			PublicMetrics:       cfg.PublicMetrics,
+			Throttle:            logins,
 		},
 		Auth:   auth,
 		Logger: logger,

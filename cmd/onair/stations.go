@@ -36,8 +36,9 @@ type runningStations struct {
 
 // startStations opens the store, starts the library's scanner and every
 // configured station on its mount, and hands the broadcast server the API
-// and what each station plays.
-func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator, logger *slog.Logger, logs admin.LogDeps) (*runningStations, error) {
+// and what each station plays. The API's logins go through logins, the
+// broadcast server's throttle.
+func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator, logins admin.LoginThrottle, logger *slog.Logger, logs admin.LogDeps) (*runningStations, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	db, err := store.Open(ctx, cfg.DataDir)
 	if err != nil {
@@ -116,9 +117,13 @@ func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator
 		Library: lib, Playlists: prog.Playlists, History: prog.History,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20,
 		Listeners: tools.deps(srv),
-		Auth:      admin.AuthDeps{Accounts: accts, ClientAddr: srv.ClientAddr, IsHTTPS: srv.IsHTTPS},
-		Settings:  sets.manager,
-		Logs:      logs,
+		Auth: admin.AuthDeps{
+			Accounts: accts, ClientAddr: srv.ClientAddr, IsHTTPS: srv.IsHTTPS,
+			Throttle:     logins,
+			LoginRefused: func(throttled bool) { srv.LoginRefused(broadcast.DoorConsole, throttled) },
+		},
+		Settings: sets.manager,
+		Logs:     logs,
 	}, logger)
 	srv.Handler = withConsole(api)
 	tools.start(ctx)
