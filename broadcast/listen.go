@@ -219,11 +219,13 @@ func (s *Server) writeFirst(l *listener, headers []byte) error {
 	}
 	sc := scratches.Get().(*scratch)
 	defer scratches.Put(sc)
+	// Counted (when it counts at once) before its audio goes out: whoever
+	// sees the audio arrive then sees the listener too.
 	now := time.Now()
+	s.countIfDue(l, now)
 	if _, err = sc.flush(l, math.MaxUint64, now, true); err != nil {
 		return err
 	}
-	s.countIfDue(l, now)
 	if l.raw != nil {
 		// Non-blocking writes from here on: a deadline left in force
 		// would fail them once it passed.

@@ -1,0 +1,193 @@
+//go:build unix
+
+package broadcast
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"onair/internal/testenv"
+)
+
+// graceResult is the JSON line e2e/grace.mjs prints.
+type graceResult struct {
+	OK      bool   `json:"ok"`
+	Error   string `json:"error"`
+	Samples []struct {
+		At          int     `json:"at"`
+		CurrentTime float64 `json:"currentTime"`
+		Paused      bool    `json:"paused"`
+		Ended       bool    `json:"ended"`
+	} `json:"samples"`
+	Events []struct {
+		At    int    `json:"at"`
+		Event string `json:"event"`
+	} `json:"events"`
+	Requests []struct {
+		At int `json:"at"`
+	} `json:"requests"`
+}
+
+// The schedule of TestPlayersAcrossASourceBlip, from the player's start:
+// the source leaves, another (at 880 Hz) takes its place within the
+// grace, then leaves for good and the grace runs out.
+const (
+	blipLeave  = 3 * time.Second
+	blipBack   = blipLeave + 2500*time.Millisecond
+	blipEnd    = blipBack + 6*time.Second
+	blipGrace  = 5 * time.Second
+	blipWatch  = blipEnd + blipGrace + 7*time.Second
+	blipMount  = "/g.mp3"
+	blipSecond = 880
+)
+
+// TestPlayersAcrossASourceBlip plays a mount in mpg123, cvlc, ffmpeg and
+// Chromium's <audio> while its source leaves and another comes back within
+// source_grace: each player, kept connected, must go on to play the new
+// source. Then the second source leaves for good; when the grace runs out
+// the server ends the stream cleanly, and the test records what each player
+// does then (the README's table of players comes from this test's log).
+func TestPlayersAcrossASourceBlip(t *testing.T) {
+	for _, player := range []string{"mpg123", "cvlc", "ffmpeg", "chromium"} {
+		t.Run(player, func(t *testing.T) {
+			ts := startServer(t, func(o *Options) {
+				o.Defaults.Grace = blipGrace
+				o.Mounts = append(o.Mounts, MountConfig{Path: blipMount})
+			})
+			tap := startTap(t, ts)
+			url := "http://" + tap.http + blipMount
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			first := ffmpegSource(t, ctx, 440, 60*time.Second, "icecast://source:"+testSourcePass+"@"+ts.http+blipMount)
+			waitOnAir(t, ts, blipMount)
+			m := ts.Mount(blipMount)
+
+			start := time.Now()
+			at := func(d time.Duration) { time.Sleep(time.Until(start.Add(d))) }
+			var pcmFile string
+			var prog *program
+			var browser chan graceResult
+			switch player {
+			case "chromium":
+				node := testenv.RequireTool(t, "node", "nodejs")
+				dir := e2eDir(t)
+				browser = make(chan graceResult, 1)
+				go func() {
+					var res graceResult
+					_ = testenv.RunScript(t, node, dir, "grace.mjs", blipWatch+60*time.Second, &res,
+						"http://"+tap.http, blipMount, strings.TrimSuffix(blipWatch.String(), "s"))
+					browser <- res
+				}()
+			default:
+				prog, pcmFile = startPlayer(t, ctx, player, url)
+			}
+			waitFor(t, player+" connected", func() bool { return m.connections.Load() >= 1 })
+
+			at(blipLeave)
+			first.Process.Kill()
+			firstSeconds := float64(m.bytesIn.Load()) / 16000
+			waitFor(t, "the first source gone", func() bool { return !m.OnAir() })
+			at(blipBack)
+			second := ffmpegSource(t, ctx, blipSecond, 60*time.Second, "icecast://source:"+testSourcePass+"@"+ts.http+blipMount)
+			waitOnAir(t, ts, blipMount)
+			kept := m.connections.Load()
+			at(blipEnd)
+			getsBefore := len(tap.requests("http", "GET "+blipMount+" "))
+			second.Process.Kill()
+			left := time.Now()
+			at(blipWatch)
+			gets := len(tap.requests("http", "GET "+blipMount+" ")) - getsBefore
+
+			switch player {
+			case "chromium":
+				res := <-browser
+				if !res.OK {
+					t.Fatalf("grace.mjs: %s", res.Error)
+				}
+				// Audio of the second source lies past everything the
+				// first ever sent: playing past it is playing the second.
+				resumed, stalled, ended := false, 0.0, ""
+				last, lastAt := 0.0, 0
+				for _, s := range res.Samples {
+					if s.CurrentTime > firstSeconds+1 {
+						resumed = true
+					}
+					if s.CurrentTime == last && !s.Ended {
+						stalled = max(stalled, float64(s.At-lastAt)/1000)
+					} else {
+						last, lastAt = s.CurrentTime, s.At
+					}
+				}
+				for _, e := range res.Events {
+					if e.Event == "ended" || e.Event == "error" {
+						ended = e.Event
+					}
+				}
+				t.Logf("chromium: kept through the blip: %v; resumed with the new source: %v (currentTime %.1f s, the first source sent %.1f s); longest stall %.1f s; at the end of the stream: %q; requests for the mount: %d in all",
+					kept >= 1, resumed, res.Samples[len(res.Samples)-1].CurrentTime, firstSeconds, stalled, ended, len(res.Requests))
+				if !resumed {
+					t.Errorf("Chromium's <audio> did not play on into the new source: %+v", res.Samples)
+				}
+			default:
+				exited := prog.exited()
+				prog.stop()
+				pcm, err := os.ReadFile(pcmFile)
+				if err != nil {
+					t.Fatalf("%s wrote no audio: %v", player, err)
+				}
+				secondHeard := 0
+				for _, l := range toneWindows(pcm, blipSecond) {
+					if l > ffmpegSourceLevel/2 {
+						secondHeard++
+					}
+				}
+				t.Logf("%s: kept through the blip: %v; %.1f s of the new source's audio decoded; %v after the source left for good, it had exited by itself: %v (%v); requests for the mount after it left: %d",
+					player, kept >= 1, float64(secondHeard)/10, time.Since(left).Round(time.Second), exited, prog.err, gets)
+				if secondHeard < 30 {
+					t.Errorf("%s decoded %.1f s of the source that came back within the grace, want most of its 6 s", player, float64(secondHeard)/10)
+				}
+			}
+			if kept < 1 {
+				t.Errorf("%s was not kept through the blip", player)
+			}
+		})
+	}
+}
+
+// startPlayer starts a player decoding url to a raw PCM file (s16le,
+// stereo, 44.1 kHz) and returns it with the file's path.
+func startPlayer(t *testing.T, ctx context.Context, player, url string) (*program, string) {
+	t.Helper()
+	dir := nobodyDir(t)
+	out := filepath.Join(dir, "played.s16")
+	var args []string
+	switch player {
+	case "mpg123":
+		args = []string{testenv.RequireTool(t, "mpg123", "mpg123"), "-q", "-e", "s16", "-r", "44100", "--stereo", "-w", out, url}
+		// -w writes a WAV header; toneWindows does not mind 44 bytes.
+	case "ffmpeg":
+		args = []string{testenv.RequireTool(t, "ffmpeg", "ffmpeg"), "-hide_banner", "-loglevel", "error",
+			"-i", url, "-f", "s16le", "-ac", "2", "-ar", "44100", "-y", out}
+	case "cvlc":
+		args = []string{testenv.RequireTool(t, "cvlc", "vlc-bin"), "--intf", "dummy", "--play-and-exit",
+			"--aout", "afile", "--audiofile-file", out, "--audiofile-format", "s16",
+			"--audiofile-channels", "2", "--no-audiofile-wav", url}
+		if os.Geteuid() == 0 {
+			// VLC refuses to run as root.
+			setpriv := testenv.RequireTool(t, "setpriv", "util-linux")
+			args = append([]string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"}, args...)
+		}
+	}
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_RUNTIME_DIR="+dir)
+	cmd.Dir = dir
+	var discard bytes.Buffer
+	cmd.Stdout = &discard
+	return startProgram(t, player, cmd), out
+}
