@@ -397,8 +397,10 @@ func startWithBanner(t *testing.T, bin, dir, yaml string) (string, string, func(
 	os.WriteFile(cfg, []byte(fmt.Sprintf("listen: \"127.0.0.1:%d\"\n", httpPort)+yaml), 0o600)
 	cmd := exec.Command(bin, "-config", cfg)
 	cmd.Env = append(os.Environ(), "ONAIR_SOURCE_PASSWORD=", "ONAIR_ADMIN_PASSWORD=")
-	var stdout, stderr lockedBuffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// One pipe for both: the banner (stdout) comes before the log's "on
+	// air" (stderr) in it, so once that line is in, so is the whole banner.
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -413,12 +415,18 @@ func startWithBanner(t *testing.T, bin, dir, yaml string) (string, string, func(
 	t.Cleanup(stop)
 	// The log's "on air" comes right after the banner.
 	for range 400 {
-		if strings.Contains(stderr.String(), "on air") {
-			return fmt.Sprintf("http://127.0.0.1:%d", httpPort), stdout.String(), stop
+		if all := out.String(); strings.Contains(all, "msg=\"on air\"") {
+			var banner []string
+			for _, l := range strings.Split(all, "\n") {
+				if !strings.HasPrefix(l, "time=") {
+					banner = append(banner, l)
+				}
+			}
+			return fmt.Sprintf("http://127.0.0.1:%d", httpPort), strings.Join(banner, "\n"), stop
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("onair did not start:\n%s", stderr.String())
+	t.Fatalf("onair did not start:\n%s", out.String())
 	return "", "", nil
 }
 
