@@ -99,6 +99,7 @@ func (r *runner) connect(ctx context.Context) (*listener, timing, error) {
 		check: newStreamChecker(metaint, codec),
 		first: r.since(now),
 	}
+	l.check.follow = r.cfg.Reconnect && codec == CodecMP3
 	l.rx = int64(n - end)
 	l.framing = l.check.Feed(buf[end:n])
 	ok = true
@@ -106,7 +107,10 @@ func (r *runner) connect(ctx context.Context) (*listener, timing, error) {
 }
 
 // statusError is a response other than 200.
-type statusError struct{ line string }
+type statusError struct {
+	line string
+	code int
+}
 
 func (e *statusError) Error() string { return "response " + e.line }
 
@@ -120,7 +124,8 @@ func parseResponse(head []byte) (metaint int, codec Codec, err error) {
 		return 0, 0, errBadResponse
 	}
 	if string(f[1]) != "200" {
-		return 0, 0, &statusError{line: status}
+		code, _ := strconv.Atoi(string(f[1]))
+		return 0, 0, &statusError{line: status, code: code}
 	}
 	codec = CodecNone
 	seenMetaint := false
@@ -158,6 +163,14 @@ func reason(err error) string {
 		return "status " + se.line
 	case errors.Is(err, ErrBadBlock):
 		return "framing"
+	case errors.Is(err, ErrFrameSync):
+		return "frame sync"
+	case errors.Is(err, ErrFormatChange):
+		return "format change"
+	case errors.Is(err, ErrEndInBlock):
+		return "eof in ICY block"
+	case errors.Is(err, ErrEndInFrame):
+		return "eof mid-frame"
 	case errors.Is(err, errNoMetaint):
 		return "no icy-metaint"
 	case errors.Is(err, errBadMetaint):

@@ -10,6 +10,19 @@ var (
 	// ErrNoSync: the body does not start with an audio frame header
 	// (counted; the listener carries on).
 	ErrNoSync = errors.New("not an audio frame header")
+
+	// With frames followed (Config.Reconnect):
+
+	// ErrFrameSync: no frame header where the frame before ends (a framing
+	// error: the listener is dropped).
+	ErrFrameSync = errors.New("no MP3 frame header where one was due")
+	// ErrFormatChange: a frame of another sample rate or channel count on
+	// the same connection, which a player cannot follow (dropped).
+	ErrFormatChange = errors.New("stream format changed mid-stream")
+	// ErrEndInBlock and ErrEndInFrame: the stream ended where no clean end
+	// can be (dropped, not reconnected).
+	ErrEndInBlock = errors.New("stream ended inside an ICY block")
+	ErrEndInFrame = errors.New("stream ended inside an MP3 frame")
 )
 
 // Connect failures that are not socket errors.

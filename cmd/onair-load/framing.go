@@ -49,6 +49,11 @@ const (
 // (unsynced), not an error: players resync, and Icecast does not align its
 // burst to frames.
 //
+// With follow set (Config.Reconnect) it also follows the MP3 frames
+// through the audio bytes, header by header, so that it can tell a stream
+// that ended cleanly (at a frame boundary, outside an ICY block) from one
+// cut short, and see a mid-stream change of sample rate or channels.
+//
 // It is a few words of state per listener and does not allocate.
 type streamChecker struct {
 	metaint  int   // 0: the stream carries no ICY blocks
@@ -66,6 +71,21 @@ type streamChecker struct {
 	blocks int64 // ICY blocks, empty ones included
 	titles int64 // ICY blocks with L > 0
 	rate   int   // the first frame's bitrate in bytes per second; 0 = unknown
+
+	follow bool // follow the MP3 frames (set before the first Feed)
+	frame  frameFollower
+}
+
+// frameFollower walks an MP3 stream's frames by their headers' lengths.
+type frameFollower struct {
+	left   int // bytes of the current frame still to come after its header
+	headN  uint8
+	head   [frames.MP3HeaderSize]byte
+	headAt int64 // stream byte where the header being collected began
+	n      int64 // frames seen
+	// rate and channels are the first frame's: a player set up for them
+	// cannot follow a change in mid-stream.
+	rate, channels int
 }
 
 // newStreamChecker checks a body with the given icy-metaint (0 = none).
@@ -85,6 +105,12 @@ func (c *streamChecker) Feed(p []byte) error {
 			}
 			if c.headN < frames.MP3HeaderSize {
 				c.takeHead(p[:n])
+			}
+			if c.follow {
+				c.followFrames(p[:n])
+				if c.err != nil {
+					return c.err
+				}
 			}
 			c.audio += int64(n)
 			c.pos += int64(n)
@@ -147,6 +173,66 @@ func (c *streamChecker) takeHead(p []byte) {
 		// always 0, are in the first two.
 		c.unsynced = c.head[0] != 0xFF || c.head[1]&0xF6 != 0xF0
 	}
+}
+
+// followFrames walks the frames through p, audio bytes that begin at
+// stream byte c.pos. A body that does not start on a frame header is not
+// followed (takeHead counts it as unsynced); after that, a header missing
+// where the last frame's length puts one, or a frame of another sample
+// rate or channel count, is an error.
+func (c *streamChecker) followFrames(p []byte) {
+	f := &c.frame
+	pos := c.pos
+	for len(p) > 0 {
+		if f.left > 0 {
+			k := min(len(p), f.left)
+			f.left -= k
+			p, pos = p[k:], pos+int64(k)
+			continue
+		}
+		if f.headN == 0 {
+			f.headAt = pos
+		}
+		k := copy(f.head[f.headN:], p)
+		f.headN += uint8(k)
+		p, pos = p[k:], pos+int64(k)
+		if f.headN < frames.MP3HeaderSize {
+			return
+		}
+		f.headN = 0
+		h, err := frames.ParseMP3Header(f.head[:])
+		switch {
+		case err != nil && f.n == 0:
+			c.follow = false
+			return
+		case err != nil:
+			c.err = fmt.Errorf("stream byte %d, frame %d: % x: %w", f.headAt, f.n+1, f.head, ErrFrameSync)
+			return
+		case f.n == 0:
+			f.rate, f.channels = h.SampleRate, h.Channels()
+		case h.SampleRate != f.rate || h.Channels() != f.channels:
+			c.err = fmt.Errorf("stream byte %d, frame %d: %d Hz, %d channels after %d Hz, %d: %w",
+				f.headAt, f.n+1, h.SampleRate, h.Channels(), f.rate, f.channels, ErrFormatChange)
+			return
+		}
+		f.n++
+		f.left = h.FrameSize() - frames.MP3HeaderSize
+	}
+}
+
+// EndErr says whether the body, ending here, ended cleanly: nil when it
+// stops outside an ICY block and, when frames are followed, at a frame
+// boundary; otherwise the error saying where it was cut.
+func (c *streamChecker) EndErr() error {
+	switch {
+	case c.err != nil:
+		return c.err
+	case c.state == inBlock:
+		return fmt.Errorf("stream byte %d: %w", c.pos, ErrEndInBlock)
+	case c.follow && (c.frame.left > 0 || c.frame.headN > 0):
+		return fmt.Errorf("stream byte %d, frame %d: %w", c.pos, c.frame.n, ErrEndInFrame)
+	}
+	return nil
 }
 
 // SyncErr describes a body that does not start with a frame header, or

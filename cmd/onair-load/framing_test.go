@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"strconv"
 	"strings"
@@ -228,5 +229,88 @@ func TestParseResponse(t *testing.T) {
 				t.Fatalf("metaint %d codec %d, want %d %d", metaint, codec, tt.metaint, tt.codec)
 			}
 		})
+	}
+}
+
+// frame is one MP3 frame: header, then filler to size bytes.
+func frame(header []byte, size int) []byte { return cat(header, fill(size-len(header))) }
+
+var (
+	frame441 = frame(mp3Header, 417)                      // 128 kbps, 44.1 kHz
+	framePad = frame([]byte{0xFF, 0xFB, 0x92, 0x64}, 418) // the same, padded
+	frame48  = frame([]byte{0xFF, 0xFB, 0x94, 0x64}, 384) // 128 kbps, 48 kHz
+)
+
+// withBlocks splices an ICY block (a title, then empty ones) after every
+// metaint audio bytes of audio.
+func withBlocks(audio []byte, metaint int) []byte {
+	var out []byte
+	for i := 0; len(audio) > 0; i++ {
+		n := min(metaint, len(audio))
+		out = append(out, audio[:n]...)
+		audio = audio[n:]
+		if n == metaint && len(audio) > 0 {
+			if i == 0 {
+				out = append(out, titleBlock("StreamTitle='a';")...)
+			} else {
+				out = append(out, 0)
+			}
+		}
+	}
+	return out
+}
+
+func TestStreamCheckerFollowsFrames(t *testing.T) {
+	// metaint 419 puts the first block inside the second frame's header.
+	const metaint = 419
+	tests := []struct {
+		name    string
+		metaint int // 0: metaint
+		stream  []byte
+		feedErr error // from Feed
+		endErr  error // from EndErr, when the stream ends there
+	}{
+		{name: "whole frames", stream: withBlocks(cat(frame441, framePad, frame441), metaint)},
+		{name: "ends where a block is due", metaint: 417, stream: withBlocks(cat(frame441, frame441), 417)},
+		{name: "ends after a block", metaint: 417, stream: cat(withBlocks(cat(frame441, frame441), 417), []byte{0})},
+		{name: "cut frame", stream: withBlocks(cat(frame441, framePad[:200]), metaint), endErr: ErrEndInFrame},
+		{name: "cut header", stream: withBlocks(cat(frame441, framePad[:2]), metaint), endErr: ErrEndInFrame},
+		{name: "cut block", stream: cat(withBlocks(cat(frame441, frame441[:2]), metaint), []byte{2, 'S'}), endErr: ErrEndInBlock},
+		{name: "frame too short", stream: withBlocks(cat(frame441[:416], frame441), metaint), feedErr: ErrFrameSync},
+		{name: "new sample rate", stream: withBlocks(cat(frame441, frame48), metaint), feedErr: ErrFormatChange},
+		{name: "unsynced start is not followed", stream: withBlocks(cat(fill(3), frame441), metaint)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mi := cmp.Or(tt.metaint, metaint)
+			for i := range tt.stream {
+				// Split in two at every byte, so that every header and
+				// block is cut at every place.
+				c := newStreamChecker(mi, CodecMP3)
+				c.follow = true
+				err := c.Feed(tt.stream[:i])
+				if err == nil {
+					err = c.Feed(tt.stream[i:])
+				}
+				if !errors.Is(err, tt.feedErr) {
+					t.Fatalf("split at %d: Feed: %v, want %v", i, err, tt.feedErr)
+				}
+				if err != nil {
+					if !errors.Is(c.EndErr(), tt.feedErr) {
+						t.Fatalf("split at %d: EndErr %v after a Feed error %v", i, c.EndErr(), err)
+					}
+					continue
+				}
+				if err := c.EndErr(); !errors.Is(err, tt.endErr) {
+					t.Fatalf("split at %d: EndErr: %v, want %v", i, err, tt.endErr)
+				}
+			}
+		})
+	}
+
+	// Without follow (the default), frames are not looked at.
+	c := newStreamChecker(metaint, CodecMP3)
+	if err := c.Feed(withBlocks(cat(frame441, frame48[:10]), metaint)); err != nil || c.EndErr() != nil {
+		t.Fatalf("not following: Feed %v, EndErr %v; want no error", err, c.EndErr())
 	}
 }

@@ -30,6 +30,21 @@ type Config struct {
 	PID            int           // the server's process, sampled over the steady window; 0 = none
 	UserAgent      string
 	Progress       io.Writer // progress lines while running; nil = none
+
+	// Reconnect: a listener whose stream the server ends cleanly (at a
+	// frame boundary, outside an ICY block) connects again, as a player
+	// does, after ReconnectDelay (jittered); a 404 (the source is away) is
+	// retried with the delay doubled, up to ReconnectFor after the end.
+	// Frames are followed (see streamChecker), so a cut frame or a format
+	// change on one connection is a drop.
+	Reconnect      bool
+	ReconnectDelay time.Duration
+	ReconnectFor   time.Duration
+
+	// ReportEvery > 0 writes a JSON line of counts so far to ReportTo at
+	// that interval.
+	ReportEvery time.Duration
+	ReportTo    io.Writer
 }
 
 // phases of a run.
@@ -53,10 +68,14 @@ type runner struct {
 
 	live, connected, failed, dropped atomic.Int64
 	handshakeBytes                   atomic.Int64
+	framingErrors                    atomic.Int64
 
 	mu     sync.Mutex
 	fails  map[string]int
-	timing []timing // by attempt; a zero field was not reached
+	drops  map[string]int // so far, for progress lines
+	timing []timing       // by attempt; a zero field was not reached
+
+	rec reconnects
 }
 
 func (r *runner) since(t time.Time) int64 { return int64(t.Sub(r.start)) }
@@ -93,6 +112,10 @@ func (c *Config) validate() (addr string, request []byte, err error) {
 		return "", nil, errors.New("-prebuffer must not be negative")
 	case c.Tick <= 0 || c.ConnectTimeout <= 0 || c.StallTimeout <= 0 || c.Slack <= 0:
 		return "", nil, errors.New("-tick, -connect-timeout, -stall-timeout and -slack must be positive")
+	case c.Reconnect && (c.ReconnectDelay <= 0 || c.ReconnectFor <= 0):
+		return "", nil, errors.New("-reconnect-delay and -reconnect-for must be positive")
+	case c.ReportEvery < 0:
+		return "", nil, errors.New("-report-every must not be negative")
 	}
 	if c.Workers < 1 {
 		c.Workers = 8
@@ -123,8 +146,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		start:   time.Now(),
 		stop:    make(chan struct{}),
 		fails:   map[string]int{},
+		drops:   map[string]int{},
 		timing:  make([]timing, cfg.Listeners),
 	}
+	r.rec.init(ctx)
 	var server serverWindow
 	if cfg.PID > 0 {
 		if server.idle, err = readProc(strconv.Itoa(cfg.PID)); err != nil {
@@ -138,6 +163,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		go w.run(cfg.Tick * time.Duration(i) / time.Duration(cfg.Workers))
 	}
 
+	stopReports := r.reportEvery()
 	rampTime := r.ramp(ctx)
 	r.progress("ramp done in %.1fs: %d connected, %d failed, %d dropped",
 		rampTime.Seconds(), r.connected.Load(), r.failed.Load(), r.dropped.Load())
@@ -162,6 +188,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	liveAtEnd := r.live.Load()
 	r.progress("steady window over after %.1fs: %d listeners held", steady.Seconds(), liveAtEnd)
 
+	stopReports()
+	// Reconnections under way end first, so that none lands in a worker
+	// that has stopped.
+	r.rec.close()
 	close(r.stop)
 	r.workersWG.Wait()
 
@@ -233,6 +263,7 @@ func (r *runner) attempt(ctx context.Context, id int) {
 	r.handshakeBytes.Add(l.rx)
 	r.connected.Add(1)
 	r.live.Add(1)
+	l.slot = id
 	r.workers[id%len(r.workers)].add(l)
 }
 

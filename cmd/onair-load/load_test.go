@@ -18,12 +18,15 @@ import (
 type fakeMode int
 
 const (
-	fakeGood    fakeMode = iota
-	fakeLateICY          // blocks every metaint+1 bytes
-	fakeNoSync           // the body starts with an ID3 tag
-	fakeHangUp           // closes after the burst
-	fakeStall            // sends the burst, then nothing
-	fakeFull             // answers 503
+	fakeGood       fakeMode = iota
+	fakeLateICY             // blocks every metaint+1 bytes
+	fakeNoSync              // the body starts with an ID3 tag
+	fakeHangUp              // closes after the burst
+	fakeStall               // sends the burst, then nothing
+	fakeFull                // answers 503
+	fakeEndClean            // ends every stream after the burst, at a frame boundary
+	fakeNewFormat           // at switchAt ends every stream cleanly, answers 404 until backAt, then streams 48 kHz
+	fakeKeepFormat          // at switchAt goes on to 48 kHz frames on the same connections
 )
 
 // fakeServer is a tiny ICY server on loopback: a burst of 8 KiB, then
@@ -38,6 +41,9 @@ type fakeServer struct {
 	wg       sync.WaitGroup
 	mu       sync.Mutex
 	conns    map[net.Conn]bool
+
+	// The source's format change, for fakeNewFormat and fakeKeepFormat.
+	switchAt, backAt time.Time
 }
 
 const fakeMetaint = 1000
@@ -49,6 +55,8 @@ func startFake(t testing.TB, mode fakeMode) *fakeServer {
 		t.Fatal(err)
 	}
 	s := &fakeServer{t: t, ln: ln, mode: mode, done: make(chan struct{}), conns: map[net.Conn]bool{}}
+	s.switchAt = time.Now().Add(400 * time.Millisecond)
+	s.backAt = s.switchAt.Add(400 * time.Millisecond)
 	s.wg.Add(1)
 	go s.accept()
 	t.Cleanup(s.Close)
@@ -120,8 +128,18 @@ func (s *fakeServer) serve(c net.Conn) {
 		c.Write([]byte("HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n\r\nserver full\n"))
 		return
 	}
+	st := &icyStream{metaint: fakeMetaint, left: fakeMetaint, frame: fakeFrame}
+	switched := false // the connection is past the format change
+	if s.mode == fakeNewFormat {
+		switch now := time.Now(); {
+		case now.After(s.backAt):
+			st.frame, switched = fakeFrame48, true
+		case now.After(s.switchAt):
+			c.Write([]byte("HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\n\r\nmount not on air\n"))
+			return
+		}
+	}
 	c.Write([]byte("HTTP/1.0 200 OK\r\nContent-Type: audio/mpeg\r\nicy-metaint: 1000\r\n\r\n"))
-	st := &icyStream{metaint: fakeMetaint, left: fakeMetaint}
 	switch s.mode {
 	case fakeLateICY:
 		st.left++
@@ -139,6 +157,9 @@ func (s *fakeServer) serve(c net.Conn) {
 	case fakeStall:
 		<-s.done
 		return
+	case fakeEndClean:
+		c.Write(st.next(st.toFrameEnd()))
+		return
 	}
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
@@ -149,6 +170,14 @@ func (s *fakeServer) serve(c net.Conn) {
 		case <-t.C:
 		}
 		c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		if (s.mode == fakeNewFormat || s.mode == fakeKeepFormat) && !switched && time.Now().After(s.switchAt) {
+			// The source changed format: finish the frame under way.
+			switched = true
+			if _, err := c.Write(st.next(st.toFrameEnd())); err != nil || s.mode == fakeNewFormat {
+				return
+			}
+			st.frame = fakeFrame48
+		}
 		if _, err := c.Write(st.next(800)); err != nil {
 			return
 		}
@@ -160,23 +189,34 @@ func (s *fakeServer) serve(c net.Conn) {
 type icyStream struct {
 	metaint int
 	every   int // the interval actually used; 0 = metaint
+	frame   []byte
 	left    int // audio bytes before the next block
 	pos     int // in the frame
 	n       int // blocks so far
 	prefix  []byte
 }
 
-var fakeFrame = func() []byte {
-	// 128 kbps at 44.1 kHz, unpadded. The rest is a byte pattern with no
-	// zeros, as compressed audio mostly is: a misframed listener then
-	// meets a non-zero "length byte" at once.
-	f := make([]byte, 417)
+// fakeFrame is a frame of 128 kbps at 44.1 kHz, unpadded; fakeFrame48 one
+// at 48 kHz.
+var (
+	fakeFrame   = makeFrame([]byte{0xFF, 0xFB, 0x90, 0x64}, 417)
+	fakeFrame48 = makeFrame([]byte{0xFF, 0xFB, 0x94, 0x64}, 384)
+)
+
+// makeFrame is a header and then a byte pattern with no zeros, as
+// compressed audio mostly is: a misframed listener then meets a non-zero
+// "length byte" at once.
+func makeFrame(header []byte, size int) []byte {
+	f := make([]byte, size)
 	for i := range f {
 		f[i] = byte(i*7%251) + 1
 	}
-	copy(f, []byte{0xFF, 0xFB, 0x90, 0x64})
+	copy(f, header)
 	return f
-}()
+}
+
+// toFrameEnd is the number of audio bytes to the end of the frame under way.
+func (s *icyStream) toFrameEnd() int { return (len(s.frame) - s.pos) % len(s.frame) }
 
 // next returns the next audio bytes of the body, with blocks.
 func (s *icyStream) next(audio int) []byte {
@@ -188,9 +228,9 @@ func (s *icyStream) next(audio int) []byte {
 				out = append(out, s.prefix[0])
 				s.prefix = s.prefix[1:]
 			} else {
-				out = append(out, fakeFrame[s.pos])
+				out = append(out, s.frame[s.pos])
 			}
-			s.pos = (s.pos + 1) % len(fakeFrame)
+			s.pos = (s.pos + 1) % len(s.frame)
 		}
 		audio -= k
 		s.left -= k

@@ -22,6 +22,18 @@
 // began at the first byte would have stalled. It is dropped ("timeout") when it wants data and
 // gets none for -stall-timeout.
 //
+// With -reconnect, a listener whose stream the server ends cleanly (EOF
+// at an MP3 frame boundary, outside an ICY block: a source that came back
+// in another format, say) connects again as a player does, after a short
+// jittered delay, retrying a 404 while the mount has no source, for at most
+// -reconnect-for. Those ends are counted apart from drops (resets, stalls,
+// framing errors, a stream cut mid-frame), and the frames are followed
+// header by header: a missing header or a change of sample rate on one
+// connection drops the listener. Each new connection is checked afresh.
+// -report-every prints a JSON line of counts so far (live, drops, ends,
+// reconnections, framing errors) on stdout at that interval, before the
+// report.
+//
 // The exit code is 1 when any listener's ICY framing broke (it is dropped)
 // or its body did not start on a frame header (counted; players resync, so
 // it carries on), 2 when the run could not start, and 0 otherwise.
@@ -63,6 +75,10 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.StallTimeout, "stall-timeout", 15*time.Second, "drop a listener that wants data and gets none this long")
 	fs.DurationVar(&cfg.Slack, "slack", 2*time.Second, "lag behind the stream's pace beyond which a listener counts as slow")
 	fs.IntVar(&cfg.PID, "pid", 0, "server process to sample (CPU, RSS) over the steady window; 0 = none")
+	fs.BoolVar(&cfg.Reconnect, "reconnect", false, "reconnect, as a player does, when the server ends a stream cleanly (a 404 is retried); follow the MP3 frames")
+	fs.DurationVar(&cfg.ReconnectDelay, "reconnect-delay", 250*time.Millisecond, "-reconnect: delay before connecting again (jittered; doubled after a 404)")
+	fs.DurationVar(&cfg.ReconnectFor, "reconnect-for", 30*time.Second, "-reconnect: give up this long after the stream ended")
+	fs.DurationVar(&cfg.ReportEvery, "report-every", 0, "print a JSON line of counts so far this often on stdout; 0 = never")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.BoolVar(&quiet, "quiet", false, "no progress lines on stderr")
 	fs.Usage = func() {
@@ -82,6 +98,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	if !quiet {
 		cfg.Progress = stderr
 	}
+	cfg.ReportTo = stdout
 	if limit, err := raiseFileLimit(); err != nil {
 		fmt.Fprintf(stderr, "onair-load: raising the open-file limit: %v\n", err)
 	} else if need := uint64(cfg.Listeners) + 64; limit < need {

@@ -28,8 +28,9 @@ type Report struct {
 		Reasons   map[string]int `json:"reasons"`
 	} `json:"connects"`
 	Drops struct {
-		Total   int            `json:"total"`
-		Reasons map[string]int `json:"reasons"`
+		Total    int            `json:"total"`
+		Reasons  map[string]int `json:"reasons"`
+		Examples []string       `json:"examples,omitempty"` // streams cut short or changing format (-reconnect)
 	} `json:"drops"`
 	Held struct {
 		SteadyStart int64 `json:"steady_start"`
@@ -57,8 +58,9 @@ type Report struct {
 		Blocks          int64    `json:"blocks_checked"`
 		Titles          int64    `json:"titles"`
 	} `json:"framing"`
-	Server *ServerReport `json:"server,omitempty"`
-	Tool   struct {
+	Reconnect *ReconnectReport `json:"reconnect,omitempty"` // with -reconnect
+	Server    *ServerReport    `json:"server,omitempty"`
+	Tool      struct {
 		CPUSeconds float64 `json:"cpu_seconds"` // over the steady window
 		RSSKiB     int64   `json:"rss_kib"`
 		Workers    int     `json:"workers"`
@@ -163,6 +165,11 @@ func (r *runner) report(ramp, steady time.Duration, held0, held1 int64) *Report 
 			rep.Drops.Reasons[k] += v
 			rep.Drops.Total += v
 		}
+		for _, m := range st.dropMsgs {
+			if len(rep.Drops.Examples) < 5 {
+				rep.Drops.Examples = append(rep.Drops.Examples, m)
+			}
+		}
 		rep.Framing.Errors += st.framing
 		for _, m := range st.framingMsgs {
 			if len(rep.Framing.Examples) < 5 {
@@ -208,6 +215,9 @@ func (r *runner) report(ramp, steady time.Duration, held0, held1 int64) *Report 
 	rep.Throughput.PerListener = spread(tput)
 	rep.Tool.Workers = cfg.Workers
 	rep.Tool.TickMS = ms(cfg.Tick)
+	if cfg.Reconnect {
+		rep.Reconnect = r.rec.report()
+	}
 	return rep
 }
 
@@ -269,6 +279,14 @@ func (rep *Report) WriteText(w io.Writer) {
 	p("connects     attempted %d, succeeded %d, failed %d%s", rep.Connects.Attempted,
 		rep.Connects.Succeeded, rep.Connects.Failed, reasons(rep.Connects.Reasons))
 	p("drops        %d%s", rep.Drops.Total, reasons(rep.Drops.Reasons))
+	for _, m := range rep.Drops.Examples {
+		p("             %s", m)
+	}
+	if rc := rep.Reconnect; rc != nil {
+		p("ended        %d streams ended cleanly by the server: %d reconnected, %d gave up%s, %d still trying; %d retries%s",
+			rc.Ended, rc.Reconnected, rc.Failed, reasons(rc.FailReasons), rc.Pending, sum(rc.Retries), reasons(rc.Retries))
+		p("reconnect    %s", rc.Time)
+	}
 	p("held         %d at the start of the steady window, %d at its end", rep.Held.SteadyStart, rep.Held.SteadyEnd)
 	p("slow         %d (fell more than the slack behind the stream's pace)", rep.Slow)
 	p("worst lag    %s", rep.Lag)
@@ -303,6 +321,14 @@ func (l Latency) String() string {
 		return "-"
 	}
 	return fmt.Sprintf("p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms  (n=%d)", l.P50, l.P95, l.P99, l.Max, l.N)
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // reasons formats counts by reason, largest first.

@@ -21,6 +21,7 @@ type listener struct {
 	raw     syscall.RawConn
 	framing error // found during the handshake
 	check   streamChecker
+	slot    int // the attempt it began as; its reconnections keep it
 
 	// Times are nanoseconds since the run began; 0 means "not yet".
 	first   int64 // first audio byte: pacing starts here
@@ -53,6 +54,7 @@ func (l *listener) pace(cfg *Config) int {
 // workerStats is what a worker counts; the runner adds them up at the end.
 type workerStats struct {
 	drops       map[string]int
+	dropMsgs    []string // a stream cut short or changing format (Config.Reconnect)
 	framing     int
 	framingMsgs []string
 	unsynced    int
@@ -143,7 +145,7 @@ func (w *worker) pass() {
 	for i := 0; i < len(w.ls); {
 		l := w.ls[i]
 		if err := w.serve(l, now); err != nil {
-			w.drop(l, err)
+			w.lose(l, err, start)
 			last := len(w.ls) - 1
 			w.ls[i], w.ls[last] = w.ls[last], nil
 			w.ls = w.ls[:last]
@@ -235,16 +237,40 @@ func (w *worker) read(l *listener, p []byte) (int, error) {
 	return w.rn, w.rerr
 }
 
+// lose ends a listener whose serving failed with err. With
+// Config.Reconnect, a stream the server ended cleanly is no loss: the
+// listener connects again, as a player does.
+func (w *worker) lose(l *listener, err error, at time.Time) {
+	if w.r.cfg.Reconnect && errors.Is(err, io.EOF) {
+		if err = l.check.EndErr(); err == nil {
+			w.r.live.Add(-1)
+			w.retire(l, false)
+			w.r.rec.start(w.r, l.slot, at)
+			return
+		}
+	}
+	w.drop(l, err)
+}
+
 // drop ends a listener the run lost.
 func (w *worker) drop(l *listener, err error) {
 	rs := reason(err)
 	w.stats.drops[rs]++
-	if errors.Is(err, ErrBadBlock) {
+	if errors.Is(err, ErrBadBlock) || errors.Is(err, ErrFrameSync) {
 		w.stats.framing++
+		w.r.framingErrors.Add(1)
 		if len(w.stats.framingMsgs) < 5 {
 			w.stats.framingMsgs = append(w.stats.framingMsgs, err.Error())
 		}
 	}
+	if errors.Is(err, ErrFormatChange) || errors.Is(err, ErrEndInBlock) || errors.Is(err, ErrEndInFrame) {
+		if len(w.stats.dropMsgs) < 5 {
+			w.stats.dropMsgs = append(w.stats.dropMsgs, err.Error())
+		}
+	}
+	w.r.mu.Lock()
+	w.r.drops[rs]++
+	w.r.mu.Unlock()
 	w.r.live.Add(-1)
 	w.r.dropped.Add(1)
 	w.retire(l, false)
