@@ -182,27 +182,18 @@ func startPlayer(t *testing.T, ctx context.Context, player, url string) (*progra
 	t.Helper()
 	dir := nobodyDir(t)
 	out := filepath.Join(dir, "played.s16")
-	var args []string
+	var cmd *exec.Cmd
 	switch player {
 	case "mpg123":
-		args = []string{testenv.RequireTool(t, "mpg123", "mpg123"), "-q", "-e", "s16", "-r", "44100", "--stereo", "-w", out, url}
 		// -w writes a WAV header; toneWindows does not mind 44 bytes.
+		cmd = exec.CommandContext(ctx, testenv.RequireTool(t, "mpg123", "mpg123"),
+			"-q", "-e", "s16", "-r", "44100", "--stereo", "-w", out, url)
 	case "ffmpeg":
-		args = []string{testenv.RequireTool(t, "ffmpeg", "ffmpeg"), "-hide_banner", "-loglevel", "error",
-			"-i", url, "-f", "s16le", "-ac", "2", "-ar", "44100", "-y", out}
+		cmd = exec.CommandContext(ctx, testenv.RequireTool(t, "ffmpeg", "ffmpeg"), "-hide_banner", "-loglevel", "error",
+			"-i", url, "-f", "s16le", "-ac", "2", "-ar", "44100", "-y", out)
 	case "cvlc":
-		args = []string{testenv.RequireTool(t, "cvlc", "vlc-bin"), "--intf", "dummy", "--play-and-exit",
-			"--aout", "afile", "--audiofile-file", out, "--audiofile-format", "s16",
-			"--audiofile-channels", "2", "--no-audiofile-wav", url}
-		if os.Geteuid() == 0 {
-			// VLC refuses to run as root.
-			setpriv := testenv.RequireTool(t, "setpriv", "util-linux")
-			args = append([]string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"}, args...)
-		}
+		cmd = vlcCommand(t, ctx, testenv.RequireTool(t, "cvlc", "vlc-bin"), dir, out, url)
 	}
-	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_RUNTIME_DIR="+dir)
-	cmd.Dir = dir
 	var discard bytes.Buffer
 	cmd.Stdout = &discard
 	return startProgram(t, player, cmd), out

@@ -792,18 +792,7 @@ func TestVLCPlays(t *testing.T) {
 
 	dir := nobodyDir(t)
 	out := filepath.Join(dir, "played.s16")
-	args := []string{cvlc, "-vv", "--intf", "dummy", "--play-and-exit", "--run-time", "5",
-		"--aout", "afile", "--audiofile-file", out, "--audiofile-format", "s16",
-		"--audiofile-channels", "2", "--no-audiofile-wav", "http://" + tap.http + "/live"}
-	if os.Geteuid() == 0 {
-		// VLC refuses to run as root.
-		setpriv := testenv.RequireTool(t, "setpriv", "util-linux")
-		args = append([]string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"}, args...)
-	}
-	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_RUNTIME_DIR="+dir)
-	cmd.Dir = dir
-	vlc := startProgram(t, "cvlc", cmd)
+	vlc := startProgram(t, "cvlc", vlcCommand(t, ctx, cvlc, dir, out, "http://"+tap.http+"/live", "-vv", "--run-time", "5"))
 	time.Sleep(2500 * time.Millisecond)
 	waitFor(t, "one listener while VLC plays", func() bool { return ts.Mount("/live").Listeners() == 1 })
 	setTitle(t, ts, "/live", "Second Song")
@@ -855,6 +844,25 @@ func TestVLCPlays(t *testing.T) {
 			t.Errorf("VLC's request %d answered %q", i+1, printable(resp))
 		}
 	}
+}
+
+// vlcCommand is cvlc playing url into out (raw s16le, stereo, 44.1 kHz)
+// until the stream ends, in dir, as nobody when the test runs as root
+// (VLC refuses root). extra are further options.
+func vlcCommand(t *testing.T, ctx context.Context, cvlc, dir, out, url string, extra ...string) *exec.Cmd {
+	t.Helper()
+	args := append([]string{cvlc, "--intf", "dummy", "--play-and-exit",
+		"--aout", "afile", "--audiofile-file", out, "--audiofile-format", "s16",
+		"--audiofile-channels", "2", "--no-audiofile-wav"}, extra...)
+	args = append(args, url)
+	if os.Geteuid() == 0 {
+		setpriv := testenv.RequireTool(t, "setpriv", "util-linux")
+		args = append([]string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"}, args...)
+	}
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_RUNTIME_DIR="+dir)
+	cmd.Dir = dir
+	return cmd
 }
 
 // ---- the default mount
