@@ -34,9 +34,10 @@ type graceResult struct {
 	} `json:"requests"`
 }
 
-// The schedule of TestPlayersAcrossASourceBlip, from the player's start:
-// the source leaves, another (at 880 Hz) takes its place within the
-// grace, then leaves for good and the grace runs out.
+// The schedule of TestPlayersAcrossASourceBlip, from the player's
+// connection (a browser may take seconds to start): the source leaves,
+// another (at 880 Hz) takes its place within the grace, then leaves for
+// good and the grace runs out.
 const (
 	blipLeave  = 3 * time.Second
 	blipBack   = blipLeave + 2500*time.Millisecond
@@ -68,7 +69,7 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 			waitOnAir(t, ts, blipMount)
 			m := ts.Mount(blipMount)
 
-			start := time.Now()
+			var start time.Time // the schedule runs from the player's connection
 			at := func(d time.Duration) { time.Sleep(time.Until(start.Add(d))) }
 			var pcmFile string
 			var prog *program
@@ -88,6 +89,7 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 				prog, pcmFile = startPlayer(t, ctx, player, url)
 			}
 			waitFor(t, player+" connected", func() bool { return m.connections.Load() >= 1 })
+			start = time.Now()
 
 			at(blipLeave)
 			first.Process.Kill()
