@@ -32,6 +32,24 @@ type apiAccessLine struct {
 	Line string
 }
 
+// loggedAt is when the server last logged message, by its error log's
+// clock; it fails the test when the message is not there.
+func loggedAt(t *testing.T, base, message string) time.Time {
+	t.Helper()
+	var lines []apiErrorLine
+	getJSON(t, "GET", base+"/api/logs?kind=error&limit=1000", &lines)
+	var at time.Time
+	for _, l := range lines {
+		if l.Message == message && l.Time.After(at) {
+			at = l.Time
+		}
+	}
+	if at.IsZero() {
+		t.Fatalf("the error log lacks %q: %+v", message, lines)
+	}
+	return at
+}
+
 // visitListener plays mount as a listener whose player is agent: it reads
 // the answer's first bytes and hangs up, so that the server logs the
 // connection as it ends.
