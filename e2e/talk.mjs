@@ -52,7 +52,7 @@ async function shot(page, name) {
   if (shots) await page.screenshot({ path: join(shots, `talk-${name}.png`), fullPage: true });
 }
 
-async function waitFor(what, fn, ms = 10000) {
+async function waitFor(what, fn, ms = 20000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await fn()) return;
