@@ -148,9 +148,10 @@ try {
   result.dj.settingsLinks = await dj.getByRole('link', { name: 'Settings' }).count();
   await dj.goto(`${base}/console#settings`);
   await waitFor('the console for the DJ', () => dj.locator('#nav').isVisible());
-  await dj.waitForTimeout(300);
+  // A DJ asking for Settings is shown the studio: once it shows, the
+  // Settings view must not.
+  result.dj.studioShown = await waitFor('the studio for the DJ', () => dj.locator('#mixer').isVisible());
   result.dj.settingsShown = await dj.locator('#settings').isVisible();
-  result.dj.studioShown = await dj.locator('#mixer').isVisible();
   result.dj.status = await dj.evaluate(async () => (await fetch('/api/settings')).status);
   await shot(dj, 'dj');
   result.steps.push('dj refused');
