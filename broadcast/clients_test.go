@@ -129,12 +129,15 @@ func TestMpg123ShowsTitles(t *testing.T) {
 	setTitle(t, ts, "/live", "Ünïcode Artist - First Song")
 	// -t: decode without playing; -n: stop after the burst plus a few seconds.
 	cmd := exec.CommandContext(ctx, mpg123, "-v", "-t", "-n", "400", "http://"+ts.http+"/live")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(3 * time.Second)
+	// The title changes while mpg123 plays: once it has shown the first.
+	waitFor(t, "mpg123 to show the first title", func() bool {
+		return strings.Contains(stderr.String(), "StreamTitle='Ünïcode Artist - First Song';")
+	})
 	setTitle(t, ts, "/live", "Second Song")
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("mpg123: %v: %s", err, stderr.String())

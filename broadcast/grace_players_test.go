@@ -5,10 +5,13 @@ package broadcast
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,9 +37,10 @@ type graceResult struct {
 	} `json:"requests"`
 }
 
-// The schedule of TestPlayersAcrossASourceBlip, from the player's start:
-// the source leaves, another (at 880 Hz) takes its place within the
-// grace, then leaves for good and the grace runs out.
+// The schedule of TestPlayersAcrossASourceBlip, from the player's
+// connection (a browser may take seconds to start): the source leaves,
+// another (at 880 Hz) takes its place within the grace, then leaves for
+// good and the grace runs out.
 const (
 	blipLeave  = 3 * time.Second
 	blipBack   = blipLeave + 2500*time.Millisecond
@@ -56,14 +60,28 @@ const (
 func TestPlayersAcrossASourceBlip(t *testing.T) {
 	for _, player := range []string{"mpg123", "cvlc", "ffmpeg", "chromium"} {
 		t.Run(player, func(t *testing.T) {
-			ts := startServer(t, func(o *Options) {
-				o.Defaults.Grace = blipGrace
-				o.Mounts = append(o.Mounts, MountConfig{Path: blipMount})
+			// The server's log, shown on failure: when each listener left,
+			// and why.
+			serverLog := &syncBuffer{}
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("the server logged:\n%s", tail(serverLog.String(), 6000))
+				}
+			})
+			ts := startServerWith(t, func(s *Server) {
+				s.Logger = slog.New(slog.NewTextHandler(serverLog, &slog.HandlerOptions{Level: slog.LevelDebug}))
+				s.Options.Defaults.Grace = blipGrace
+				s.Options.Mounts = append(s.Options.Mounts, MountConfig{Path: blipMount})
 			})
 			tap := startTap(t, ts)
 			url := "http://" + tap.http + blipMount
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
+			// The source that comes back within the grace is the test's
+			// own, sending an MP3 made beforehand: a program started then
+			// can take seconds to connect on a loaded machine, and so
+			// miss the grace the test is about.
+			secondMP3 := sineMP3(t, ctx, blipSecond, blipEnd-blipBack+2*time.Second)
 			first := ffmpegSource(t, ctx, 440, 60*time.Second, "icecast://source:"+testSourcePass+"@"+ts.http+blipMount)
 			waitOnAir(t, ts, blipMount)
 			m := ts.Mount(blipMount)
@@ -90,31 +108,27 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 				close(browserDone)
 				prog, pcmFile = startPlayer(t, ctx, player, url)
 			}
-			// A browser starting on a loaded machine takes its time; the
-			// schedule runs from the moment the player is connected.
-			for i := 0; m.connections.Load() < 1; i++ {
-				if i == 600 {
-					t.Fatalf("%s did not connect within 30 s", player)
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
+			waitFor(t, player+" connected", func() bool { return m.connections.Load() >= 1 })
 			start := time.Now()
-			atConnect := m.bytesIn.Load()
+			joinedIn := m.bytesIn.Load()
 			at := func(d time.Duration) { time.Sleep(time.Until(start.Add(d))) }
 
 			at(blipLeave)
 			first.Process.Kill()
-			// What the first source can have given this listener: its
-			// burst (at most 64 KiB and a chunk) and what came after.
-			firstSeconds := float64(min(atConnect, 64<<10+chunkTarget)+m.bytesIn.Load()-atConnect) / 16000
+			killed := time.Now()
+			// The first source's audio the player could have: its burst
+			// (the source may have run long before a slow browser joined)
+			// and all that came after.
+			firstSeconds := float64(m.bytesIn.Load()-joinedIn+min(int64(m.Settings.BurstSize), joinedIn)) / 16000
 			waitFor(t, "the first source gone", func() bool { return !m.OnAir() })
 			at(blipBack)
-			second := ffmpegSource(t, ctx, blipSecond, 60*time.Second, "icecast://source:"+testSourcePass+"@"+ts.http+blipMount)
+			stopSecond := sendMP3(t, startIcecastSource(t, ts, blipMount, ""), secondMP3)
 			waitOnAir(t, ts, blipMount)
 			kept := m.connections.Load()
+			t.Logf("the second source on air %v after the first was killed (grace %v)", time.Since(killed).Round(time.Millisecond), blipGrace)
 			at(blipEnd)
 			getsBefore := len(tap.requests("http", "GET "+blipMount+" "))
-			second.Process.Kill()
+			stopSecond()
 			left := time.Now()
 			at(blipWatch)
 			gets := len(tap.requests("http", "GET "+blipMount+" ")) - getsBefore
@@ -125,9 +139,8 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 				if !res.OK {
 					t.Fatalf("grace.mjs: %s", res.Error)
 				}
-				// The element's time starts at its burst; audio of the
-				// second source lies past all the first gave it, so
-				// playing past that is playing the second.
+				// Audio of the second source lies past all the player had
+				// of the first: playing past it is playing the second.
 				resumed, stalled, ended := false, 0.0, ""
 				last, lastAt := 0.0, 0
 				for _, s := range res.Samples {
@@ -145,7 +158,7 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 						ended = e.Event
 					}
 				}
-				t.Logf("chromium: kept through the blip: %v; resumed with the new source: %v (currentTime %.1f s, the first source gave it %.1f s); longest stall %.1f s; at the end of the stream: %q; requests for the mount: %d in all",
+				t.Logf("chromium: kept through the blip: %v; resumed with the new source: %v (currentTime %.1f s, the player had %.1f s of the first source); longest stall %.1f s; at the end of the stream: %q; requests for the mount: %d in all",
 					kept >= 1, resumed, res.Samples[len(res.Samples)-1].CurrentTime, firstSeconds, stalled, ended, len(res.Requests))
 				if !resumed {
 					t.Errorf("Chromium's <audio> did not play on into the new source: %+v", res.Samples)
@@ -174,6 +187,59 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sineMP3 is freq Hz for d as ffmpegSource sends it (lavfi's sine made
+// stereo, 128 kbps MP3, 44.1 kHz), without tags or a Xing frame.
+func sineMP3(t *testing.T, ctx context.Context, freq int, d time.Duration) []byte {
+	t.Helper()
+	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	cmd := exec.CommandContext(ctx, ffmpeg, "-hide_banner", "-loglevel", "error",
+		"-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:sample_rate=44100", freq),
+		"-t", fmt.Sprintf("%.1f", d.Seconds()), "-ac", "2", "-c:a", "libmp3lame", "-b:a", "128k",
+		"-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	mp3, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, stderr.String())
+	}
+	return mp3
+}
+
+// sendMP3 sends mp3, a 128 kbps stream, on src at real time, 200 ms ahead
+// as an encoder's buffer would be, until it ends or the returned stop is
+// called; stop also hangs up, as a source that leaves does.
+func sendMP3(t *testing.T, src *sourceClient, mp3 []byte) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		start, sent := time.Now(), 0
+		for sent < len(mp3) {
+			due := min(len(mp3), int((time.Since(start).Seconds()+0.2)*16000))
+			if _, err := src.conn.Write(mp3[sent:due]); err != nil {
+				return
+			}
+			sent = due
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			close(quit)
+			<-done
+			src.conn.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 // startPlayer starts a player decoding url to a raw PCM file (s16le,

@@ -338,11 +338,13 @@ func (l *icyListener) lastTitle() string {
 }
 
 // feedUntil sends frames from srcs at about real-time pace (a chunk each
-// per 20 ms) until cond holds, failing after about 10 s or when the reader
-// has failed.
+// per 20 ms) until cond holds, failing after 30 s or when the reader has
+// failed. The bound is generous: on a loaded machine the server's writers
+// and the reader get little CPU, and the wait ends as soon as cond holds.
 func feedUntil(t *testing.T, what string, rs []*reader, cond func() bool, srcs ...*sourceClient) {
 	t.Helper()
-	for range 500 {
+	start := time.Now()
+	for i := 0; i < 3000 && time.Since(start) < 30*time.Second; i++ {
 		if cond() {
 			return
 		}
@@ -359,14 +361,19 @@ func feedUntil(t *testing.T, what string, rs []*reader, cond func() bool, srcs .
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// waitFor polls cond for up to 5 s.
+// waitFor polls cond every 10 ms for up to 20 s: a bound for a loaded
+// machine, where a program under test may take seconds to start.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for range 500 {
+	start := time.Now()
+	for i := 0; i < 2000 && time.Since(start) < 20*time.Second; i++ {
 		if cond() {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	if cond() {
+		return
 	}
 	t.Fatalf("timed out waiting for %s", what)
 }

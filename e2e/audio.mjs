@@ -30,7 +30,7 @@ if (!base || !mount || !mount.startsWith('/')) {
 }
 
 const WANT_SECONDS = 2;       // currentTime each element must pass
-const PLAY_TIMEOUT_MS = 15000; // for both elements together
+const PLAY_TIMEOUT_MS = 30000; // for both elements together
 const WATCHDOG_MS = 50000;     // the whole run, browser start included
 
 const result = { ok: false, base, mount, page: null, audio: [], responses: [], console: [], error: null };
@@ -78,7 +78,7 @@ try {
   page.on('pageerror', (e) => { result.console.push('pageerror: ' + e.message); });
 
   // 1. A navigating browser gets the status page at "/".
-  const nav = await page.goto(base + '/', { waitUntil: 'domcontentloaded', timeout: 10000 });
+  const nav = await page.goto(base + '/', { waitUntil: 'domcontentloaded', timeout: 20000 });
   result.page = await page.evaluate((mount) => {
     const row = [...document.querySelectorAll('[data-mount]')].find((el) => el.dataset.mount === mount);
     return {

@@ -52,7 +52,7 @@ async function shot(page, name) {
 }
 
 // waitFor polls fn until it returns something truthy, or fails after ms.
-async function waitFor(what, fn, ms = 10000) {
+async function waitFor(what, fn, ms = 20000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const v = await fn();
@@ -137,11 +137,15 @@ try {
     return (await r.json()).some((l) => l.line.includes('logs-e2e-2'));
   }), 15000);
   // The event reaches the page within a tick or two of 100 ms; give it
-  // ample time to show, were it not held back.
+  // ample time to show, were it not held back, and on a loaded machine
+  // wait until the page says it holds a line.
   await page.waitForTimeout(1500);
+  a.pausedStatus = await waitFor('the page to hold a line back', async () => {
+    const s = await page.locator('#log-status').textContent();
+    return s.includes('waiting') && s;
+  });
   const line2 = lines.filter({ hasText: 'logs-e2e-2' });
   a.shownWhilePaused = (await line2.count()) > 0;
-  a.pausedStatus = await page.locator('#log-status').textContent();
   await shot(page, 'paused');
   await pause.click();
   await waitFor('listener 2\'s line after resuming', async () => (await line2.count()) === 1);

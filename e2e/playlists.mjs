@@ -63,7 +63,7 @@ async function shot(page, name) {
 }
 
 // waitFor polls fn until it returns true, or fails after ms.
-async function waitFor(what, fn, ms = 10000) {
+async function waitFor(what, fn, ms = 20000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await fn()) return;

@@ -66,7 +66,7 @@ async function shot(page, name, opts = {}) {
 
 // waitFor polls fn until it returns a truthy value, which it returns, or
 // fails after ms.
-async function waitFor(what, fn, ms = 10000) {
+async function waitFor(what, fn, ms = 20000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const v = await fn();

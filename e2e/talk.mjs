@@ -52,7 +52,7 @@ async function shot(page, name) {
   if (shots) await page.screenshot({ path: join(shots, `talk-${name}.png`), fullPage: true });
 }
 
-async function waitFor(what, fn, ms = 10000) {
+async function waitFor(what, fn, ms = 20000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await fn()) return;
@@ -78,6 +78,12 @@ function watch(page) {
 async function openConsole() {
   const page = await context.newPage();
   watch(page);
+  // The page holds its lease once its /talk socket has sent the mixer's
+  // state: presses go over that socket from then on.
+  let leased = false;
+  page.on('websocket', (ws) => {
+    if (new URL(ws.url()).pathname.endsWith('/talk')) ws.on('framereceived', () => { leased = true; });
+  });
   await page.goto(`${base}/console`);
   const user = page.getByLabel('Username');
   const ptt = page.getByRole('button', { name: 'Push to Talk' });
@@ -88,8 +94,7 @@ async function openConsole() {
     await page.getByRole('button', { name: 'Log in' }).click();
   }
   await ptt.waitFor({ state: 'visible' });
-  // The page holds its lease socket once the mixer shows.
-  await page.waitForTimeout(500);
+  await waitFor('the page\'s talk lease', async () => leased, 20000);
   return page;
 }
 

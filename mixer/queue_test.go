@@ -89,7 +89,15 @@ func TestQueueClosesUnplayedTrackOnStop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { q.Run(ctx); close(done) }()
-	time.Sleep(50 * time.Millisecond)
+	// Stop once the track is open and waiting to be played.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, ok := q.Upcoming(); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the queue never readied the track")
+		}
+	}
 	cancel()
 	<-done
 	if !tt.closed {

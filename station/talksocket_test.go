@@ -23,7 +23,9 @@ func newTalkRig(t *testing.T) *talkRig {
 	t.Helper()
 	before := runtime.NumGoroutine()
 	r := &talkRig{talk: &fakeTalker{}, done: make(chan struct{})}
-	ts := &TalkSocket{Talk: r.talk, Done: r.done, PingEvery: 100 * time.Millisecond, PingTimeout: 150 * time.Millisecond}
+	// Pings come often, so a silent page goes soon; a page answers them
+	// only while the test reads it, so it has a second to.
+	ts := &TalkSocket{Talk: r.talk, Done: r.done, PingEvery: 100 * time.Millisecond, PingTimeout: time.Second}
 	srv := httptest.NewServer(ts)
 	r.url = "ws" + strings.TrimPrefix(srv.URL, "http")
 	t.Cleanup(func() {
@@ -33,7 +35,7 @@ func newTalkRig(t *testing.T) *talkRig {
 			close(r.done)
 		}
 		srv.Close()
-		deadline := time.Now().Add(2 * time.Second)
+		deadline := time.Now().Add(10 * time.Second)
 		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}

@@ -28,17 +28,16 @@ func TestAccessLogFolderMissing(t *testing.T) {
 	}
 }
 
-// waitForLines polls path until it holds n lines, for up to 5 s.
+// waitForLines polls path until it holds n lines, for up to 20 s.
 func waitForLines(t *testing.T, path string, n int) []string {
 	t.Helper()
 	var lines []string
-	for range 500 {
+	for start := time.Now(); time.Since(start) < 20*time.Second; time.Sleep(10 * time.Millisecond) {
 		b, _ := os.ReadFile(path)
 		lines = strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 		if len(b) > 0 && len(lines) >= n {
 			return lines
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("%s holds %q, want %d lines", path, lines, n)
 	return nil
@@ -67,15 +66,15 @@ func TestBinaryAccessLogReopensOnSIGHUP(t *testing.T) {
 		t.Helper()
 		cl := &http.Client{Timeout: 5 * time.Second}
 		url := fmt.Sprintf("http://127.0.0.1:%d%s", httpPort, path)
-		for range 100 {
+		for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(50 * time.Millisecond) {
 			resp, err := cl.Get(url)
 			if err == nil {
 				resp.Body.Close()
 				return
 			}
-			time.Sleep(50 * time.Millisecond) // still starting
+			// Still starting.
 		}
-		t.Fatalf("GET %s failed for 5 s\n%s", url, stderr.String())
+		t.Fatalf("GET %s failed for 30 s\n%s", url, stderr.String())
 	}
 	get("/status-json.xsl")
 	lines := waitForLines(t, logPath, 1)
@@ -89,12 +88,7 @@ func TestBinaryAccessLogReopensOnSIGHUP(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Process.Signal(syscall.SIGHUP)
-	for range 500 {
-		if _, err := os.Stat(logPath); err == nil {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitUntil(20*time.Second, func() bool { _, err := os.Stat(logPath); return err == nil })
 	get("/no-such-page")
 	lines = waitForLines(t, logPath, 1)
 	if len(lines) != 1 || !strings.Contains(lines[0], `"GET /no-such-page HTTP/1.1" 404 `) {

@@ -310,7 +310,7 @@ func TestAccountsOnTheBinary(t *testing.T) {
 		`"PUT /relay HTTP/1.1" 401`:      false, // user source
 		`"PUT /relay HTTP/1.1" 429`:      false,
 	}
-	for range 50 {
+	waitUntil(20*time.Second, func() bool {
 		var lines []apiAccessLine
 		getJSON(t, "GET", base+"/api/logs?kind=access&limit=1000", &lines)
 		for _, l := range lines {
@@ -320,11 +320,8 @@ func TestAccountsOnTheBinary(t *testing.T) {
 				}
 			}
 		}
-		if !slices.Contains(slices.Collect(maps.Values(wantLines)), false) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return !slices.Contains(slices.Collect(maps.Values(wantLines)), false)
+	})
 	for want, found := range wantLines {
 		if !found {
 			t.Errorf("no access line from %s with its user and %s", guesser, want)
@@ -397,10 +394,16 @@ func startWithBanner(t *testing.T, bin, dir, yaml string) (string, string, func(
 	os.WriteFile(cfg, []byte(fmt.Sprintf("listen: \"127.0.0.1:%d\"\n", httpPort)+yaml), 0o600)
 	cmd := exec.Command(bin, "-config", cfg)
 	cmd.Env = append(os.Environ(), "ONAIR_SOURCE_PASSWORD=", "ONAIR_ADMIN_PASSWORD=")
-	// One pipe for both: the banner (stdout) comes before the log's "on
-	// air" (stderr) in it, so once that line is in, so is the whole banner.
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	// The banner goes to a file, which onair writes itself: once its log
+	// says it is on air, the whole banner is there to read. (Through a
+	// pipe, the copy of stdout could lag behind the log's.)
+	stdout, err := os.CreateTemp(t.TempDir(), "banner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdout.Close()
+	var stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -413,20 +416,18 @@ func startWithBanner(t *testing.T, bin, dir, yaml string) (string, string, func(
 		}
 	}
 	t.Cleanup(stop)
-	// The log's "on air" comes right after the banner.
-	for range 400 {
-		if all := out.String(); strings.Contains(all, "msg=\"on air\"") {
-			var banner []string
-			for _, l := range strings.Split(all, "\n") {
-				if !strings.HasPrefix(l, "time=") {
-					banner = append(banner, l)
-				}
+	// The server's own "on air" comes right after the banner, once it
+	// serves; the stations log theirs ("station on air") before that.
+	for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(stderr.String(), `msg="on air"`) {
+			banner, err := os.ReadFile(stdout.Name())
+			if err != nil {
+				t.Fatal(err)
 			}
-			return fmt.Sprintf("http://127.0.0.1:%d", httpPort), strings.Join(banner, "\n"), stop
+			return fmt.Sprintf("http://127.0.0.1:%d", httpPort), string(banner), stop
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("onair did not start:\n%s", out.String())
+	t.Fatalf("onair did not start within 30 s:\n%s", stderr.String())
 	return "", "", nil
 }
 

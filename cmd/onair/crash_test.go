@@ -24,20 +24,22 @@ func startAt(t *testing.T, bin, dir, yaml string) (*exec.Cmd, string) {
 	yaml = fmt.Sprintf("listen: \"127.0.0.1:%d\"\ndata_dir: %q\nadmin_password: adm1n\nsource_password: s0urce\n", httpPort, filepath.Join(dir, "data")) + yaml
 	os.WriteFile(cfg, []byte(yaml), 0o600)
 	cmd := exec.Command(bin, "-config", cfg)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	var stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	for range 200 {
+	// Bounded for a loaded machine, where opening the store and scanning
+	// the music can take seconds.
+	for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(50 * time.Millisecond) {
 		if resp, err := http.Get(base + "/status-json.xsl"); err == nil {
 			resp.Body.Close()
 			return cmd, base
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatal("onair did not start")
+	t.Fatalf("onair did not answer within 30 s:\n%s", stderr.String())
 	return nil, ""
 }
 

@@ -57,6 +57,26 @@ func readEvents(t *testing.T, url string, d time.Duration, during func(time.Dura
 	return out
 }
 
+// streamListeners is /status-json.xsl's count of listeners on /stream.
+func streamListeners(t *testing.T, base string) int {
+	t.Helper()
+	var st struct {
+		Icestats struct {
+			Source []struct {
+				Listenurl string
+				Listeners int
+			}
+		}
+	}
+	getJSON(t, "GET", base+"/status-json.xsl", &st)
+	for _, s := range st.Icestats.Source {
+		if strings.HasSuffix(s.Listenurl, "/stream") {
+			return s.Listeners
+		}
+	}
+	return -1
+}
+
 // TestEventsStream: GET /api/events sends the station's now playing,
 // listener count and mixer state at once and again as they change, and
 // its meters at least ten times a second; a Push to Talk press shows as a
@@ -83,7 +103,11 @@ func TestEventsStream(t *testing.T) {
 			}
 		}
 	}()
-	time.Sleep(1500 * time.Millisecond) // counted after a second
+	// Counted once it has stayed a second (count_after), at a writer's
+	// wake-up.
+	if !waitUntil(20*time.Second, func() bool { return streamListeners(t, base) == 1 }) {
+		t.Fatalf("the listener was not counted within 20 s: %d listeners", streamListeners(t, base))
+	}
 	pressed := false
 	events := readEvents(t, base+"/api/events?station=main", 3*time.Second, func(d time.Duration) {
 		if !pressed && d > 1500*time.Millisecond {

@@ -83,10 +83,7 @@ func TestListenersConsoleKicksFFmpeg(t *testing.T) {
 	holdListener(t, base, "/stream", xssAgent)
 
 	var ffID uint64
-	for i := 0; ffID == 0; i++ {
-		if i == 100 {
-			t.Fatal("ffmpeg and the second listener did not show in GET /api/listeners within 10 s")
-		}
+	waitUntil(30*time.Second, func() bool {
 		var list []apiListener
 		getJSON(t, "GET", base+"/api/listeners", &list)
 		xss := false
@@ -98,7 +95,10 @@ func TestListenersConsoleKicksFFmpeg(t *testing.T) {
 				ffID = l.ID
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
+		return ffID != 0
+	})
+	if ffID == 0 {
+		t.Fatal("ffmpeg and the second listener did not show in GET /api/listeners within 30 s")
 	}
 
 	var res listenersResult

@@ -106,15 +106,12 @@ func openStream(t *testing.T, c net.Conn, path, extra string) (string, *streamRe
 	return strings.TrimSpace(status), sr
 }
 
+// waitBytes waits, up to 20 s, until the stream has brought n bytes.
 func (sr *streamReader) waitBytes(t *testing.T, what string, n int64) {
 	t.Helper()
-	for range 200 {
-		if sr.bytes.Load() >= n {
-			return
-		}
-		time.Sleep(25 * time.Millisecond)
+	if !waitUntil(20*time.Second, func() bool { return sr.bytes.Load() >= n }) {
+		t.Fatalf("%s: only %d bytes in 20 s", what, sr.bytes.Load())
 	}
-	t.Fatalf("%s: only %d bytes in 5 s", what, sr.bytes.Load())
 }
 
 func (sr *streamReader) waitEnd(t *testing.T, what string) {
@@ -231,11 +228,8 @@ func TestBinaryListenersBansAndHTTPS(t *testing.T) {
 	}
 
 	// Listeners count once they have stayed a second.
-	for i := 0; listenerHistory(t, base, "/relay").Peak < 2; i++ {
-		if i == 100 {
-			t.Fatal("the two listeners were not counted within 5 s")
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !waitUntil(20*time.Second, func() bool { return listenerHistory(t, base, "/relay").Peak >= 2 }) {
+		t.Fatal("the two listeners were not counted within 20 s")
 	}
 
 	var ban struct {

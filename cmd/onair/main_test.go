@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,15 +18,38 @@ import (
 	"onair/internal/testenv"
 )
 
+// built is the onair binary the end-to-end tests run, built once for all
+// of them: a link takes seconds, many more on a loaded machine.
+var built struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
 // buildBinary builds onair once per test run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "onair")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "onair-test-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "onair")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 func TestBinaryStartsPrintsAndStopsOnSIGTERM(t *testing.T) {

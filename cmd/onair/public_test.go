@@ -180,7 +180,7 @@ func TestPublicPageInABrowser(t *testing.T) {
 
 	// A DJ goes live with a title of markup.
 	liveSource(t, base, "-c:a", "libmp3lame", "-b:a", "128k", "-content_type", "audio/mpeg", "-ice_name", "DJ Tester", "-f", "mp3")
-	if !waitUntil(10*time.Second, func() bool { return mainNow(t, base).Live }) {
+	if !waitUntil(20*time.Second, func() bool { return mainNow(t, base).Live }) {
 		t.Fatal("the station never went live")
 	}
 	const liveArtist, liveTitle = "DJ Night", "<b>Live</b> & loud"
@@ -191,7 +191,7 @@ func TestPublicPageInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if !waitUntil(5*time.Second, func() bool { return mainNow(t, base).Title == liveTitle }) {
+	if !waitUntil(15*time.Second, func() bool { return mainNow(t, base).Title == liveTitle }) {
 		t.Fatalf("the live title never showed in /api/nowplaying: %+v", mainNow(t, base))
 	}
 	res = publicResult{}

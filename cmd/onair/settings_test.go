@@ -157,14 +157,11 @@ func TestSettingsOnTheBinary(t *testing.T) {
 		t.Fatalf("third listener over 256 kbps: %q, want 503", status)
 	}
 	leave()
-	admitted := false
-	for range 100 { // the server sees the listener gone at its next write
-		if status, _, _ := listenerHeaders(t, base, "/stream"); strings.Contains(status, "200") {
-			admitted = true
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	// The server sees the listener gone at its next write.
+	admitted := waitUntil(20*time.Second, func() bool {
+		status, _, _ := listenerHeaders(t, base, "/stream")
+		return strings.Contains(status, "200")
+	})
 	if !admitted {
 		t.Fatal("no listener admitted after one left")
 	}
@@ -220,16 +217,11 @@ func TestSettingsOnTheBinary(t *testing.T) {
 	}, &v); resp.StatusCode != 200 {
 		t.Fatalf("PATCH media_dirs: %d %+v", resp.StatusCode, v)
 	}
-	found := false
-	for range 100 {
+	found := waitUntil(20*time.Second, func() bool {
 		var tracks []struct{ Title string }
 		getJSON(t, "GET", base+"/api/library?q=Tone", &tracks)
-		if len(tracks) == 1 && tracks[0].Title == "Tone 440" {
-			found = true
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return len(tracks) == 1 && tracks[0].Title == "Tone 440"
+	})
 	if !found {
 		t.Error("the library did not pick up the new folder's track")
 	}

@@ -121,12 +121,7 @@ func TestAutoDJStationAPI(t *testing.T) {
 
 	// /api/nowplaying and /status-json.xsl agree.
 	var np nowPlaying
-	for range 50 {
-		if np = stationNow(t, base); np.Title != "" {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitUntil(20*time.Second, func() bool { np = stationNow(t, base); return np.Title != "" })
 	if !strings.HasPrefix(np.Title, "Song ") || !strings.HasPrefix(np.Artist, "Artist ") || np.Station != "main" || np.DurationMS < 29000 || np.DurationMS > 31000 {
 		t.Fatalf("nowplaying %+v", np)
 	}
@@ -139,14 +134,8 @@ func TestAutoDJStationAPI(t *testing.T) {
 		t.Fatalf("skip: %d", code)
 	}
 	var after nowPlaying
-	for range 50 {
-		if after = stationNow(t, base); after.Title != np.Title {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if after.Title == np.Title {
-		t.Errorf("still %q 5 s after a skip", np.Title)
+	if !waitUntil(20*time.Second, func() bool { after = stationNow(t, base); return after.Title != np.Title }) {
+		t.Errorf("still %q 20 s after a skip", np.Title)
 	}
 	var e struct{ Error string }
 	if code := getJSON(t, "POST", base+"/api/stations/nope/skip", &e); code != 404 || e.Error == "" {
@@ -173,12 +162,7 @@ func TestAutoDJWithNothingToPlay(t *testing.T) {
 
 	want := "OnAir: add music to " + music
 	var title string
-	for range 60 {
-		if title = statusTitle(t, base); title == want {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitUntil(20*time.Second, func() bool { title = statusTitle(t, base); return title == want })
 	if title != want {
 		t.Fatalf("title %q, want %q", title, want)
 	}

@@ -24,7 +24,7 @@ func runBrowser(t *testing.T, outRate int, sink Sink) (b *Browser, stop func()) 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx, sink) }()
-	waitFor(t, time.Second, "Run to take the sink", b.Running)
+	waitFor(t, 10*time.Second, "Run to take the sink", b.Running)
 	stopped := false
 	stop = func() {
 		t.Helper()
@@ -38,7 +38,7 @@ func runBrowser(t *testing.T, outRate int, sink Sink) (b *Browser, stop func()) 
 			if err != nil {
 				t.Errorf("Run: %v", err)
 			}
-		case <-time.After(2 * time.Second):
+		case <-time.After(10 * time.Second):
 			t.Fatal("Run did not return after cancel")
 		}
 	}

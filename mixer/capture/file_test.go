@@ -52,7 +52,7 @@ func TestFileIsPacedBySinkAndFollowed(t *testing.T) {
 	sink := &fakeSink{perCall: 1024, every: 10 * time.Millisecond}
 	began := time.Now()
 	startPipe(t, path, 44100, 2, 44100, sink)
-	waitFor(t, 3*time.Second, "the whole file", func() bool { return sink.frames() == 20000 })
+	waitFor(t, 10*time.Second, "the whole file", func() bool { return sink.frames() == 20000 })
 	// 20000 frames at 1024 per 10 ms take at least 19 periods.
 	if d := time.Since(began); d < 190*time.Millisecond {
 		t.Errorf("the file went out in %v: not paced by the sink", d)
@@ -61,7 +61,7 @@ func TestFileIsPacedBySinkAndFollowed(t *testing.T) {
 		t.Error("the sink never refused: pacing untested")
 	}
 	checkRamp(t, sink.audio(), first)
-	waitFor(t, 2*time.Second, "Stop at the end of the file", func() bool { return sink.count("stop") == 1 })
+	waitFor(t, 10*time.Second, "Stop at the end of the file", func() bool { return sink.count("stop") == 1 })
 
 	// Append, with a partial frame first to show it waits for the rest.
 	more := ramp(3000, 40000)
@@ -74,7 +74,7 @@ func TestFileIsPacedBySinkAndFollowed(t *testing.T) {
 	f.Write(data[:5])
 	time.Sleep(50 * time.Millisecond)
 	f.Write(data[5:])
-	waitFor(t, 2*time.Second, "the appended audio", func() bool { return sink.frames() == 23000 })
+	waitFor(t, 10*time.Second, "the appended audio", func() bool { return sink.frames() == 23000 })
 	checkRamp(t, sink.audio(), append(first, more...))
 	if h := sink.history(); h != "start,write,stop,start,write" {
 		t.Errorf("events %s", h)
@@ -92,12 +92,12 @@ func TestFileCutShortIsReadAgain(t *testing.T) {
 	}
 	sink := &fakeSink{}
 	startPipe(t, path, 44100, 2, 44100, sink)
-	waitFor(t, 2*time.Second, "the file", func() bool { return sink.frames() == 2000 })
+	waitFor(t, 10*time.Second, "the file", func() bool { return sink.frames() == 2000 })
 	again := ramp(500, 9000)
 	if err := os.WriteFile(path, rampBytes(again), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 3*time.Second, "the new recording", func() bool { return sink.frames() == 2500 })
+	waitFor(t, 10*time.Second, "the new recording", func() bool { return sink.frames() == 2500 })
 	checkRamp(t, sink.audio(), append(first, again...))
 }
 
@@ -108,7 +108,7 @@ func TestMissingPathWarnsOnceThenFlows(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "later.fifo")
 	sink := &fakeSink{}
 	_, log := startPipe(t, path, 44100, 2, 44100, sink)
-	waitFor(t, time.Second, "the warning", func() bool { return strings.Contains(log.String(), "does not exist yet") })
+	waitFor(t, 10*time.Second, "the warning", func() bool { return strings.Contains(log.String(), "does not exist yet") })
 	time.Sleep(1200 * time.Millisecond) // at least one more try
 	if n := strings.Count(log.String(), "does not exist yet"); n != 1 {
 		t.Errorf("%d warnings, want 1:\n%s", n, log.String())
@@ -123,7 +123,7 @@ func TestMissingPathWarnsOnceThenFlows(t *testing.T) {
 	defer w.Close()
 	want := ramp(1000, 0)
 	writePieces(t, w, rampBytes(want), 4096)
-	waitFor(t, 2*time.Second, "the audio", func() bool { return sink.frames() == 1000 })
+	waitFor(t, 10*time.Second, "the audio", func() bool { return sink.frames() == 1000 })
 	checkRamp(t, sink.audio(), want)
 }
 
@@ -137,11 +137,11 @@ func TestNoGoroutineOutlivesRun(t *testing.T) {
 	w := openWriter(t, path)
 	writePieces(t, w, rampBytes(ramp(500, 0)), 4096)
 	w.Close()
-	waitFor(t, 2*time.Second, "Stop", func() bool { return sink.count("stop") == 1 })
+	waitFor(t, 10*time.Second, "Stop", func() bool { return sink.count("stop") == 1 })
 	w = openWriter(t, path)
 	defer w.Close()
 	writePieces(t, w, rampBytes(ramp(500, 0)), 4096)
-	waitFor(t, 2*time.Second, "the second take", func() bool { return sink.count("start") == 2 })
+	waitFor(t, 10*time.Second, "the second take", func() bool { return sink.count("start") == 2 })
 	stop() // while blocked on a silent writer
 	// leakCheck runs at cleanup, after the writer is closed.
 	if sink.count("stop") != 2 {

@@ -135,7 +135,8 @@ func newTestLogger(t *testing.T) (*slog.Logger, *logBuffer) {
 }
 
 // startPipe starts a pipe backend on path; the returned stop cancels it
-// and fails the test unless Run returns nil within 200 ms.
+// and fails the test unless Run returns nil within a second (at once,
+// but for a loaded machine's scheduling).
 func startPipe(t *testing.T, path string, rate, channels, outRate int, sink *fakeSink) (stop func(), log *logBuffer) {
 	t.Helper()
 	logger, log := newTestLogger(t)
@@ -160,10 +161,10 @@ func startPipe(t *testing.T, path string, rate, channels, outRate int, sink *fak
 			if err != nil {
 				t.Errorf("Run: %v", err)
 			}
-			if d := time.Since(at); d > 200*time.Millisecond {
+			if d := time.Since(at); d > time.Second {
 				t.Errorf("Run took %v to return after cancel", d)
 			}
-		case <-time.After(2 * time.Second):
+		case <-time.After(10 * time.Second):
 			t.Fatal("Run did not return after cancel")
 		}
 	}
@@ -253,7 +254,7 @@ func leakCheck(t *testing.T) {
 	t.Helper()
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() {
-		deadline := time.Now().Add(time.Second)
+		deadline := time.Now().Add(10 * time.Second)
 		for runtime.NumGoroutine() > before {
 			if time.Now().After(deadline) {
 				buf := make([]byte, 1<<16)
