@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"onair/dsp/resample"
 	"onair/mixer/decode"
-	"onair/mixer/resample"
 )
 
 // OpenFile opens an audio file as a track at the station's sample rate:

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"onair/codec/layer3"
 	"onair/mixer/decode"
-	"onair/mixer/decode/layer3"
 )
 
 // Probing a file is four cheap looks instead of one expensive full decode

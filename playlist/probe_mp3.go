@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"onair/frames"
+	"onair/codec/frames"
 )
 
 // The MP3 walk follows the chain of frame headers (ISO/IEC 11172-3

@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"onair/mixer/ogg"
+	"onair/codec/ogg"
 )
 
 // The Ogg walk follows the pages (RFC 3533): each starts with the capture

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"onair/frames"
+	"onair/codec/frames"
 	"onair/internal/testenv"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"onair/frames"
+	"onair/codec/frames"
 )
 
 // titlePrefix starts every ICY block that is not empty.

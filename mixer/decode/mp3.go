@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"onair/mixer/decode/layer3"
+	"onair/codec/layer3"
 )
 
 // decoderDelay is the Layer III decoder's own delay in samples: a click

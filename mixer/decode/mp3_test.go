@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/mixer/decode/layer3"
+	"onair/codec/layer3"
 )
 
 // clickAt is where the click fixtures have their one non-zero sample.

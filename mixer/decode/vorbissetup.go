@@ -6,14 +6,15 @@ import (
 	"errors"
 	"io"
 
-	"onair/mixer/ogg"
+	"onair/codec/ogg"
+	"onair/codec/vorbis"
 )
 
 // jfreymuth/vorbis v1.0.2 misreads a setup header with a floor 1 of zero
 // partitions, which libvorbis writes for the LFE channel of every 5.1
 // file: where Vorbis I §7.2.2 reads no class at all (maximum_class is
 // −1), it reads one, 13 bits or more, and everything after is garbage
-// ("vorbis: decoding error"). ogg.CheckVorbisSetup mends the header; the
+// ("vorbis: decoding error"). vorbis.CheckVorbisSetup mends the header; the
 // header pages are rebuilt in memory around it and the audio pages follow
 // from the file unchanged.
 
@@ -76,7 +77,7 @@ func newOggSource(f io.ReaderAt, off, size int64) *oggSource {
 	if len(packets[0]) < 12 {
 		return plain
 	}
-	fixed, err := ogg.CheckVorbisSetup(packets[2], int(packets[0][11]))
+	fixed, err := vorbis.CheckVorbisSetup(packets[2], int(packets[0][11]))
 	if err != nil || bytes.Equal(fixed, packets[2]) {
 		return plain // nothing to mend, or nothing the mend can parse
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jfreymuth/oggvorbis"
 
-	"onair/mixer/ogg"
+	"onair/codec/ogg"
 )
 
 // TestVorbisSetupFix: libvorbis's 5.1 files trip oggvorbis (its floor 1

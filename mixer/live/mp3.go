@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"onair/mixer/decode/layer3"
+	"onair/codec/layer3"
 )
 
 // maxLost is how many bytes in a row may go by with nothing decodable in

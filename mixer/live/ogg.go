@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
-	"onair/mixer/ogg"
+	"onair/codec/ogg"
 )
 
 // Ogg framing (RFC 3533 §6): a page is the capture pattern "OggS", the

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"onair/mixer/ogg"
+	"onair/codec/ogg"
 )
 
 // TestRefusals: streams the mixer cannot decode fail on their first

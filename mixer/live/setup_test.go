@@ -7,7 +7,7 @@ import (
 
 	"github.com/jfreymuth/vorbis"
 
-	"onair/mixer/ogg"
+	vorbissetup "onair/codec/vorbis"
 )
 
 // codebookSync opens every Vorbis codebook: "BCV".
@@ -37,7 +37,7 @@ func TestCheckSetupReal(t *testing.T) {
 		{"5.1", "aevalsrc=0.5*sin(2*PI*3000*t)|0|0|0|0|0:s=44100:d=0.2:c=5.1", 6, true},
 	} {
 		h := vorbisHeaders(t, encodeSource(t, c.src, vorbisQ5...))
-		fixed, err := ogg.CheckVorbisSetup(h[2], c.channels)
+		fixed, err := vorbissetup.CheckVorbisSetup(h[2], c.channels)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -60,7 +60,7 @@ func TestCheckSetupReal(t *testing.T) {
 func TestCheckSetupTruncated(t *testing.T) {
 	setup := vorbisHeaders(t, encode(t, sine3k(44100, 2, 0.2), vorbisQ5...))[2]
 	for n := range len(setup) {
-		if _, err := ogg.CheckVorbisSetup(setup[:n], 2); err == nil {
+		if _, err := vorbissetup.CheckVorbisSetup(setup[:n], 2); err == nil {
 			t.Fatalf("setup header cut to %d of %d bytes passes", n, len(setup))
 		}
 	}
@@ -107,7 +107,7 @@ func TestCheckSetupHostile(t *testing.T) {
 		{"lookup values cut short", setup(2, 16).write(0, 1).write(0, 1).write(0, 16*5).write(2, 4).write(0, 64).write(15, 4).write(0, 1), "truncated"},
 	}
 	for _, c := range cases {
-		_, err := ogg.CheckVorbisSetup(c.w.b, 2)
+		_, err := vorbissetup.CheckVorbisSetup(c.w.b, 2)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error naming %q", c.name, err, c.want)
 		}
@@ -125,7 +125,7 @@ func TestCheckSetupBudget(t *testing.T) {
 		w.write(1, 1).write(18, 5).write(1<<19, 20)
 		w.write(0, 4)
 	}
-	if _, err := ogg.CheckVorbisSetup(w.b, 2); err == nil || !strings.Contains(err.Error(), "codebook 2: codebooks too large in all") {
+	if _, err := vorbissetup.CheckVorbisSetup(w.b, 2); err == nil || !strings.Contains(err.Error(), "codebook 2: codebooks too large in all") {
 		t.Errorf("256 codebooks of 2^19 entries: %v, want the third refused", err)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"onair/mixer/resample"
+	"onair/dsp/resample"
 )
 
 // Sink takes decoded audio for the Live channel.

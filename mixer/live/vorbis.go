@@ -8,8 +8,8 @@ import (
 
 	"github.com/jfreymuth/vorbis"
 
-	"onair/mixer/ogg"
-	"onair/mixer/resample"
+	vorbissetup "onair/codec/vorbis"
+	"onair/dsp/resample"
 )
 
 // maxBadRun is how many frames or packets in a row may fail to decode
@@ -93,7 +93,7 @@ func (v *vorbisStream) oversize() {
 }
 
 func (v *vorbisStream) readSetup(p []byte) error {
-	fixed, err := ogg.CheckVorbisSetup(p, v.ident.channels)
+	fixed, err := vorbissetup.CheckVorbisSetup(p, v.ident.channels)
 	if err != nil {
 		return fmt.Errorf("%w: Vorbis setup header: %w", ErrCorrupt, err)
 	}

@@ -1,6 +1,6 @@
 //go:build !nolame && linux && (386 || amd64 || arm || arm64 || loong64 || riscv64)
 
-package encoder
+package mp3enc
 
 import (
 	"bytes"

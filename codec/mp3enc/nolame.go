@@ -1,6 +1,6 @@
 //go:build nolame
 
-package encoder
+package mp3enc
 
 import "errors"
 

@@ -1,4 +1,4 @@
-package encoder
+package mp3enc
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"onair/frames"
+	"onair/codec/frames"
 )
 
 // The test tone: 1 kHz at half scale (-6 dBFS), 5 s.

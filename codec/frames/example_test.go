@@ -3,7 +3,7 @@ package frames_test
 import (
 	"fmt"
 
-	"onair/frames"
+	"onair/codec/frames"
 )
 
 func ExampleSplitter() {

@@ -1,4 +1,4 @@
-package encoder
+package mp3enc
 
 import "errors"
 

@@ -3,7 +3,7 @@ package resample_test
 import (
 	"fmt"
 
-	"onair/mixer/resample"
+	"onair/dsp/resample"
 )
 
 func ExampleResampler() {

@@ -1,4 +1,4 @@
-package encoder
+package mp3enc
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/frames"
+	"onair/codec/frames"
 	"onair/internal/testenv"
 )
 

@@ -1,4 +1,4 @@
-package ogg
+package vorbis
 
 import (
 	"errors"

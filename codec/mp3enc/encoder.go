@@ -11,7 +11,7 @@
 //
 // Neither encoder's output per call lines up with MP3 frames: the caller
 // splits frames (see package onair/frames).
-package encoder
+package mp3enc
 
 import (
 	"fmt"
