@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"onair/codec/frames"
+	"onair/codec/mpeg"
 )
 
 // The MP3 walk follows the chain of frame headers (ISO/IEC 11172-3
@@ -29,11 +29,11 @@ const (
 
 // probeMP3Walk is what walking an MP3 file's frames found.
 type probeMP3Walk struct {
-	first   frames.MP3Header // the first audio frame's header
-	frames  int64            // audio frames (a Xing/Info frame not counted)
-	bytes   int64            // their bytes
-	cbr     bool             // every audio frame has first.Bitrate
-	info    probeXing        // what a Xing/Info/VBRI frame said
+	first   mpeg.Header // the first audio frame's header
+	frames  int64       // audio frames (a Xing/Info frame not counted)
+	bytes   int64       // their bytes
+	cbr     bool        // every audio frame has first.Bitrate
+	info    probeXing   // what a Xing/Info/VBRI frame said
 	hasInfo bool
 	lead    int64 // bytes between the ID3v2 tags and the first frame
 	junk    int64 // bytes in the chain that were neither frames nor tags
@@ -91,8 +91,8 @@ type probeMP3Walker struct {
 // walk walks the chain from the first frame, which br is at, to the end.
 func (w *probeMP3Walker) walk(lead int64) (probeMP3Walk, error) {
 	res := probeMP3Walk{lead: lead, cbr: true}
-	hdr, _ := w.br.Peek(frames.MP3HeaderSize)
-	ref, _ := frames.ParseMP3Header(hdr) // resync found it valid
+	hdr, _ := w.br.Peek(mpeg.HeaderSize)
+	ref, _ := mpeg.ParseHeader(hdr) // resync found it valid
 	if b, err := w.br.Peek(min(ref.FrameSize(), int(w.left))); err == nil || err == io.EOF {
 		if res.info, res.hasInfo = probeParseInfo(ref, b); res.hasInfo && len(b) == ref.FrameSize() {
 			// The tag frame is silence to a decoder: not part of the audio.
@@ -102,15 +102,15 @@ func (w *probeMP3Walker) walk(lead int64) (probeMP3Walk, error) {
 		}
 	}
 	for w.left > 0 {
-		hdr, err := w.br.Peek(frames.MP3HeaderSize)
-		if len(hdr) < frames.MP3HeaderSize {
+		hdr, err := w.br.Peek(mpeg.HeaderSize)
+		if len(hdr) < mpeg.HeaderSize {
 			if err != nil && err != io.EOF {
 				return res, &probeIOError{err}
 			}
 			res.junk += int64(len(hdr)) // a stray byte or three at the end
 			break
 		}
-		h, err := frames.ParseMP3Header(hdr)
+		h, err := mpeg.ParseHeader(hdr)
 		if err == nil && probeSameStream(h, ref) {
 			n := int64(h.FrameSize())
 			if n > w.left {
@@ -176,7 +176,7 @@ func (w *probeMP3Walker) tagHere() int64 {
 // follows, giving up after limit bytes. A frame cut short by the end is
 // taken only in a known stream. It returns how many bytes it skipped and
 // whether it found a frame.
-func (w *probeMP3Walker) resync(ref *frames.MP3Header, limit int64) (int64, bool, error) {
+func (w *probeMP3Walker) resync(ref *mpeg.Header, limit int64) (int64, bool, error) {
 	var skipped int64
 	for {
 		buf, err := w.br.Peek(w.br.Size())
@@ -214,7 +214,7 @@ func (w *probeMP3Walker) resync(ref *frames.MP3Header, limit int64) (int64, bool
 // which ends at the end of the audio (atEnd: buf reaches it). It returns
 // where the frame is and true, or how many bytes can be dropped and
 // whether the search must go on with more bytes.
-func probeFindFrame(buf []byte, ref *frames.MP3Header, atEnd bool) (int, bool, bool) {
+func probeFindFrame(buf []byte, ref *mpeg.Header, atEnd bool) (int, bool, bool) {
 	i := 0
 	for {
 		j := bytes.IndexByte(buf[i:], 0xFF)
@@ -222,18 +222,18 @@ func probeFindFrame(buf []byte, ref *frames.MP3Header, atEnd bool) (int, bool, b
 			return len(buf), false, !atEnd
 		}
 		i += j
-		if i+frames.MP3HeaderSize > len(buf) {
+		if i+mpeg.HeaderSize > len(buf) {
 			return i, false, !atEnd
 		}
-		h, err := frames.ParseMP3Header(buf[i:])
+		h, err := mpeg.ParseHeader(buf[i:])
 		if err != nil || ref != nil && !probeSameStream(h, *ref) {
 			i++
 			continue
 		}
 		next := i + h.FrameSize()
 		switch {
-		case next+frames.MP3HeaderSize <= len(buf):
-			if h2, err := frames.ParseMP3Header(buf[next:]); err == nil && probeSameStream(h2, h) {
+		case next+mpeg.HeaderSize <= len(buf):
+			if h2, err := mpeg.ParseHeader(buf[next:]); err == nil && probeSameStream(h2, h) {
 				return i, true, false
 			}
 			if probeTagLen(buf[next:]) > 0 {
@@ -252,7 +252,7 @@ func probeFindFrame(buf []byte, ref *frames.MP3Header, atEnd bool) (int, bool, b
 
 // probeSameStream tells whether two headers can belong to one stream: an
 // encoder never changes the version, layer, rate or channel count.
-func probeSameStream(a, b frames.MP3Header) bool {
+func probeSameStream(a, b mpeg.Header) bool {
 	return a.Version == b.Version && a.Layer == b.Layer && a.SampleRate == b.SampleRate &&
 		a.Channels() == b.Channels()
 }
@@ -323,18 +323,18 @@ type probeXing struct {
 // encoder string, then at 0x15 the 12-bit delay and padding; FFmpeg
 // writes "Lavf"/"Lavc" there), or a VBRI tag (32 bytes after the header),
 // in the Layer III frame f with header h.
-func probeParseInfo(h frames.MP3Header, f []byte) (probeXing, bool) {
+func probeParseInfo(h mpeg.Header, f []byte) (probeXing, bool) {
 	if h.Layer != 3 {
 		return probeXing{}, false
 	}
 	side := 17
 	switch {
-	case h.Version == frames.MPEG1 && h.Mode != frames.Mono:
+	case h.Version == mpeg.MPEG1 && h.Mode != mpeg.Mono:
 		side = 32
-	case h.Version != frames.MPEG1 && h.Mode == frames.Mono:
+	case h.Version != mpeg.MPEG1 && h.Mode == mpeg.Mono:
 		side = 9
 	}
-	off := frames.MP3HeaderSize + side
+	off := mpeg.HeaderSize + side
 	if h.Protected {
 		off += 2
 	}
@@ -366,7 +366,7 @@ func probeParseInfo(h frames.MP3Header, f []byte) (probeXing, bool) {
 		}
 		return x, true
 	}
-	const vbri = frames.MP3HeaderSize + 32
+	const vbri = mpeg.HeaderSize + 32
 	if vbri+18 <= len(f) && string(f[vbri:vbri+4]) == "VBRI" {
 		return probeXing{kind: "VBRI", frames: int64(binary.BigEndian.Uint32(f[vbri+14:]))}, true
 	}

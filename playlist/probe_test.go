@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"onair/codec/frames"
+	"onair/codec/mpeg"
 	"onair/internal/testenv"
 )
 
@@ -114,7 +114,7 @@ func makeProbeFixtures(t testing.TB, dir string) string {
 	// that the last frames hold noise.
 	badTail := bytes.Clone(cbr)
 	for off := probeFrameStart(t, cbr, len(cbr)*6/10); off+4 < len(badTail); {
-		h, err := frames.ParseMP3Header(badTail[off:])
+		h, err := mpeg.ParseHeader(badTail[off:])
 		if err != nil {
 			break
 		}
@@ -143,12 +143,12 @@ func concatBytes(parts ...[]byte) []byte {
 func probeFrameStart(t testing.TB, b []byte, off int) int {
 	t.Helper()
 	for i := off; i+4 < len(b); i++ {
-		h, err := frames.ParseMP3Header(b[i:])
+		h, err := mpeg.ParseHeader(b[i:])
 		if err != nil {
 			continue
 		}
 		if n := i + h.FrameSize(); n+4 < len(b) {
-			if _, err := frames.ParseMP3Header(b[n:]); err == nil {
+			if _, err := mpeg.ParseHeader(b[n:]); err == nil {
 				return i
 			}
 		}
@@ -368,7 +368,7 @@ func TestProbeEndTags(t *testing.T) {
 func TestProbeRefusesWhatDoesNotDecode(t *testing.T) {
 	// A chain of valid MPEG-1 Layer I headers with zero payload: the walk
 	// is happy, the decoder is not.
-	h := frames.MP3Header{Version: frames.MPEG1, Layer: 1, Bitrate: 128, SampleRate: 44100, Mode: frames.Stereo}
+	h := mpeg.Header{Version: mpeg.MPEG1, Layer: 1, Bitrate: 128, SampleRate: 44100, Mode: mpeg.Stereo}
 	var b []byte
 	for range 200 {
 		hdr, err := h.AppendBinary(nil)
@@ -415,7 +415,7 @@ func TestProbeClean(t *testing.T) {
 // FuzzProbe checks that no file, however mangled, makes the probe panic,
 // hang or call a broken file playable without a duration.
 func FuzzProbe(f *testing.F) {
-	h := frames.MP3Header{Version: frames.MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100, Mode: frames.JointStereo}
+	h := mpeg.Header{Version: mpeg.MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100, Mode: mpeg.JointStereo}
 	hdr, _ := h.AppendBinary(nil)
 	frame := append(hdr, make([]byte, h.FrameSize()-4)...)
 	f.Add(bytes.Repeat(frame, 4))

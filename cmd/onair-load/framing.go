@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"onair/codec/frames"
+	"onair/codec/mpeg"
 )
 
 // titlePrefix starts every ICY block that is not empty.
@@ -60,9 +60,9 @@ type streamChecker struct {
 	codec    Codec //
 	state    uint8
 	headN    uint8
-	head     [frames.MP3HeaderSize]byte // the first audio bytes
-	left     int                        // bytes left in this audio run or block
-	blockPos int                        // bytes of this block checked against titlePrefix
+	head     [mpeg.HeaderSize]byte // the first audio bytes
+	left     int                   // bytes left in this audio run or block
+	blockPos int                   // bytes of this block checked against titlePrefix
 	err      error
 	unsynced bool // the body does not start with a frame header
 
@@ -80,7 +80,7 @@ type streamChecker struct {
 type frameFollower struct {
 	left   int // bytes of the current frame still to come after its header
 	headN  uint8
-	head   [frames.MP3HeaderSize]byte
+	head   [mpeg.HeaderSize]byte
 	headAt int64 // stream byte where the header being collected began
 	n      int64 // frames seen
 	// rate and channels are the first frame's: a player set up for them
@@ -103,7 +103,7 @@ func (c *streamChecker) Feed(p []byte) error {
 			if c.metaint > 0 && n > c.left {
 				n = c.left
 			}
-			if c.headN < frames.MP3HeaderSize {
+			if c.headN < mpeg.HeaderSize {
 				c.takeHead(p[:n])
 			}
 			if c.follow {
@@ -157,12 +157,12 @@ func (c *streamChecker) Feed(p []byte) error {
 func (c *streamChecker) takeHead(p []byte) {
 	n := copy(c.head[c.headN:], p)
 	c.headN += uint8(n)
-	if c.headN < frames.MP3HeaderSize {
+	if c.headN < mpeg.HeaderSize {
 		return
 	}
 	switch c.codec {
 	case CodecMP3:
-		h, err := frames.ParseMP3Header(c.head[:])
+		h, err := mpeg.ParseHeader(c.head[:])
 		if err != nil {
 			c.unsynced = true
 			return
@@ -196,11 +196,11 @@ func (c *streamChecker) followFrames(p []byte) {
 		k := copy(f.head[f.headN:], p)
 		f.headN += uint8(k)
 		p, pos = p[k:], pos+int64(k)
-		if f.headN < frames.MP3HeaderSize {
+		if f.headN < mpeg.HeaderSize {
 			return
 		}
 		f.headN = 0
-		h, err := frames.ParseMP3Header(f.head[:])
+		h, err := mpeg.ParseHeader(f.head[:])
 		switch {
 		case err != nil && f.n == 0:
 			c.follow = false
@@ -216,7 +216,7 @@ func (c *streamChecker) followFrames(p []byte) {
 			return
 		}
 		f.n++
-		f.left = h.FrameSize() - frames.MP3HeaderSize
+		f.left = h.FrameSize() - mpeg.HeaderSize
 	}
 }
 

@@ -62,17 +62,6 @@ func BenchmarkSplitterGarbage(b *testing.B) {
 	}
 }
 
-func BenchmarkParseMP3Header(b *testing.B) {
-	hdr := []byte{0xFF, 0xFB, 0x90, 0x64}
-	b.ReportAllocs()
-	for b.Loop() {
-		h, err := ParseMP3Header(hdr)
-		if err != nil || h.FrameSize() != 417 {
-			b.Fatal(h, err)
-		}
-	}
-}
-
 // BenchmarkSync finds a frame start in a 64 KiB burst that begins
 // mid-frame, as a new listener's burst does.
 func BenchmarkSync(b *testing.B) {

@@ -3,6 +3,10 @@ package frames
 import (
 	"bytes"
 	"strconv"
+
+	"onair/codec/adts"
+	"onair/codec/mpeg"
+	"onair/codec/tags"
 )
 
 // Codec is a frame format the package can split.
@@ -52,9 +56,9 @@ func (c *Codec) UnmarshalText(text []byte) error {
 func (c Codec) MaxFrame() int {
 	switch c {
 	case MP3:
-		return MaxMP3Frame
+		return mpeg.MaxFrame
 	case ADTS:
-		return MaxADTSFrame
+		return adts.MaxFrame
 	}
 	return 0
 }
@@ -86,13 +90,14 @@ func (c Codec) Sync(b []byte) int {
 	return -1
 }
 
-// verdict is the answer to "does a frame (or tag) start here?".
-type verdict uint8
+// verdict is the answer to "does a frame (or tag) start here?": the same
+// three as tags.At gives.
+type verdict = tags.Verdict
 
 const (
-	no   verdict = iota
-	yes          // it does
-	more         // the bytes so far could start one: ask again with more
+	no   = tags.No
+	yes  = tags.Yes  // it does
+	more = tags.More // the bytes so far could start one: ask again with more
 )
 
 // frameInfo is what the splitter needs to know about a frame from its header.
@@ -111,10 +116,10 @@ type frameInfo struct {
 func probe(c Codec, maxFrame int, b []byte) (frameInfo, verdict) {
 	switch c {
 	case MP3:
-		if len(b) < MP3HeaderSize {
+		if len(b) < mpeg.HeaderSize {
 			return frameInfo{}, partialSync(b, 0xE0, 0xE0)
 		}
-		h, err := ParseMP3Header(b)
+		h, err := mpeg.ParseHeader(b)
 		if err != nil {
 			return frameInfo{}, no
 		}
@@ -133,10 +138,10 @@ func probe(c Codec, maxFrame int, b []byte) (frameInfo, verdict) {
 		}
 		return f, yes
 	case ADTS:
-		if len(b) < ADTSHeaderSize {
+		if len(b) < adts.HeaderSize {
 			return frameInfo{}, partialSync(b, 0xF6, 0xF0)
 		}
-		h, err := ParseADTSHeader(b)
+		h, err := adts.ParseHeader(b)
 		if err != nil {
 			return frameInfo{}, no
 		}

@@ -1,5 +1,5 @@
-// Package frames parses MPEG audio (MP3) and AAC ADTS frame headers and splits
-// a live byte stream into whole frames.
+// Package frames splits a live byte stream of MP3 or AAC ADTS frames into
+// whole frames.
 //
 // A mount fans out complete frames, starts each listener's burst on a frame
 // boundary and reports the stream's bitrate, sample rate and channels; all of
@@ -9,11 +9,8 @@
 // those arbitrary TCP reads into a clean sequence of frames without
 // allocating, and [Codec.Sync] finds a frame boundary in a buffer.
 //
-// Header layouts follow ISO/IEC 11172-3 (MPEG-1 audio), ISO/IEC 13818-3
-// (MPEG-2 lower sample rates), the Fraunhofer MPEG-2.5 extension, and
-// ISO/IEC 13818-7 / 14496-3 for ADTS. Tags follow the ID3v2.2–2.4 and ID3v1
-// descriptions at id3.org and the APEv2 specification.
-//
-// Parsing functions return the package's sentinel errors unwrapped, so that
-// rejecting garbage in the resync loop costs no allocation.
+// The splitter serves both framings (one search, one resync logic, one
+// set of counters), so it lives apart from the header parsers it calls:
+// package mpeg for MPEG audio, package adts for ADTS and package tags for
+// the tags sources send between frames.
 package frames

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"onair/codec/adts"
 )
 
 // needFFmpeg returns ffmpeg's path, or skips the test (fails it in CI, where
@@ -69,7 +71,7 @@ func TestSplitterFFmpeg(t *testing.T) {
 		{
 			name: "aac in adts", codec: ADTS, samples: 1024,
 			args: []string{"-c:a", "aac", "-b:a", "128k", "-f", "adts"},
-			size: func(n int) bool { return n > ADTSHeaderSize && n < 2000 },
+			size: func(n int) bool { return n > adts.HeaderSize && n < 2000 },
 		},
 	}
 	for _, tt := range tests {

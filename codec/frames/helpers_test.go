@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"testing"
+
+	"onair/codec/adts"
+	"onair/codec/mpeg"
 )
 
 // mp3Frame returns a whole frame for the header hdr with a payload that
@@ -11,7 +14,7 @@ import (
 func mp3Frame(t testing.TB, hdr uint32, seed int) []byte {
 	t.Helper()
 	b := binary.BigEndian.AppendUint32(nil, hdr)
-	h, err := ParseMP3Header(b)
+	h, err := mpeg.ParseHeader(b)
 	if err != nil {
 		t.Fatalf("bad test header %08X: %v", hdr, err)
 	}
@@ -22,7 +25,7 @@ func mp3Frame(t testing.TB, hdr uint32, seed int) []byte {
 // sample-rate index and channel configuration.
 func adtsFrame(t testing.TB, rateIndex, channels, length, seed int) []byte {
 	t.Helper()
-	h := ADTSHeader{Profile: 1, SampleRateIndex: rateIndex, ChannelConfig: channels,
+	h := adts.Header{Profile: 1, SampleRateIndex: rateIndex, ChannelConfig: channels,
 		Length: length, BufferFullness: 0x7FF, RawBlocks: 1}
 	b, err := h.AppendBinary(nil)
 	if err != nil {
@@ -83,7 +86,7 @@ func id3v2(major byte, bodyLen int, footer bool) []byte {
 
 // id3v1 returns a 128-byte ID3v1 tag.
 func id3v1() []byte {
-	b := make([]byte, id3v1Size)
+	b := make([]byte, 128)
 	copy(b, "TAGA title\x00\x00\x00")
 	copy(b[33:], "An artist")
 	b[127] = 12 // genre
@@ -96,7 +99,7 @@ func apeTag() []byte {
 	hdr := func(isHeader bool) []byte {
 		b := []byte("APETAGEX")
 		b = binary.LittleEndian.AppendUint32(b, 2000)
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(item)+apeHeaderSize))
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(item)+32))
 		b = binary.LittleEndian.AppendUint32(b, 1)
 		flags := uint32(1 << 31)
 		if isHeader {

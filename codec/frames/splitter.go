@@ -1,6 +1,10 @@
 package frames
 
-import "math"
+import (
+	"math"
+
+	"onair/codec/tags"
+)
 
 // Splitter cuts a live stream, arriving in chunks of any size, into whole
 // frames of one codec.
@@ -88,7 +92,7 @@ func NewSplitter(codec Codec, maxFrame int) *Splitter {
 		// The longest undecided tail is a frame cut short, then a whole
 		// frame starting inside it and the bytes that decide what
 		// follows that; the buffer must hold it to make progress.
-		buf:      make([]byte, 0, 2*maxFrame+maxTagProbe),
+		buf:      make([]byte, 0, 2*maxFrame+tags.MaxProbe),
 		boundary: true,
 	}
 }
@@ -233,7 +237,7 @@ func (s *Splitter) scan(data []byte, emit func([]byte)) int {
 			}
 			continue
 		}
-		size, v := tagAt(rest, s.boundary)
+		size, v := tags.At(rest, s.boundary)
 		if v == more {
 			return i
 		}
@@ -303,7 +307,7 @@ func (s *Splitter) cutShort(frame []byte, size int) (v verdict, need int) {
 			continue
 		}
 		b := frame[j:]
-		_, tv := tagAt(b, false)
+		_, tv := tags.At(b, false)
 		if tv == yes {
 			return yes, 0
 		}
@@ -339,7 +343,7 @@ func (s *Splitter) successor(b []byte, key uint64) (v verdict, isTag bool) {
 	if hv == yes && g.key == key {
 		return yes, false
 	}
-	_, tv := tagAt(b, true)
+	_, tv := tags.At(b, true)
 	if tv == yes {
 		return yes, true
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"onair/codec/frames"
+	"onair/codec/mpeg"
 )
 
 // The test tone: 1 kHz at half scale (-6 dBFS), 5 s.
@@ -28,17 +28,17 @@ func TestEncodeTone(t *testing.T) {
 	tests := []struct {
 		name string
 		o    Options
-		mode frames.ChannelMode
+		mode mpeg.ChannelMode
 		tol  float64 // dB
 	}{
-		{"lame 128k stereo", Options{Kind: KindLAME}, frames.JointStereo, 0.75},
-		{"lame 192k stereo", Options{Kind: KindLAME, Bitrate: 192}, frames.JointStereo, 0.75},
-		{"lame 64k mono 48k", Options{Kind: KindLAME, Bitrate: 64, Channels: 1, SampleRate: 48000}, frames.Mono, 0.75},
-		{"lame quality 2", Options{Kind: KindLAME, Quality: 2}, frames.JointStereo, 0.75},
-		{"shine stereo", Options{Kind: KindShine}, frames.Stereo, 0.25},
+		{"lame 128k stereo", Options{Kind: KindLAME}, mpeg.JointStereo, 0.75},
+		{"lame 192k stereo", Options{Kind: KindLAME, Bitrate: 192}, mpeg.JointStereo, 0.75},
+		{"lame 64k mono 48k", Options{Kind: KindLAME, Bitrate: 64, Channels: 1, SampleRate: 48000}, mpeg.Mono, 0.75},
+		{"lame quality 2", Options{Kind: KindLAME, Quality: 2}, mpeg.JointStereo, 0.75},
+		{"shine stereo", Options{Kind: KindShine}, mpeg.Stereo, 0.25},
 		// Shine's own mono frames are broken: it writes stereo.
-		{"shine mono 48k", Options{Kind: KindShine, Channels: 1, SampleRate: 48000}, frames.Stereo, 0.25},
-		{"shine 32k", Options{Kind: KindShine, SampleRate: 32000}, frames.Stereo, 0.25},
+		{"shine mono 48k", Options{Kind: KindShine, Channels: 1, SampleRate: 48000}, mpeg.Stereo, 0.25},
+		{"shine 32k", Options{Kind: KindShine, SampleRate: 32000}, mpeg.Stereo, 0.25},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -230,14 +230,14 @@ func encodeWith(t *testing.T, o Options, feed func(Encoder, []byte) ([]byte, err
 }
 
 // modeOf returns the channel mode o's encoder writes in its frame headers.
-func modeOf(o Options) frames.ChannelMode {
+func modeOf(o Options) mpeg.ChannelMode {
 	switch {
 	case o.Kind == KindShine:
-		return frames.Stereo
+		return mpeg.Stereo
 	case o.Channels == 1:
-		return frames.Mono
+		return mpeg.Mono
 	}
-	return frames.JointStereo
+	return mpeg.JointStereo
 }
 
 // firstDiff returns the index of the first byte where a and b differ.

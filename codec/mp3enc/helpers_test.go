@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"onair/codec/frames"
+	"onair/codec/mpeg"
 	"onair/internal/testenv"
 )
 
@@ -69,14 +70,14 @@ func encodeAll(t testing.TB, enc Encoder, pcm []float32, channels, block int) []
 // checkFrames splits data with onair/frames and checks that it is nothing
 // but MPEG-1 layer III frames at bitrate kbps and rate Hz in channel mode
 // mode. It returns the number of frames.
-func checkFrames(t testing.TB, data []byte, bitrate, rate int, mode frames.ChannelMode) int {
+func checkFrames(t testing.TB, data []byte, bitrate, rate int, mode mpeg.ChannelMode) int {
 	t.Helper()
 	sp := frames.NewSplitter(frames.MP3, 0)
 	n, bad := 0, 0
 	emit := func(f []byte) {
 		n++
-		h, err := frames.ParseMP3Header(f)
-		if err != nil || h.Version != frames.MPEG1 || h.Layer != 3 || h.Bitrate != bitrate ||
+		h, err := mpeg.ParseHeader(f)
+		if err != nil || h.Version != mpeg.MPEG1 || h.Layer != 3 || h.Bitrate != bitrate ||
 			h.SampleRate != rate || h.Mode != mode || h.FrameSize() != len(f) {
 			if bad++; bad <= 3 {
 				t.Errorf("frame %d: header %+v, %v, %d bytes; want MPEG-1 layer III, %d kbps, %d Hz, %v",

@@ -1,17 +1,17 @@
-package frames
+package mpeg
 
 import (
 	"strconv"
 	"time"
 )
 
-// MP3HeaderSize is the length of an MPEG audio frame header in bytes. A CRC,
+// HeaderSize is the length of an MPEG audio frame header in bytes. A CRC,
 // when present, follows it and counts as frame data.
-const MP3HeaderSize = 4
+const HeaderSize = 4
 
-// MaxMP3Frame is the longest MPEG audio frame a valid header can describe:
+// MaxFrame is the longest MPEG audio frame a valid header can describe:
 // MPEG-2.5 layer II at 160 kbps, 8 kHz, padded.
-const MaxMP3Frame = 2881
+const MaxFrame = 2881
 
 // Version is the MPEG audio version of a frame.
 type Version int
@@ -63,9 +63,9 @@ func (m ChannelMode) String() string {
 	return "ChannelMode(" + strconv.Itoa(int(m)) + ")"
 }
 
-// MP3Header is a parsed 4-byte MPEG audio frame header (layers I, II and III;
+// Header is a parsed 4-byte MPEG audio frame header (layers I, II and III;
 // "MP3" for short, as everyone says).
-type MP3Header struct {
+type Header struct {
 	Version       Version
 	Layer         int  // 1, 2 or 3
 	Protected     bool // a 16-bit CRC follows the header
@@ -80,9 +80,9 @@ type MP3Header struct {
 	Emphasis      int // 0 none, 1 50/15 µs, 3 CCITT J.17; 2 is reserved
 }
 
-// mp3Bitrates holds kbps by [version class][layer-1][bitrate index]; version
+// bitrates holds kbps by [version class][layer-1][bitrate index]; version
 // class 0 is MPEG-1, 1 is MPEG-2 and 2.5, which share their tables. Read-only.
-var mp3Bitrates = [2][3][15]uint16{
+var bitrates = [2][3][15]uint16{
 	{
 		{0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448},
 		{0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384},
@@ -95,30 +95,30 @@ var mp3Bitrates = [2][3][15]uint16{
 	},
 }
 
-// mp3SampleRates holds Hz by [Version-1][sample-rate index]. Read-only.
-var mp3SampleRates = [3][3]uint32{
+// sampleRates holds Hz by [Version-1][sample-rate index]. Read-only.
+var sampleRates = [3][3]uint32{
 	{44100, 48000, 32000},
 	{22050, 24000, 16000},
 	{11025, 12000, 8000},
 }
 
-// ParseMP3Header parses the MPEG audio frame header at the start of b. It
+// ParseHeader parses the MPEG audio frame header at the start of b. It
 // rejects what no streaming player plays and what garbage most often looks
 // like: a missing sync, reserved version, layer, sample rate or emphasis, the
 // free-format bitrate index 0 and the invalid index 15.
-func ParseMP3Header(b []byte) (MP3Header, error) {
-	if len(b) < MP3HeaderSize {
-		return MP3Header{}, ErrShortHeader
+func ParseHeader(b []byte) (Header, error) {
+	if len(b) < HeaderSize {
+		return Header{}, ErrShortHeader
 	}
 	if b[0] != 0xFF || b[1]&0xE0 != 0xE0 {
-		return MP3Header{}, ErrNoSync
+		return Header{}, ErrNoSync
 	}
-	var h MP3Header
+	var h Header
 	switch (b[1] >> 3) & 3 {
 	case 0:
 		h.Version = MPEG25
 	case 1:
-		return MP3Header{}, ErrReservedVersion
+		return Header{}, ErrReservedVersion
 	case 2:
 		h.Version = MPEG2
 	case 3:
@@ -127,26 +127,26 @@ func ParseMP3Header(b []byte) (MP3Header, error) {
 	// The layer bits count down: 11 is layer I, 01 is layer III.
 	l := (b[1] >> 1) & 3
 	if l == 0 {
-		return MP3Header{}, ErrReservedLayer
+		return Header{}, ErrReservedLayer
 	}
 	h.Layer = 4 - int(l)
 	bi := b[2] >> 4
 	switch bi {
 	case 0:
-		return MP3Header{}, ErrFreeFormat
+		return Header{}, ErrFreeFormat
 	case 15:
-		return MP3Header{}, ErrBadBitrate
+		return Header{}, ErrBadBitrate
 	}
 	si := (b[2] >> 2) & 3
 	if si == 3 {
-		return MP3Header{}, ErrBadSampleRate
+		return Header{}, ErrBadSampleRate
 	}
 	h.Emphasis = int(b[3] & 3)
 	if h.Emphasis == 2 {
-		return MP3Header{}, ErrBadEmphasis
+		return Header{}, ErrBadEmphasis
 	}
-	h.Bitrate = int(mp3Bitrates[versionClass(h.Version)][h.Layer-1][bi])
-	h.SampleRate = int(mp3SampleRates[h.Version-1][si])
+	h.Bitrate = int(bitrates[versionClass(h.Version)][h.Layer-1][bi])
+	h.SampleRate = int(sampleRates[h.Version-1][si])
 	h.Protected = b[1]&1 == 0 // the bit says "protection absent"
 	h.Padding = b[2]&2 != 0
 	h.Private = b[2]&1 != 0
@@ -169,7 +169,7 @@ func versionClass(v Version) int {
 // for layer II and MPEG-1 layer III, and 72·bitrate/rate bytes for MPEG-2 and
 // 2.5 layer III, which code half as many samples per frame. It returns 0 for
 // a header that did not come from a successful parse.
-func (h MP3Header) FrameSize() int {
+func (h Header) FrameSize() int {
 	if h.SampleRate <= 0 {
 		return 0
 	}
@@ -195,7 +195,7 @@ func (h MP3Header) FrameSize() int {
 // Samples returns the number of samples per channel the frame decodes to:
 // 384 for layer I, 1152 for layer II and MPEG-1 layer III, 576 for MPEG-2 and
 // 2.5 layer III.
-func (h MP3Header) Samples() int {
+func (h Header) Samples() int {
 	switch h.Layer {
 	case 1:
 		return 384
@@ -211,7 +211,7 @@ func (h MP3Header) Samples() int {
 }
 
 // Channels returns 1 for a mono frame and 2 otherwise.
-func (h MP3Header) Channels() int {
+func (h Header) Channels() int {
 	if h.Mode == Mono {
 		return 1
 	}
@@ -219,7 +219,7 @@ func (h MP3Header) Channels() int {
 }
 
 // Duration returns how long the frame plays, truncated to the nanosecond.
-func (h MP3Header) Duration() time.Duration {
+func (h Header) Duration() time.Duration {
 	if h.SampleRate <= 0 {
 		return 0
 	}
@@ -228,8 +228,8 @@ func (h MP3Header) Duration() time.Duration {
 
 // AppendBinary appends the 4 header bytes to b (implementing
 // encoding.BinaryAppender), so tests and silence generators can build frames
-// from a header value. It fails on a field ParseMP3Header would not produce.
-func (h MP3Header) AppendBinary(b []byte) ([]byte, error) {
+// from a header value. It fails on a field ParseHeader would not produce.
+func (h Header) AppendBinary(b []byte) ([]byte, error) {
 	var v byte
 	switch h.Version {
 	case MPEG1:
@@ -245,7 +245,7 @@ func (h MP3Header) AppendBinary(b []byte) ([]byte, error) {
 		return b, ErrReservedLayer
 	}
 	bi := -1
-	for i, br := range mp3Bitrates[versionClass(h.Version)][h.Layer-1] {
+	for i, br := range bitrates[versionClass(h.Version)][h.Layer-1] {
 		if i > 0 && int(br) == h.Bitrate {
 			bi = i
 			break
@@ -255,7 +255,7 @@ func (h MP3Header) AppendBinary(b []byte) ([]byte, error) {
 		return b, ErrBadBitrate
 	}
 	si := -1
-	for i, sr := range mp3SampleRates[h.Version-1] {
+	for i, sr := range sampleRates[h.Version-1] {
 		if int(sr) == h.SampleRate {
 			si = i
 			break

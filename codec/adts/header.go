@@ -1,17 +1,17 @@
-package frames
+package adts
 
 import "time"
 
-// ADTSHeaderSize is the length of the fixed and variable ADTS header without
+// HeaderSize is the length of the fixed and variable ADTS header without
 // a CRC; a protected header is 2 bytes longer.
-const ADTSHeaderSize = 7
+const HeaderSize = 7
 
-// MaxADTSFrame is the longest frame the 13-bit ADTS length field can describe.
-const MaxADTSFrame = 1<<13 - 1
+// MaxFrame is the longest frame the 13-bit ADTS length field can describe.
+const MaxFrame = 1<<13 - 1
 
-// ADTSHeader is a parsed ADTS header (ISO/IEC 13818-7 and 14496-3): the
+// Header is a parsed ADTS header (ISO/IEC 13818-7 and 14496-3): the
 // framing AAC streams use over ICY and Icecast.
-type ADTSHeader struct {
+type Header struct {
 	MPEG2           bool // ID bit: MPEG-2 AAC rather than MPEG-4
 	Protected       bool // a 16-bit CRC follows, making the header 9 bytes
 	Profile         int  // audio object type minus 1: 0 Main, 1 LC, 2 SSR, 3 LTP
@@ -27,26 +27,26 @@ type ADTSHeader struct {
 	RawBlocks       int  // raw data blocks in the frame, 1–4
 }
 
-// adtsSampleRates holds Hz by sampling-frequency index. Read-only.
-var adtsSampleRates = [13]uint32{
+// sampleRates holds Hz by sampling-frequency index. Read-only.
+var sampleRates = [13]uint32{
 	96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
 }
 
-// ParseADTSHeader parses the ADTS header at the start of b: 12 sync bits,
+// ParseHeader parses the ADTS header at the start of b: 12 sync bits,
 // layer 00, a sampling-frequency index below 13 (13 and 14 are reserved and
 // 15, an explicit rate, is not allowed in ADTS) and a frame length at least
 // as long as the header. It needs 7 bytes even when a CRC follows.
-func ParseADTSHeader(b []byte) (ADTSHeader, error) {
-	if len(b) < ADTSHeaderSize {
-		return ADTSHeader{}, ErrShortHeader
+func ParseHeader(b []byte) (Header, error) {
+	if len(b) < HeaderSize {
+		return Header{}, ErrShortHeader
 	}
 	if b[0] != 0xFF || b[1]&0xF0 != 0xF0 {
-		return ADTSHeader{}, ErrNoSync
+		return Header{}, ErrNoSync
 	}
 	if b[1]&0x06 != 0 {
-		return ADTSHeader{}, ErrReservedLayer
+		return Header{}, ErrReservedLayer
 	}
-	h := ADTSHeader{
+	h := Header{
 		MPEG2:           b[1]&0x08 != 0,
 		Protected:       b[1]&0x01 == 0, // the bit says "protection absent"
 		Profile:         int(b[2] >> 6),
@@ -61,42 +61,42 @@ func ParseADTSHeader(b []byte) (ADTSHeader, error) {
 		BufferFullness:  int(b[5]&0x1F)<<6 | int(b[6]>>2),
 		RawBlocks:       int(b[6]&3) + 1,
 	}
-	if h.SampleRateIndex >= len(adtsSampleRates) {
-		return ADTSHeader{}, ErrBadSampleRate
+	if h.SampleRateIndex >= len(sampleRates) {
+		return Header{}, ErrBadSampleRate
 	}
 	if h.Length < h.HeaderSize() {
-		return ADTSHeader{}, ErrBadFrameLength
+		return Header{}, ErrBadFrameLength
 	}
 	return h, nil
 }
 
 // HeaderSize returns 9 when a CRC follows the header and 7 otherwise.
-func (h ADTSHeader) HeaderSize() int {
+func (h Header) HeaderSize() int {
 	if h.Protected {
-		return ADTSHeaderSize + 2
+		return HeaderSize + 2
 	}
-	return ADTSHeaderSize
+	return HeaderSize
 }
 
 // FrameSize returns the frame's length in bytes, header included.
-func (h ADTSHeader) FrameSize() int { return h.Length }
+func (h Header) FrameSize() int { return h.Length }
 
 // SampleRate returns the sample rate in Hz, or 0 for an invalid index.
-func (h ADTSHeader) SampleRate() int {
-	if h.SampleRateIndex < 0 || h.SampleRateIndex >= len(adtsSampleRates) {
+func (h Header) SampleRate() int {
+	if h.SampleRateIndex < 0 || h.SampleRateIndex >= len(sampleRates) {
 		return 0
 	}
-	return int(adtsSampleRates[h.SampleRateIndex])
+	return int(sampleRates[h.SampleRateIndex])
 }
 
 // Samples returns the samples per channel the frame decodes to: 1024 per raw
 // data block, at SampleRate. (An HE-AAC decoder outputs twice as many at
 // twice the rate; the duration is the same.)
-func (h ADTSHeader) Samples() int { return 1024 * h.RawBlocks }
+func (h Header) Samples() int { return 1024 * h.RawBlocks }
 
 // Channels returns the channel count the channel configuration stands for,
 // or 0 when the configuration is carried in the stream instead.
-func (h ADTSHeader) Channels() int {
+func (h Header) Channels() int {
 	if h.ChannelConfig == 7 {
 		return 8
 	}
@@ -104,7 +104,7 @@ func (h ADTSHeader) Channels() int {
 }
 
 // Duration returns how long the frame plays, truncated to the nanosecond.
-func (h ADTSHeader) Duration() time.Duration {
+func (h Header) Duration() time.Duration {
 	sr := h.SampleRate()
 	if sr == 0 {
 		return 0
@@ -114,12 +114,12 @@ func (h ADTSHeader) Duration() time.Duration {
 
 // AppendBinary appends the 7 fixed bytes of the header to b (implementing
 // encoding.BinaryAppender); when Protected, the caller appends the CRC. It
-// fails on a field ParseADTSHeader would not produce.
-func (h ADTSHeader) AppendBinary(b []byte) ([]byte, error) {
-	if h.SampleRateIndex < 0 || h.SampleRateIndex >= len(adtsSampleRates) {
+// fails on a field ParseHeader would not produce.
+func (h Header) AppendBinary(b []byte) ([]byte, error) {
+	if h.SampleRateIndex < 0 || h.SampleRateIndex >= len(sampleRates) {
 		return b, ErrBadSampleRate
 	}
-	if h.Length < h.HeaderSize() || h.Length > MaxADTSFrame {
+	if h.Length < h.HeaderSize() || h.Length > MaxFrame {
 		return b, ErrBadFrameLength
 	}
 	if h.Profile < 0 || h.Profile > 3 || h.ChannelConfig < 0 || h.ChannelConfig > 7 ||

@@ -1,4 +1,4 @@
-package frames
+package adts
 
 import (
 	"errors"
@@ -6,16 +6,16 @@ import (
 	"time"
 )
 
-func TestParseADTSHeader(t *testing.T) {
+func TestParseHeader(t *testing.T) {
 	// Bytes worked out by hand from AAAAAAAA AAAABCCD EEFFFFGH HHIJKLMM
 	// MMMMMMMM MMMOOOOO OOOOOOPP: sync, ID, layer, protection absent,
 	// profile, rate index, private, channels, original, home, copyright
 	// bits, length, buffer fullness, raw blocks - 1.
-	lc441 := ADTSHeader{Profile: 1, SampleRateIndex: 4, ChannelConfig: 2, Length: 371, BufferFullness: 0x7FF, RawBlocks: 1}
+	lc441 := Header{Profile: 1, SampleRateIndex: 4, ChannelConfig: 2, Length: 371, BufferFullness: 0x7FF, RawBlocks: 1}
 	tests := []struct {
 		name     string
 		b        []byte
-		want     func(h *ADTSHeader)
+		want     func(h *Header)
 		hdr      int
 		rate     int
 		samples  int
@@ -28,19 +28,19 @@ func TestParseADTSHeader(t *testing.T) {
 			// 011 and fullness 0x7FF.
 			name: "LC 44.1k stereo",
 			b:    []byte{0xFF, 0xF1, 0x50, 0x80, 0x2E, 0x7F, 0xFC},
-			want: func(h *ADTSHeader) {},
+			want: func(h *Header) {},
 			hdr:  7, rate: 44100, samples: 1024, channels: 2, dur: 23219954 * time.Nanosecond,
 		},
 		{
 			name: "with CRC",
 			b:    []byte{0xFF, 0xF0, 0x50, 0x80, 0x2E, 0x7F, 0xFC},
-			want: func(h *ADTSHeader) { h.Protected = true },
+			want: func(h *Header) { h.Protected = true },
 			hdr:  9, rate: 44100, samples: 1024, channels: 2, dur: 23219954 * time.Nanosecond,
 		},
 		{
 			name: "MPEG-2 ID, copyright bits, original, home",
 			b:    []byte{0xFF, 0xF9, 0x52, 0xBC, 0x2E, 0x7F, 0xFC},
-			want: func(h *ADTSHeader) {
+			want: func(h *Header) {
 				h.MPEG2, h.Private, h.Original, h.Home, h.CopyrightBit, h.CopyrightStart = true, true, true, true, true, true
 			},
 			hdr: 7, rate: 44100, samples: 1024, channels: 2, dur: 23219954 * time.Nanosecond,
@@ -49,38 +49,38 @@ func TestParseADTSHeader(t *testing.T) {
 			// 0x4C = 01 0011 0 0: 48 kHz; 0x40: one channel; length 200.
 			name: "LC 48k mono",
 			b:    []byte{0xFF, 0xF1, 0x4C, 0x40, 0x19, 0x1F, 0xFC},
-			want: func(h *ADTSHeader) { h.SampleRateIndex, h.ChannelConfig, h.Length = 3, 1, 200 },
+			want: func(h *Header) { h.SampleRateIndex, h.ChannelConfig, h.Length = 3, 1, 200 },
 			hdr:  7, rate: 48000, samples: 1024, channels: 1, dur: 21333333 * time.Nanosecond,
 		},
 		{
 			name: "four raw data blocks",
 			b:    []byte{0xFF, 0xF1, 0x50, 0x80, 0x2E, 0x7F, 0xFF},
-			want: func(h *ADTSHeader) { h.RawBlocks = 4 },
+			want: func(h *Header) { h.RawBlocks = 4 },
 			hdr:  7, rate: 44100, samples: 4096, channels: 2, dur: 92879818 * time.Nanosecond,
 		},
 		{
 			name: "channel configuration 7 is 7.1",
 			b:    []byte{0xFF, 0xF1, 0x51, 0xC0, 0x2E, 0x7F, 0xFC},
-			want: func(h *ADTSHeader) { h.ChannelConfig = 7 },
+			want: func(h *Header) { h.ChannelConfig = 7 },
 			hdr:  7, rate: 44100, samples: 1024, channels: 8, dur: 23219954 * time.Nanosecond,
 		},
 		{
 			name: "longest frame, Main profile at 7350 Hz",
 			b:    []byte{0xFF, 0xF1, 0x30, 0x83, 0xFF, 0xFF, 0xFC},
-			want: func(h *ADTSHeader) { h.Profile, h.SampleRateIndex, h.Length = 0, 12, MaxADTSFrame },
+			want: func(h *Header) { h.Profile, h.SampleRateIndex, h.Length = 0, 12, MaxFrame },
 			hdr:  7, rate: 7350, samples: 1024, channels: 2, dur: 139319727 * time.Nanosecond,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := ParseADTSHeader(tt.b)
+			h, err := ParseHeader(tt.b)
 			if err != nil {
-				t.Fatalf("ParseADTSHeader(% X): %v", tt.b, err)
+				t.Fatalf("ParseHeader(% X): %v", tt.b, err)
 			}
 			want := lc441
 			tt.want(&want)
 			if h != want {
-				t.Errorf("ParseADTSHeader(% X) = %+v, want %+v", tt.b, h, want)
+				t.Errorf("ParseHeader(% X) = %+v, want %+v", tt.b, h, want)
 			}
 			if h.HeaderSize() != tt.hdr || h.FrameSize() != want.Length || h.SampleRate() != tt.rate ||
 				h.Samples() != tt.samples || h.Channels() != tt.channels || h.Duration() != tt.dur {
@@ -96,7 +96,7 @@ func TestParseADTSHeader(t *testing.T) {
 	}
 }
 
-func TestParseADTSHeaderErrors(t *testing.T) {
+func TestParseHeaderErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		b    []byte
@@ -113,32 +113,32 @@ func TestParseADTSHeaderErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := ParseADTSHeader(tt.b)
+			h, err := ParseHeader(tt.b)
 			if !errors.Is(err, tt.want) {
-				t.Fatalf("ParseADTSHeader(% X) = %+v, %v; want %v", tt.b, h, err, tt.want)
+				t.Fatalf("ParseHeader(% X) = %+v, %v; want %v", tt.b, h, err, tt.want)
 			}
 		})
 	}
 	// A 7-byte header with a CRC is exactly as long as its own header: valid.
-	if _, err := ParseADTSHeader([]byte{0xFF, 0xF0, 0x50, 0x80, 0x01, 0x3F, 0xFC}); err != nil {
+	if _, err := ParseHeader([]byte{0xFF, 0xF0, 0x50, 0x80, 0x01, 0x3F, 0xFC}); err != nil {
 		t.Errorf("length 9 with CRC: %v", err)
 	}
 }
 
-func TestADTSHeaderAppendBinaryErrors(t *testing.T) {
-	good := ADTSHeader{Profile: 1, SampleRateIndex: 4, ChannelConfig: 2, Length: 371, RawBlocks: 1}
+func TestHeaderAppendBinaryErrors(t *testing.T) {
+	good := Header{Profile: 1, SampleRateIndex: 4, ChannelConfig: 2, Length: 371, RawBlocks: 1}
 	tests := []struct {
 		name string
-		edit func(*ADTSHeader)
+		edit func(*Header)
 		want error
 	}{
-		{"rate index 13", func(h *ADTSHeader) { h.SampleRateIndex = 13 }, ErrBadSampleRate},
-		{"length 8192", func(h *ADTSHeader) { h.Length = 8192 }, ErrBadFrameLength},
-		{"length 8 with CRC", func(h *ADTSHeader) { h.Length, h.Protected = 8, true }, ErrBadFrameLength},
-		{"profile 4", func(h *ADTSHeader) { h.Profile = 4 }, ErrBadField},
-		{"channels 8", func(h *ADTSHeader) { h.ChannelConfig = 8 }, ErrBadField},
-		{"no raw blocks", func(h *ADTSHeader) { h.RawBlocks = 0 }, ErrBadField},
-		{"fullness 0x800", func(h *ADTSHeader) { h.BufferFullness = 0x800 }, ErrBadField},
+		{"rate index 13", func(h *Header) { h.SampleRateIndex = 13 }, ErrBadSampleRate},
+		{"length 8192", func(h *Header) { h.Length = 8192 }, ErrBadFrameLength},
+		{"length 8 with CRC", func(h *Header) { h.Length, h.Protected = 8, true }, ErrBadFrameLength},
+		{"profile 4", func(h *Header) { h.Profile = 4 }, ErrBadField},
+		{"channels 8", func(h *Header) { h.ChannelConfig = 8 }, ErrBadField},
+		{"no raw blocks", func(h *Header) { h.RawBlocks = 0 }, ErrBadField},
+		{"fullness 0x800", func(h *Header) { h.BufferFullness = 0x800 }, ErrBadField},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,5 +148,13 @@ func TestADTSHeaderAppendBinaryErrors(t *testing.T) {
 				t.Errorf("AppendBinary = % X, %v; want nothing and %v", b, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestZeroHeader(t *testing.T) {
+	// A header from a failed parse must not divide by zero.
+	a := Header{SampleRateIndex: 15}
+	if a.SampleRate() != 0 || a.Duration() != 0 {
+		t.Errorf("Header with index 15: SampleRate %d, Duration %v; want zeros", a.SampleRate(), a.Duration())
 	}
 }

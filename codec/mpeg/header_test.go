@@ -1,4 +1,4 @@
-package frames
+package mpeg
 
 import (
 	"errors"
@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestParseMP3Header(t *testing.T) {
+func TestParseHeader(t *testing.T) {
 	// Header bytes worked out by hand from the bit layout
 	// AAAAAAAA AAABBCCD EEEEFFGH IIJJKLMM (sync, version, layer,
 	// protection absent, bitrate, sample rate, padding, private, mode,
@@ -14,7 +14,7 @@ func TestParseMP3Header(t *testing.T) {
 	tests := []struct {
 		name     string
 		b        []byte
-		want     MP3Header
+		want     Header
 		size     int
 		samples  int
 		channels int
@@ -26,14 +26,14 @@ func TestParseMP3Header(t *testing.T) {
 			// extension 2, original.
 			name: "MPEG-1 L3 128k 44.1k",
 			b:    []byte{0xFF, 0xFB, 0x90, 0x64},
-			want: MP3Header{Version: MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100,
+			want: Header{Version: MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100,
 				Mode: JointStereo, ModeExtension: 2, Original: true},
 			size: 417, samples: 1152, channels: 2, dur: 26122448 * time.Nanosecond,
 		},
 		{
 			name: "MPEG-1 L3 128k 44.1k padded",
 			b:    []byte{0xFF, 0xFB, 0x92, 0x64},
-			want: MP3Header{Version: MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100, Padding: true,
+			want: Header{Version: MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100, Padding: true,
 				Mode: JointStereo, ModeExtension: 2, Original: true},
 			size: 418, samples: 1152, channels: 2, dur: 26122448 * time.Nanosecond,
 		},
@@ -41,7 +41,7 @@ func TestParseMP3Header(t *testing.T) {
 			// 0xE4 = 1110 01 0 0: index 14 (320), 48 kHz.
 			name: "MPEG-1 L3 320k 48k",
 			b:    []byte{0xFF, 0xFB, 0xE4, 0x00},
-			want: MP3Header{Version: MPEG1, Layer: 3, Bitrate: 320, SampleRate: 48000, Mode: Stereo},
+			want: Header{Version: MPEG1, Layer: 3, Bitrate: 320, SampleRate: 48000, Mode: Stereo},
 			size: 960, samples: 1152, channels: 2, dur: 24 * time.Millisecond,
 		},
 		{
@@ -50,7 +50,7 @@ func TestParseMP3Header(t *testing.T) {
 			// 72·64000/22050 = 208.98.
 			name: "MPEG-2 L3 64k 22.05k mono",
 			b:    []byte{0xFF, 0xF3, 0x80, 0xC4},
-			want: MP3Header{Version: MPEG2, Layer: 3, Bitrate: 64, SampleRate: 22050, Mode: Mono, Original: true},
+			want: Header{Version: MPEG2, Layer: 3, Bitrate: 64, SampleRate: 22050, Mode: Mono, Original: true},
 			size: 208, samples: 576, channels: 1, dur: 26122448 * time.Nanosecond,
 		},
 		{
@@ -58,14 +58,14 @@ func TestParseMP3Header(t *testing.T) {
 			// index 4 (32), rate 2 (8 kHz). 72·32000/8000 = 288.
 			name: "MPEG-2.5 L3 32k 8k mono",
 			b:    []byte{0xFF, 0xE3, 0x48, 0xC0},
-			want: MP3Header{Version: MPEG25, Layer: 3, Bitrate: 32, SampleRate: 8000, Mode: Mono},
+			want: Header{Version: MPEG25, Layer: 3, Bitrate: 32, SampleRate: 8000, Mode: Mono},
 			size: 288, samples: 576, channels: 1, dur: 72 * time.Millisecond,
 		},
 		{
 			// 0x12 = 0001 00 1 0: 8 kbps, 11.025 kHz, padded: 52 + 1.
 			name: "MPEG-2.5 L3 8k 11.025k padded",
 			b:    []byte{0xFF, 0xE3, 0x12, 0x00},
-			want: MP3Header{Version: MPEG25, Layer: 3, Bitrate: 8, SampleRate: 11025, Padding: true},
+			want: Header{Version: MPEG25, Layer: 3, Bitrate: 8, SampleRate: 11025, Padding: true},
 			size: 53, samples: 576, channels: 2, dur: 52244897 * time.Nanosecond,
 		},
 		{
@@ -73,13 +73,13 @@ func TestParseMP3Header(t *testing.T) {
 			// (192 in the layer II table), 48 kHz. 144·192000/48000.
 			name: "MPEG-1 L2 192k 48k",
 			b:    []byte{0xFF, 0xFD, 0xA4, 0x00},
-			want: MP3Header{Version: MPEG1, Layer: 2, Bitrate: 192, SampleRate: 48000},
+			want: Header{Version: MPEG1, Layer: 2, Bitrate: 192, SampleRate: 48000},
 			size: 576, samples: 1152, channels: 2, dur: 24 * time.Millisecond,
 		},
 		{
 			name: "MPEG-1 L2 192k 48k with CRC, dual channel, copyright, emphasis 1",
 			b:    []byte{0xFF, 0xFC, 0xA4, 0x89},
-			want: MP3Header{Version: MPEG1, Layer: 2, Protected: true, Bitrate: 192, SampleRate: 48000,
+			want: Header{Version: MPEG1, Layer: 2, Protected: true, Bitrate: 192, SampleRate: 48000,
 				Mode: DualChannel, Copyright: true, Emphasis: 1},
 			size: 576, samples: 1152, channels: 2, dur: 24 * time.Millisecond,
 		},
@@ -88,36 +88,36 @@ func TestParseMP3Header(t *testing.T) {
 			// MPEG-2.5 layer II. 144·160000/8000 + 1: the longest frame.
 			name: "MPEG-2.5 L2 160k 8k padded (largest frame)",
 			b:    []byte{0xFF, 0xE5, 0xEA, 0x03},
-			want: MP3Header{Version: MPEG25, Layer: 2, Bitrate: 160, SampleRate: 8000, Padding: true, Emphasis: 3},
-			size: MaxMP3Frame, samples: 1152, channels: 2, dur: 144 * time.Millisecond,
+			want: Header{Version: MPEG25, Layer: 2, Bitrate: 160, SampleRate: 8000, Padding: true, Emphasis: 3},
+			size: MaxFrame, samples: 1152, channels: 2, dur: 144 * time.Millisecond,
 		},
 		{
 			// 0xFF: MPEG-1 layer I. 0xC8 = 1100 10 0 0: index 12 (384),
 			// 32 kHz. (12·384000/32000)·4 = 576.
 			name: "MPEG-1 L1 384k 32k",
 			b:    []byte{0xFF, 0xFF, 0xC8, 0x00},
-			want: MP3Header{Version: MPEG1, Layer: 1, Bitrate: 384, SampleRate: 32000},
+			want: Header{Version: MPEG1, Layer: 1, Bitrate: 384, SampleRate: 32000},
 			size: 576, samples: 384, channels: 2, dur: 12 * time.Millisecond,
 		},
 		{
 			// Layer I pads with a whole 4-byte slot.
 			name: "MPEG-1 L1 384k 32k padded",
 			b:    []byte{0xFF, 0xFF, 0xCA, 0x00},
-			want: MP3Header{Version: MPEG1, Layer: 1, Bitrate: 384, SampleRate: 32000, Padding: true},
+			want: Header{Version: MPEG1, Layer: 1, Bitrate: 384, SampleRate: 32000, Padding: true},
 			size: 580, samples: 384, channels: 2, dur: 12 * time.Millisecond,
 		},
 		{
 			// 12·32000/44100 = 8.7 slots, truncated to 8.
 			name: "MPEG-1 L1 32k 44.1k",
 			b:    []byte{0xFF, 0xFF, 0x10, 0x00},
-			want: MP3Header{Version: MPEG1, Layer: 1, Bitrate: 32, SampleRate: 44100},
+			want: Header{Version: MPEG1, Layer: 1, Bitrate: 32, SampleRate: 44100},
 			size: 32, samples: 384, channels: 2, dur: 8707482 * time.Nanosecond,
 		},
 		{
 			// 0xF7: MPEG-2 layer I. 0xE4: index 14 (256), 24 kHz.
 			name: "MPEG-2 L1 256k 24k",
 			b:    []byte{0xFF, 0xF7, 0xE4, 0x00},
-			want: MP3Header{Version: MPEG2, Layer: 1, Bitrate: 256, SampleRate: 24000},
+			want: Header{Version: MPEG2, Layer: 1, Bitrate: 256, SampleRate: 24000},
 			size: 512, samples: 384, channels: 2, dur: 16 * time.Millisecond,
 		},
 		{
@@ -125,18 +125,18 @@ func TestParseMP3Header(t *testing.T) {
 			// 0x84: index 8 (64), 24 kHz. 144·64000/24000 = 384.
 			name: "MPEG-2 L2 64k 24k",
 			b:    []byte{0xFF, 0xF5, 0x84, 0x00},
-			want: MP3Header{Version: MPEG2, Layer: 2, Bitrate: 64, SampleRate: 24000},
+			want: Header{Version: MPEG2, Layer: 2, Bitrate: 64, SampleRate: 24000},
 			size: 384, samples: 1152, channels: 2, dur: 48 * time.Millisecond,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := ParseMP3Header(tt.b)
+			h, err := ParseHeader(tt.b)
 			if err != nil {
-				t.Fatalf("ParseMP3Header(% X): %v", tt.b, err)
+				t.Fatalf("ParseHeader(% X): %v", tt.b, err)
 			}
 			if h != tt.want {
-				t.Errorf("ParseMP3Header(% X) = %+v, want %+v", tt.b, h, tt.want)
+				t.Errorf("ParseHeader(% X) = %+v, want %+v", tt.b, h, tt.want)
 			}
 			if got := h.FrameSize(); got != tt.size {
 				t.Errorf("FrameSize = %d, want %d", got, tt.size)
@@ -158,7 +158,7 @@ func TestParseMP3Header(t *testing.T) {
 	}
 }
 
-func TestParseMP3HeaderErrors(t *testing.T) {
+func TestParseHeaderErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		b    []byte
@@ -178,31 +178,31 @@ func TestParseMP3HeaderErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := ParseMP3Header(tt.b)
+			h, err := ParseHeader(tt.b)
 			if !errors.Is(err, tt.want) {
-				t.Fatalf("ParseMP3Header(% X) = %+v, %v; want %v", tt.b, h, err, tt.want)
+				t.Fatalf("ParseHeader(% X) = %+v, %v; want %v", tt.b, h, err, tt.want)
 			}
-			if h != (MP3Header{}) {
-				t.Errorf("ParseMP3Header(% X) returned %+v with the error, want the zero header", tt.b, h)
+			if h != (Header{}) {
+				t.Errorf("ParseHeader(% X) returned %+v with the error, want the zero header", tt.b, h)
 			}
 		})
 	}
 }
 
-func TestMP3HeaderAppendBinaryErrors(t *testing.T) {
-	good := MP3Header{Version: MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100}
+func TestHeaderAppendBinaryErrors(t *testing.T) {
+	good := Header{Version: MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100}
 	tests := []struct {
 		name string
-		edit func(*MP3Header)
+		edit func(*Header)
 		want error
 	}{
-		{"zero version", func(h *MP3Header) { h.Version = 0 }, ErrReservedVersion},
-		{"layer 4", func(h *MP3Header) { h.Layer = 4 }, ErrReservedLayer},
-		{"bitrate not in the table", func(h *MP3Header) { h.Bitrate = 100 }, ErrBadBitrate},
-		{"free format", func(h *MP3Header) { h.Bitrate = 0 }, ErrBadBitrate},
-		{"MPEG-2 rate in an MPEG-1 header", func(h *MP3Header) { h.SampleRate = 22050 }, ErrBadSampleRate},
-		{"emphasis 2", func(h *MP3Header) { h.Emphasis = 2 }, ErrBadEmphasis},
-		{"mode extension 4", func(h *MP3Header) { h.ModeExtension = 4 }, ErrBadField},
+		{"zero version", func(h *Header) { h.Version = 0 }, ErrReservedVersion},
+		{"layer 4", func(h *Header) { h.Layer = 4 }, ErrReservedLayer},
+		{"bitrate not in the table", func(h *Header) { h.Bitrate = 100 }, ErrBadBitrate},
+		{"free format", func(h *Header) { h.Bitrate = 0 }, ErrBadBitrate},
+		{"MPEG-2 rate in an MPEG-1 header", func(h *Header) { h.SampleRate = 22050 }, ErrBadSampleRate},
+		{"emphasis 2", func(h *Header) { h.Emphasis = 2 }, ErrBadEmphasis},
+		{"mode extension 4", func(h *Header) { h.ModeExtension = 4 }, ErrBadField},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,13 +218,9 @@ func TestMP3HeaderAppendBinaryErrors(t *testing.T) {
 
 func TestZeroHeaders(t *testing.T) {
 	// A zero header (say, from a failed parse) must not divide by zero.
-	var h MP3Header
+	var h Header
 	if h.FrameSize() != 0 || h.Samples() != 0 || h.Duration() != 0 {
-		t.Errorf("zero MP3Header: FrameSize %d, Samples %d, Duration %v; want zeros", h.FrameSize(), h.Samples(), h.Duration())
-	}
-	a := ADTSHeader{SampleRateIndex: 15}
-	if a.SampleRate() != 0 || a.Duration() != 0 {
-		t.Errorf("ADTSHeader with index 15: SampleRate %d, Duration %v; want zeros", a.SampleRate(), a.Duration())
+		t.Errorf("zero Header: FrameSize %d, Samples %d, Duration %v; want zeros", h.FrameSize(), h.Samples(), h.Duration())
 	}
 }
 
@@ -241,36 +237,10 @@ func TestStrings(t *testing.T) {
 		{DualChannel.String(), "dual channel"},
 		{Mono.String(), "mono"},
 		{ChannelMode(7).String(), "ChannelMode(7)"},
-		{MP3.String(), "mp3"},
-		{ADTS.String(), "adts"},
-		{Codec(0).String(), "Codec(0)"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
 			t.Errorf("String() = %q, want %q", tt.got, tt.want)
 		}
-	}
-}
-
-func TestCodecText(t *testing.T) {
-	for in, want := range map[string]Codec{"mp3": MP3, "MP3": MP3, "adts": ADTS, "AAC": ADTS} {
-		var c Codec
-		if err := c.UnmarshalText([]byte(in)); err != nil || c != want {
-			t.Errorf("UnmarshalText(%q) = %v, %v; want %v", in, c, err, want)
-		}
-	}
-	var c Codec
-	if err := c.UnmarshalText([]byte("ogg")); !errors.Is(err, ErrUnknownCodec) {
-		t.Errorf("UnmarshalText(ogg) = %v, want ErrUnknownCodec", err)
-	}
-	for _, c := range []Codec{MP3, ADTS} {
-		text, err := c.MarshalText()
-		var back Codec
-		if err != nil || back.UnmarshalText(text) != nil || back != c {
-			t.Errorf("%v: MarshalText = %q, %v; does not round-trip", c, text, err)
-		}
-	}
-	if _, err := Codec(0).MarshalText(); !errors.Is(err, ErrUnknownCodec) {
-		t.Errorf("Codec(0).MarshalText error = %v, want ErrUnknownCodec", err)
 	}
 }
