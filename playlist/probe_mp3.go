@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"onair/codec/mpeg"
+	"onair/codec/tags"
 )
 
 // The MP3 walk follows the chain of frame headers (ISO/IEC 11172-3
@@ -54,11 +55,7 @@ type probeSpan struct{ off, n int64 }
 // errProbeNotAudio when there are no MPEG audio frames, another error for
 // a file too damaged to play, and a *probeIOError when f cannot be read.
 func (p *prober) walkMP3(f *os.File, size int64, r *probeResult) (probeTailFacts, error) {
-	start, err := probeSkipID3v2(f, size)
-	if err != nil {
-		return probeTailFacts{}, &probeIOError{err}
-	}
-	end, err := probeAudioEnd(f, start, size)
+	start, end, err := tags.Audio(f, size)
 	if err != nil {
 		return probeTailFacts{}, &probeIOError{err}
 	}
@@ -164,11 +161,14 @@ func (w *probeMP3Walker) discard(n int) error {
 	return nil
 }
 
-// tagHere returns the length of an ID3v2, ID3v1 or APE tag starting where
-// the walk is, or 0.
+// tagHere returns the length of a tag starting where the walk is, at a
+// frame boundary, or 0.
 func (w *probeMP3Walker) tagHere() int64 {
-	b, _ := w.br.Peek(32)
-	return probeTagLen(b)
+	b, _ := w.br.Peek(tags.MaxProbe)
+	if n, v := tags.At(b, true); v == tags.Yes {
+		return n
+	}
+	return 0
 }
 
 // resync moves to the next frame of the stream ref (any stream when ref is
@@ -236,7 +236,7 @@ func probeFindFrame(buf []byte, ref *mpeg.Header, atEnd bool) (int, bool, bool) 
 			if h2, err := mpeg.ParseHeader(buf[next:]); err == nil && probeSameStream(h2, h) {
 				return i, true, false
 			}
-			if probeTagLen(buf[next:]) > 0 {
+			if _, v := tags.At(buf[next:], true); v == tags.Yes {
 				return i, true, false
 			}
 		case !atEnd:
@@ -371,134 +371,4 @@ func probeParseInfo(h mpeg.Header, f []byte) (probeXing, bool) {
 		return probeXing{kind: "VBRI", frames: int64(binary.BigEndian.Uint32(f[vbri+14:]))}, true
 	}
 	return probeXing{}, false
-}
-
-// probeSkipID3v2 returns the offset past the ID3v2 tags at the start of
-// the file (ID3v2.4 §3.1: "ID3", version, flags, 28-bit synchsafe size,
-// and a 10-byte footer with flag 0x10). A tag whose size runs past the end
-// lies: the audio is then looked for right after its header.
-func probeSkipID3v2(f io.ReaderAt, size int64) (int64, error) {
-	var off int64
-	var b [10]byte
-	for {
-		n, err := f.ReadAt(b[:], off)
-		if n < len(b) {
-			if err != nil && err != io.EOF {
-				return 0, err
-			}
-			return off, nil
-		}
-		total := probeID3v2Len(b[:])
-		if total == 0 {
-			return off, nil
-		}
-		if off+total > size {
-			return off + 10, nil
-		}
-		off += total
-	}
-}
-
-// probeID3v2Len returns the length of the ID3v2 tag whose header b starts
-// with, or 0 when b does not start with one.
-func probeID3v2Len(b []byte) int64 {
-	if len(b) < 10 || string(b[:3]) != "ID3" || b[3] == 0xFF || b[4] == 0xFF {
-		return 0
-	}
-	var n int64
-	for _, c := range b[6:10] {
-		if c&0x80 != 0 {
-			return 0
-		}
-		n = n<<7 | int64(c)
-	}
-	n += 10
-	if b[5]&0x10 != 0 {
-		n += 10
-	}
-	return n
-}
-
-// probeTagLen returns the length of a tag starting at b[0] in the middle
-// of the audio (where concatenated files leave them), or 0.
-func probeTagLen(b []byte) int64 {
-	switch {
-	case len(b) >= 3 && string(b[:3]) == "TAG":
-		return 128
-	case len(b) >= 10 && string(b[:3]) == "ID3":
-		return probeID3v2Len(b)
-	case len(b) >= 32 && string(b[:8]) == "APETAGEX":
-		size := int64(binary.LittleEndian.Uint32(b[12:]))
-		if binary.LittleEndian.Uint32(b[20:])&(1<<29) != 0 { // a header: items and footer follow
-			return 32 + size
-		}
-		return 32
-	}
-	return 0
-}
-
-// probeAudioEnd returns where the audio ends: size less the tags at the
-// end of the file, in any order: ID3v1 ("TAG", 128 bytes), APEv2 (a
-// 32-byte "APETAGEX" footer whose size counts the items and the footer,
-// and a header when flag bit 31 is set), Lyrics3 v2 (a 6-digit size and
-// "LYRICS200") or v1 ("LYRICSBEGIN" … "LYRICSEND", at most 5,100 bytes of
-// lyrics) and an appended ID3v2.4 tag ("3DI" footer).
-func probeAudioEnd(f io.ReaderAt, start, size int64) (int64, error) {
-	end := size
-	var b [32]byte
-	read := func(n int, at int64) bool {
-		if at < start {
-			return false
-		}
-		k, _ := f.ReadAt(b[:n], at)
-		return k == n
-	}
-	for range 8 {
-		switch {
-		case read(3, end-128) && string(b[:3]) == "TAG":
-			end -= 128
-		case read(32, end-32) && string(b[:8]) == "APETAGEX":
-			total := int64(binary.LittleEndian.Uint32(b[12:]))
-			if binary.LittleEndian.Uint32(b[20:])&(1<<31) != 0 {
-				total += 32
-			}
-			if total < 32 || end-total < start {
-				return end, nil
-			}
-			end -= total
-		case read(15, end-15) && string(b[6:15]) == "LYRICS200":
-			var n int64
-			for _, c := range b[:6] {
-				if c < '0' || c > '9' {
-					return end, nil
-				}
-				n = n*10 + int64(c-'0')
-			}
-			if end-15-n < start {
-				return end, nil
-			}
-			end -= 15 + n
-		case read(9, end-9) && string(b[:9]) == "LYRICSEND":
-			from := max(start, end-9-5100-11)
-			tail := make([]byte, end-9-from)
-			if _, err := f.ReadAt(tail, from); err != nil && err != io.EOF {
-				return 0, err
-			}
-			i := bytes.LastIndex(tail, []byte("LYRICSBEGIN"))
-			if i < 0 {
-				return end, nil
-			}
-			end = from + int64(i)
-		case read(10, end-10) && string(b[:3]) == "3DI":
-			b[0], b[1], b[2] = 'I', 'D', '3'
-			n := probeID3v2Len(b[:10]) // the footer repeats the header: n counts both
-			if n == 0 || end-n < start {
-				return end, nil
-			}
-			end -= n
-		default:
-			return end, nil
-		}
-	}
-	return end, nil
 }

@@ -96,19 +96,25 @@ func id3v2At(b []byte) (int64, Verdict) {
 	if len(b) < id3v2HeaderSize {
 		return 0, More
 	}
+	return id3v2Len(b), Yes
+}
+
+// id3v2Len is the whole length of the tag whose header (checked by the
+// caller) b starts with: the header, the 28-bit syncsafe size of the rest,
+// and the footer. Only ID3v2.4 has a footer (§3.4; in 2.2 and 2.3 the flag
+// bit is undefined and says nothing).
+func id3v2Len(b []byte) int64 {
 	size := int64(b[6])<<21 | int64(b[7])<<14 | int64(b[8])<<7 | int64(b[9])
 	size += id3v2HeaderSize
 	if b[3] == 4 && b[5]&0x10 != 0 {
 		size += id3v2FooterSize
 	}
-	return size, Yes
+	return size
 }
 
-// apeAt checks an APEv1/v2 header or footer: "APETAGEX", version 1000 or
-// 2000, a size (items plus footer) of at least a footer and at most 16 MiB,
-// and the reserved bytes zero. A header is followed by the items and footer;
-// a footer comes last, after items the search has already skipped as garbage,
-// so only its own 32 bytes remain.
+// apeAt checks an APEv1/v2 header or footer (see apeParse). A header is
+// followed by the items and footer; a footer comes last, after items the
+// search has already skipped as garbage, so only its own 32 bytes remain.
 func apeAt(b []byte) (int64, Verdict) {
 	if v := hasSig(b, "APETAGEX"); v != Yes {
 		return 0, v
@@ -116,15 +122,35 @@ func apeAt(b []byte) (int64, Verdict) {
 	if len(b) < apeHeaderSize {
 		return 0, More
 	}
-	version := binary.LittleEndian.Uint32(b[8:])
-	size := binary.LittleEndian.Uint32(b[12:])
-	flags := binary.LittleEndian.Uint32(b[20:])
-	if version != 1000 && version != 2000 || size < apeHeaderSize || size > maxAPETag ||
-		binary.LittleEndian.Uint64(b[24:]) != 0 {
+	size, flags, ok := apeParse(b)
+	if !ok {
 		return 0, No
 	}
-	if flags&(1<<29) != 0 { // "this is the header"
-		return apeHeaderSize + int64(size), Yes
+	if flags&apeIsHeader != 0 {
+		return apeHeaderSize + size, Yes
 	}
 	return apeHeaderSize, Yes
+}
+
+// APE tag flags (APEv2 specification, "Tag flags").
+const (
+	apeHasHeader = 1 << 31 // the tag has a header as well as its footer
+	apeIsHeader  = 1 << 29 // this is the header, not the footer
+)
+
+// apeParse reads the 32-byte APEv1/v2 header or footer b: "APETAGEX",
+// version 1000 or 2000, the size of the items and footer (at least a
+// footer, at most 16 MiB), the item count, the flags, and 8 reserved bytes
+// that must be zero.
+func apeParse(b []byte) (size int64, flags uint32, ok bool) {
+	if len(b) < apeHeaderSize || string(b[:8]) != "APETAGEX" {
+		return 0, 0, false
+	}
+	version := binary.LittleEndian.Uint32(b[8:])
+	n := binary.LittleEndian.Uint32(b[12:])
+	if version != 1000 && version != 2000 || n < apeHeaderSize || n > maxAPETag ||
+		binary.LittleEndian.Uint64(b[24:]) != 0 {
+		return 0, 0, false
+	}
+	return int64(n), binary.LittleEndian.Uint32(b[20:]), true
 }

@@ -264,6 +264,45 @@ func TestMP3LyingHeaders(t *testing.T) {
 	}
 }
 
+// TestMP3EndTags: the tags writers append after the audio are no part
+// of it, Lyrics3 included: a Lyrics3 block sits between the audio and an
+// ID3v1 tag (id3.org, Lyrics3 and Lyrics3 v2.00). Without an Info frame
+// the duration comes from the audio's size, so a tag taken for audio
+// makes it longer.
+func TestMP3EndTags(t *testing.T) {
+	dir := t.TempDir()
+	bare := makeTone(t, dir, "bare.mp3", tone{rate: 44100, freqs: []float64{440}, seconds: 1, amp: 0.5},
+		with(cbr128, "-write_xing", "0", "-id3v2_version", "0")...)
+	audio, err := os.ReadFile(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want := decodeAll(t, bare)
+	id3v1 := append([]byte("TAG"), make([]byte, 125)...)
+	text := strings.Repeat("la la la\r\n", 200)
+	field := fmt.Sprintf("LYR%06d%s", len(text), text)
+	v2 := fmt.Sprintf("LYRICSBEGIN%s%06dLYRICS200", field, len("LYRICSBEGIN")+len(field))
+	for name, tail := range map[string]string{
+		"Lyrics3 v2": v2,
+		"Lyrics3 v1": "LYRICSBEGIN" + text + "LYRICSEND",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, "lyrics.mp3")
+			b := append(append(bytes.Clone(audio), tail...), id3v1...)
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			pcm, d := decodeAll(t, path)
+			if d.Duration() != want.Duration() {
+				t.Errorf("Duration = %v, want %v as without the tags", d.Duration(), want.Duration())
+			}
+			if n := len(pcm) / 2; n != countFrames(t, bare)*1152 {
+				t.Errorf("decoded %d frames, want %d", n, countFrames(t, bare)*1152)
+			}
+		})
+	}
+}
+
 // TestMP3Concatenated plays two MP3 files joined with cat, tags, Info
 // frame and all, as radio libraries hold: the second one's header bytes
 // are skipped over and both play.

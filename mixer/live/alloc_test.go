@@ -3,12 +3,14 @@ package live
 import (
 	"slices"
 	"testing"
+
+	"onair/codec/tags"
 )
 
 // mp3Frames cuts an MP3 file into its frames (after any ID3v2 tag).
 func mp3Frames(t testing.TB, data []byte) [][]byte {
 	t.Helper()
-	if n, ok := id3v2Len(data); ok {
+	if n, ok := tags.ID3v2Size(data); ok {
 		data = data[n:]
 	}
 	var frames [][]byte

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"onair/codec/layer3"
+	"onair/codec/tags"
 )
 
 // maxLost is how many bytes in a row may go by with nothing decodable in
@@ -82,20 +83,18 @@ func (s *mp3Stream) frames() error {
 			s.synced = false
 			s.log.Debug("live MP3 lost sync")
 		}
-		// Hunting. An ID3v2 tag (a source sending files back to back) is
-		// dropped whole.
-		if b[0] == 'I' && couldBe(b, "ID3") {
-			if len(b) < 10 {
-				return nil
+		// Hunting. A tag (a source sending files back to back) is
+		// dropped whole; an ID3v1 tag only where a frame ended.
+		switch n, v := tags.At(b, s.lost == 0); v {
+		case tags.More:
+			return nil
+		case tags.Yes:
+			if n > int64(len(b)) {
+				s.skip = int(n) - len(b)
+				n = int64(len(b))
 			}
-			if n, ok := id3v2Len(b); ok {
-				if n > len(b) {
-					s.skip = n - len(b)
-					n = len(b)
-				}
-				pos += n
-				continue
-			}
+			pos += int(n)
+			continue
 		}
 		if h, ok := parseMP3Header(b); ok {
 			if len(b) < h.frameLen+4 {

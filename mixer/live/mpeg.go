@@ -164,23 +164,3 @@ func adtsFrameLen(b []byte) (int, bool) {
 	}
 	return n, true
 }
-
-// id3v2Len reports whether b starts an ID3v2 tag (ID3v2.4 §3.1), and its
-// full length: the 10-byte header, the syncsafe size, and the footer.
-func id3v2Len(b []byte) (int, bool) {
-	if len(b) < 10 || string(b[:3]) != "ID3" || b[3] == 0xFF || b[4] == 0xFF {
-		return 0, false
-	}
-	size := 0
-	for _, c := range b[6:10] {
-		if c&0x80 != 0 {
-			return 0, false
-		}
-		size = size<<7 | int(c)
-	}
-	n := 10 + size
-	if b[5]&0x10 != 0 {
-		n += 10
-	}
-	return n, true
-}

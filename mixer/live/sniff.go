@@ -1,6 +1,10 @@
 package live
 
-import "fmt"
+import (
+	"fmt"
+
+	"onair/codec/tags"
+)
 
 // sniffLimit is how far into the stream (past an ID3v2 tag) the sniffer
 // looks for the first MP3 frame or Ogg page.
@@ -60,12 +64,12 @@ func (s *sniffer) scan() (format, error) {
 	for s.pos < min(len(s.buf), sniffLimit) {
 		b := s.buf[s.pos:]
 		switch b[0] {
-		case 'I':
-			if len(b) < 10 && couldBe(b, "ID3") {
+		case 'I', 'A':
+			switch n, v := tags.At(b, false); v {
+			case tags.More:
 				return formatUnknown, nil
-			}
-			if n, ok := id3v2Len(b); ok {
-				s.dropTag(n)
+			case tags.Yes:
+				s.dropTag(int(n))
 				continue // the stream goes on at pos
 			}
 		case 'O':
