@@ -3,7 +3,6 @@ package playlist
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -34,7 +33,7 @@ type probeMP3Walk struct {
 	frames  int64       // audio frames (a Xing/Info frame not counted)
 	bytes   int64       // their bytes
 	cbr     bool        // every audio frame has first.Bitrate
-	info    probeXing   // what a Xing/Info/VBRI frame said
+	info    mpeg.Info   // what a Xing/Info/VBRI frame said
 	hasInfo bool
 	lead    int64 // bytes between the ID3v2 tags and the first frame
 	junk    int64 // bytes in the chain that were neither frames nor tags
@@ -91,7 +90,7 @@ func (w *probeMP3Walker) walk(lead int64) (probeMP3Walk, error) {
 	hdr, _ := w.br.Peek(mpeg.HeaderSize)
 	ref, _ := mpeg.ParseHeader(hdr) // resync found it valid
 	if b, err := w.br.Peek(min(ref.FrameSize(), int(w.left))); err == nil || err == io.EOF {
-		if res.info, res.hasInfo = probeParseInfo(ref, b); res.hasInfo && len(b) == ref.FrameSize() {
+		if res.info, res.hasInfo = mpeg.ParseInfo(ref, b); res.hasInfo && len(b) == ref.FrameSize() {
 			// The tag frame is silence to a decoder: not part of the audio.
 			if err := w.discard(len(b)); err != nil {
 				return res, err
@@ -108,7 +107,7 @@ func (w *probeMP3Walker) walk(lead int64) (probeMP3Walk, error) {
 			break
 		}
 		h, err := mpeg.ParseHeader(hdr)
-		if err == nil && probeSameStream(h, ref) {
+		if err == nil && h.SameStream(ref) {
 			n := int64(h.FrameSize())
 			if n > w.left {
 				res.cut, res.lacks = w.left, n-w.left
@@ -226,14 +225,14 @@ func probeFindFrame(buf []byte, ref *mpeg.Header, atEnd bool) (int, bool, bool) 
 			return i, false, !atEnd
 		}
 		h, err := mpeg.ParseHeader(buf[i:])
-		if err != nil || ref != nil && !probeSameStream(h, *ref) {
+		if err != nil || ref != nil && !h.SameStream(*ref) {
 			i++
 			continue
 		}
 		next := i + h.FrameSize()
 		switch {
 		case next+mpeg.HeaderSize <= len(buf):
-			if h2, err := mpeg.ParseHeader(buf[next:]); err == nil && probeSameStream(h2, h) {
+			if h2, err := mpeg.ParseHeader(buf[next:]); err == nil && h2.SameStream(h) {
 				return i, true, false
 			}
 			if _, v := tags.At(buf[next:], true); v == tags.Yes {
@@ -248,13 +247,6 @@ func probeFindFrame(buf []byte, ref *mpeg.Header, atEnd bool) (int, bool, bool) 
 		}
 		i++
 	}
-}
-
-// probeSameStream tells whether two headers can belong to one stream: an
-// encoder never changes the version, layer, rate or channel count.
-func probeSameStream(a, b mpeg.Header) bool {
-	return a.Version == b.Version && a.Layer == b.Layer && a.SampleRate == b.SampleRate &&
-		a.Channels() == b.Channels()
 }
 
 // verdict judges the walk and fills r.
@@ -279,22 +271,22 @@ func (res probeMP3Walk) verdict(r *probeResult) (probeTailFacts, error) {
 	// one that does not lies (or the file was cut or patched), and the
 	// walk's is.
 	count := res.frames
-	if hf := res.info.frames; hf > 0 {
+	if hf := res.info.Frames; hf > 0 {
 		diff := hf - res.frames
 		if diff < 0 {
 			diff = -diff
 		}
 		switch {
 		case diff > max(1, res.frames/100):
-			r.warn(fmt.Sprintf("the %s header says %d frames, the file has %d", res.info.kind, hf, res.frames))
+			r.warn(fmt.Sprintf("the %s header says %d frames, the file has %d", res.info.Kind, hf, res.frames))
 		case res.cut == 0 && res.damaged == 0:
 			count = hf
 		}
 	}
 	samples := count * spf
-	if res.info.gapless {
+	if res.info.Gapless {
 		// What the decoder plays: the encoder's delay and padding are cut.
-		samples -= int64(res.info.delay + res.info.padding)
+		samples -= int64(res.info.Delay + res.info.Padding)
 	}
 	cbr := 0
 	if res.cbr {
@@ -306,69 +298,4 @@ func (res probeMP3Walk) verdict(r *probeResult) (probeTailFacts, error) {
 		facts.frames = append(facts.frames, res.tail[i%probeTailFrames])
 	}
 	return facts, nil
-}
-
-// probeXing is what a Xing/Info (LAME, FFmpeg) or VBRI (Fraunhofer) frame
-// says about the stream.
-type probeXing struct {
-	kind    string // "Xing", "Info" or "VBRI"
-	frames  int64  // audio frames after this one; 0 = not given
-	gapless bool   // delay and padding are given (LAME tag)
-	delay   int    // encoder delay, samples
-	padding int    // samples appended to fill the last frame
-}
-
-// probeParseInfo looks for a Xing/Info tag (right after the side
-// information) with its LAME extension ("LAME Tag rev 1": a 9-byte
-// encoder string, then at 0x15 the 12-bit delay and padding; FFmpeg
-// writes "Lavf"/"Lavc" there), or a VBRI tag (32 bytes after the header),
-// in the Layer III frame f with header h.
-func probeParseInfo(h mpeg.Header, f []byte) (probeXing, bool) {
-	if h.Layer != 3 {
-		return probeXing{}, false
-	}
-	side := 17
-	switch {
-	case h.Version == mpeg.MPEG1 && h.Mode != mpeg.Mono:
-		side = 32
-	case h.Version != mpeg.MPEG1 && h.Mode == mpeg.Mono:
-		side = 9
-	}
-	off := mpeg.HeaderSize + side
-	if h.Protected {
-		off += 2
-	}
-	if off+8 <= len(f) && (string(f[off:off+4]) == "Xing" || string(f[off:off+4]) == "Info") {
-		x := probeXing{kind: string(f[off : off+4])}
-		flags := binary.BigEndian.Uint32(f[off+4:])
-		p := off + 8
-		if flags&1 != 0 && p+4 <= len(f) {
-			x.frames = int64(binary.BigEndian.Uint32(f[p:]))
-			p += 4
-		}
-		if flags&2 != 0 {
-			p += 4 // bytes
-		}
-		if flags&4 != 0 {
-			p += 100 // seek table
-		}
-		if flags&8 != 0 {
-			p += 4 // quality
-		}
-		if p+0x18 <= len(f) {
-			switch string(f[p : p+4]) {
-			case "LAME", "Lavf", "Lavc":
-				d := f[p+0x15:]
-				x.gapless = true
-				x.delay = int(d[0])<<4 | int(d[1])>>4
-				x.padding = int(d[1]&0x0F)<<8 | int(d[2])
-			}
-		}
-		return x, true
-	}
-	const vbri = mpeg.HeaderSize + 32
-	if vbri+18 <= len(f) && string(f[vbri:vbri+4]) == "VBRI" {
-		return probeXing{kind: "VBRI", frames: int64(binary.BigEndian.Uint32(f[vbri+14:]))}, true
-	}
-	return probeXing{}, false
 }

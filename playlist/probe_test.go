@@ -362,6 +362,44 @@ func TestProbeEndTags(t *testing.T) {
 	}
 }
 
+// TestProbeModeChange: a file joined from a stereo and a mono part at
+// one sample rate is one stream to the decoder (the channel mode may
+// change from frame to frame; mpeg.Header.SameStream), so the walk counts
+// both parts and finds no damage where the mode changes.
+func TestProbeModeChange(t *testing.T) {
+	bin := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	dir := t.TempDir()
+	var parts [][]byte
+	for _, ch := range []string{"2", "1"} {
+		path := filepath.Join(dir, "part"+ch+".mp3")
+		out, err := exec.Command(bin, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+			"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=2", "-ac", ch,
+			"-c:a", "libmp3lame", "-b:a", "128k", "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ffmpeg: %v\n%s", err, out)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, b)
+	}
+	path := filepath.Join(dir, "joined.mp3")
+	if err := os.WriteFile(path, concatBytes(parts...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := newProber().probe(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Error != "" || r.Warning != "" {
+		t.Fatalf("error %q, warning %q; want none", r.Error, r.Warning)
+	}
+	if r.DurationMS < 4000 || r.DurationMS > 4200 {
+		t.Errorf("duration %d ms, want both parts' 4 s and their padding", r.DurationMS)
+	}
+}
+
 // TestProbeRefusesWhatDoesNotDecode checks the head decode: a file whose
 // frame chain is sound but whose frames are not Layer III audio the
 // decoder plays.

@@ -32,6 +32,13 @@ var sampleRates = [13]uint32{
 	96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
 }
 
+// HasSync reports whether b starts with the 12 sync bits and the layer
+// bits (00) of an ADTS header, which tell it from an MPEG audio header;
+// it needs 2 bytes. A stream that does not is not ADTS at all.
+func HasSync(b []byte) bool {
+	return len(b) >= 2 && b[0] == 0xFF && b[1]&0xF6 == 0xF0
+}
+
 // ParseHeader parses the ADTS header at the start of b: 12 sync bits,
 // layer 00, a sampling-frequency index below 13 (13 and 14 are reserved and
 // 15, an explicit rate, is not allowed in ADTS) and a frame length at least
@@ -43,7 +50,7 @@ func ParseHeader(b []byte) (Header, error) {
 	if b[0] != 0xFF || b[1]&0xF0 != 0xF0 {
 		return Header{}, ErrNoSync
 	}
-	if b[1]&0x06 != 0 {
+	if !HasSync(b) {
 		return Header{}, ErrReservedLayer
 	}
 	h := Header{

@@ -1,10 +1,13 @@
 package layer3
 
-import "fmt"
+import (
+	"fmt"
 
-// header is what Decode needs from the 32-bit frame header (ISO 11172-3
-// §2.4.2.3, 13818-3 §2.4.2.3 and the MPEG-2.5 extension of the version
-// bits): the sampling frequency picks the band tables, the mode and mode
+	"onair/codec/mpeg"
+)
+
+// header is what Decode needs from the frame header (package mpeg parses
+// it): the sampling frequency picks the band tables, the mode and mode
 // extension the stereo processing.
 type header struct {
 	lsf      bool // MPEG-2 or 2.5: one granule, 8-bit main_data_begin, LSF scale factors
@@ -14,9 +17,11 @@ type header struct {
 	ms       bool // joint stereo with middle/side coding
 	is       bool // joint stereo with intensity coding
 	channels int  // 1 or 2
+	side     int  // the side information's size in bytes
 }
 
-// Channel modes as coded in the header.
+// Channel modes as coded in the header's two mode bits (the values of
+// mpeg.ChannelMode).
 const (
 	modeStereo = 0
 	modeJoint  = 1
@@ -27,43 +32,49 @@ const (
 // parseHeader reads the header at the start of b. The bitrate is not
 // needed (the caller hands over whole frames), so free format is fine.
 func parseHeader(b []byte) (header, error) {
-	if len(b) < 4 || b[0] != 0xFF || b[1]&0xE0 != 0xE0 {
-		return header{}, fmt.Errorf("%w: no frame sync", ErrInvalidFrame)
+	m, err := mpeg.ParseHeader(b)
+	if err != nil && err != mpeg.ErrFreeFormat {
+		return header{}, fmt.Errorf("%w: %w", ErrInvalidFrame, err)
 	}
-	version := int(b[1]>>3) & 3 // 0 = 2.5, 1 reserved, 2 = MPEG-2, 3 = MPEG-1
-	layer := int(b[1]>>1) & 3   // 1 = Layer III
-	rateIndex := int(b[2]>>2) & 3
-	switch {
-	case version == 1:
-		return header{}, fmt.Errorf("%w: reserved MPEG version", ErrInvalidFrame)
-	case layer != 1:
-		return header{}, fmt.Errorf("%w: layer %d, not III", ErrInvalidFrame, 4-layer)
-	case b[2]>>4 == 15:
-		return header{}, fmt.Errorf("%w: bad bitrate index", ErrInvalidFrame)
-	case rateIndex == 3:
-		return header{}, fmt.Errorf("%w: reserved sampling frequency", ErrInvalidFrame)
+	if m.Layer != 3 {
+		return header{}, fmt.Errorf("%w: layer %d, not III", ErrInvalidFrame, m.Layer)
 	}
 	h := header{
-		lsf:  version != 3,
-		crc:  b[1]&1 == 0,
-		rate: rateIndex,
-		mode: int(b[3] >> 6),
+		lsf:      m.Version != mpeg.MPEG1,
+		crc:      m.Protected,
+		rate:     bandRow(m.SampleRate),
+		mode:     int(m.Mode),
+		channels: m.Channels(),
+		side:     m.SideInfoSize(),
 	}
-	switch version {
-	case 2:
-		h.rate += 3
-	case 0:
-		h.rate += 6
-	}
-	h.channels = 2
-	if h.mode == modeMono {
-		h.channels = 1
-	}
-	if h.mode == modeJoint {
-		h.ms = b[3]&0x20 != 0
-		h.is = b[3]&0x10 != 0
+	if m.Mode == mpeg.JointStereo {
+		h.ms = m.ModeExtension&2 != 0
+		h.is = m.ModeExtension&1 != 0
 	}
 	return h, nil
+}
+
+// bandRow is the row of the band tables for a sampling frequency.
+func bandRow(rate int) int {
+	switch rate {
+	case 48000:
+		return 1
+	case 32000:
+		return 2
+	case 22050:
+		return 3
+	case 24000:
+		return 4
+	case 16000:
+		return 5
+	case 11025:
+		return 6
+	case 12000:
+		return 7
+	case 8000:
+		return 8
+	}
+	return 0 // 44100
 }
 
 // granules is 2 for MPEG-1 and 1 for the LSF extensions.
@@ -75,15 +86,4 @@ func (h *header) granules() int {
 }
 
 // sideInfoLen is the side information's size in bytes (§2.4.1.7).
-func (h *header) sideInfoLen() int {
-	switch {
-	case !h.lsf && h.channels == 1:
-		return 17
-	case !h.lsf:
-		return 32
-	case h.channels == 1:
-		return 9
-	default:
-		return 17
-	}
-}
+func (h *header) sideInfoLen() int { return h.side }

@@ -10,35 +10,18 @@ import (
 	"strings"
 	"testing"
 
+	"onair/codec/mpeg"
 	"onair/internal/testenv"
 )
 
 // frameLen is the length of the frame whose header starts b, or 0 when b
-// does not start a Layer III header with a bitrate (test helper: the
-// decode package has the real splitter).
+// does not start a Layer III header with a bitrate.
 func frameLen(b []byte) int {
-	h, err := parseHeader(b)
-	if err != nil {
+	h, err := mpeg.ParseHeader(b)
+	if err != nil || h.Layer != 3 {
 		return 0
 	}
-	kbps := [2][16]int{
-		{0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0},
-		{0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0},
-	}
-	rates := [9]int{44100, 48000, 32000, 22050, 24000, 16000, 11025, 12000, 8000}
-	lsf := 0
-	if h.lsf {
-		lsf = 1
-	}
-	br := kbps[lsf][b[2]>>4] * 1000
-	if br == 0 {
-		return 0
-	}
-	n := 576 * h.granules() / 8 * br / rates[h.rate]
-	if b[2]&2 != 0 {
-		n++
-	}
-	return n
+	return h.FrameSize()
 }
 
 // splitFrames returns the frames of an MP3 file, past an ID3v2 tag and

@@ -12,6 +12,12 @@ func FuzzParseHeader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, err := ParseHeader(b)
+		if err == ErrFreeFormat {
+			if h.FrameSize() != 0 || h.Bitrate != 0 || h.SampleRate == 0 {
+				t.Fatalf("free format: %+v", h)
+			}
+			return
+		}
 		if err != nil {
 			if h != (Header{}) {
 				t.Fatalf("error %v with header %+v", err, h)

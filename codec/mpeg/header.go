@@ -13,6 +13,10 @@ const HeaderSize = 4
 // MPEG-2.5 layer II at 160 kbps, 8 kHz, padded.
 const MaxFrame = 2881
 
+// MaxLayer3Frame is the longest Layer III frame: MPEG-1 at 320 kbps,
+// 32 kHz, padded (MPEG-2.5's 160 kbps at 8 kHz is 1440 bytes).
+const MaxLayer3Frame = 1441
+
 // Version is the MPEG audio version of a frame.
 type Version int
 
@@ -106,6 +110,11 @@ var sampleRates = [3][3]uint32{
 // rejects what no streaming player plays and what garbage most often looks
 // like: a missing sync, reserved version, layer, sample rate or emphasis, the
 // free-format bitrate index 0 and the invalid index 15.
+//
+// For the free-format index it returns ErrFreeFormat together with the
+// header, every other field checked and Bitrate 0: the frame's length is
+// not in it, so a reader of streams cannot use it, but a decoder handed
+// whole frames can.
 func ParseHeader(b []byte) (Header, error) {
 	if len(b) < HeaderSize {
 		return Header{}, ErrShortHeader
@@ -131,10 +140,7 @@ func ParseHeader(b []byte) (Header, error) {
 	}
 	h.Layer = 4 - int(l)
 	bi := b[2] >> 4
-	switch bi {
-	case 0:
-		return Header{}, ErrFreeFormat
-	case 15:
+	if bi == 15 {
 		return Header{}, ErrBadBitrate
 	}
 	si := (b[2] >> 2) & 3
@@ -154,7 +160,39 @@ func ParseHeader(b []byte) (Header, error) {
 	h.ModeExtension = int(b[3]>>4) & 3
 	h.Copyright = b[3]&8 != 0
 	h.Original = b[3]&4 != 0
+	if bi == 0 {
+		return h, ErrFreeFormat
+	}
 	return h, nil
+}
+
+// SameStream tells whether o can follow h in one stream: the version, the
+// layer and the sample rate agree. An encoder never changes them, and a
+// decoder must start afresh when they change (ffmpeg's and mpg123's frame
+// searches compare the same fields). The bitrate (VBR), padding and channel
+// mode may change from frame to frame: a file joined from a mono and a
+// stereo file still plays as one stream.
+func (h Header) SameStream(o Header) bool {
+	return h.Version == o.Version && h.Layer == o.Layer && h.SampleRate == o.SampleRate
+}
+
+// SideInfoSize returns the length of a Layer III frame's side information,
+// which follows the header and its CRC (ISO/IEC 11172-3 §2.4.1.7, 13818-3
+// §2.4.1.7): 17 or 32 bytes for MPEG-1 mono or not, 9 or 17 for MPEG-2
+// and 2.5. It is 0 for layers I and II, which have none.
+func (h Header) SideInfoSize() int {
+	switch {
+	case h.Layer != 3:
+		return 0
+	case h.Version == MPEG1 && h.Mode == Mono:
+		return 17
+	case h.Version == MPEG1:
+		return 32
+	case h.Mode == Mono:
+		return 9
+	default:
+		return 17
+	}
 }
 
 func versionClass(v Version) int {
@@ -168,9 +206,9 @@ func versionClass(v Version) int {
 // included: 12·bitrate/rate 4-byte slots for layer I, 144·bitrate/rate bytes
 // for layer II and MPEG-1 layer III, and 72·bitrate/rate bytes for MPEG-2 and
 // 2.5 layer III, which code half as many samples per frame. It returns 0 for
-// a header that did not come from a successful parse.
+// a header that did not come from a successful parse, free format included.
 func (h Header) FrameSize() int {
-	if h.SampleRate <= 0 {
+	if h.SampleRate <= 0 || h.Bitrate <= 0 {
 		return 0
 	}
 	pad := 0

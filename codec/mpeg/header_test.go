@@ -182,10 +182,68 @@ func TestParseHeaderErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("ParseHeader(% X) = %+v, %v; want %v", tt.b, h, err, tt.want)
 			}
-			if h != (Header{}) {
+			if err != ErrFreeFormat && h != (Header{}) {
 				t.Errorf("ParseHeader(% X) returned %+v with the error, want the zero header", tt.b, h)
 			}
 		})
+	}
+}
+
+// TestParseHeaderFreeFormat: a free-format header comes back with the
+// error, every other field read, for a decoder handed whole frames.
+func TestParseHeaderFreeFormat(t *testing.T) {
+	h, err := ParseHeader([]byte{0xFF, 0xFB, 0x02, 0xC4})
+	want := Header{Version: MPEG1, Layer: 3, SampleRate: 44100, Padding: true, Mode: Mono, Original: true}
+	if err != ErrFreeFormat || h != want {
+		t.Errorf("ParseHeader = %+v, %v; want %+v, ErrFreeFormat", h, err, want)
+	}
+	if h.FrameSize() != 0 || h.Samples() != 1152 {
+		t.Errorf("FrameSize %d, Samples %d; want 0 and 1152", h.FrameSize(), h.Samples())
+	}
+	if _, err := ParseHeader([]byte{0xFF, 0xFB, 0x0C, 0xC4}); err != ErrBadSampleRate {
+		t.Errorf("free format at a reserved rate: %v, want ErrBadSampleRate first", err)
+	}
+}
+
+// TestSameStream: the fields an encoder keeps decide, the channel mode
+// does not (a file joined from a mono and a stereo part plays through).
+func TestSameStream(t *testing.T) {
+	base := Header{Version: MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100, Mode: JointStereo}
+	for _, tt := range []struct {
+		name string
+		edit func(h *Header)
+		same bool
+	}{
+		{"another bitrate", func(h *Header) { h.Bitrate = 320 }, true},
+		{"padded", func(h *Header) { h.Padding = true }, true},
+		{"stereo", func(h *Header) { h.Mode = Stereo }, true},
+		{"mono", func(h *Header) { h.Mode = Mono }, true},
+		{"another rate", func(h *Header) { h.SampleRate = 48000 }, false},
+		{"another layer", func(h *Header) { h.Layer = 2 }, false},
+		{"another version", func(h *Header) { h.Version, h.SampleRate = MPEG2, 22050 }, false},
+	} {
+		o := base
+		tt.edit(&o)
+		if got := base.SameStream(o); got != tt.same {
+			t.Errorf("%s: SameStream = %v, want %v", tt.name, got, tt.same)
+		}
+	}
+}
+
+func TestSideInfoSize(t *testing.T) {
+	for _, tt := range []struct {
+		h    Header
+		want int
+	}{
+		{Header{Version: MPEG1, Layer: 3, Mode: Stereo}, 32},
+		{Header{Version: MPEG1, Layer: 3, Mode: Mono}, 17},
+		{Header{Version: MPEG2, Layer: 3, Mode: DualChannel}, 17},
+		{Header{Version: MPEG25, Layer: 3, Mode: Mono}, 9},
+		{Header{Version: MPEG1, Layer: 2, Mode: Stereo}, 0},
+	} {
+		if got := tt.h.SideInfoSize(); got != tt.want {
+			t.Errorf("%+v: SideInfoSize = %d, want %d", tt.h, got, tt.want)
+		}
 	}
 }
 

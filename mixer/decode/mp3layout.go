@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"onair/codec/mpeg"
 	"onair/codec/tags"
 )
 
@@ -11,8 +12,8 @@ import (
 // and the Xing/Info frame, before the tags at the end (see tags.Audio).
 type mp3Layout struct {
 	start, end int64       // the audio frames span [start, end)
-	first      frameHeader // the first frame's header
-	info       infoFrame   // what a Xing/Info/VBRI frame said
+	first      mpeg.Header // the first frame's header
+	info       mpeg.Info   // what a Xing/Info/VBRI frame said
 	hasInfo    bool        // there was one (and start is past it)
 }
 
@@ -32,7 +33,7 @@ func locateMP3(r io.ReaderAt, size int64) (mp3Layout, error) {
 		return mp3Layout{}, fmt.Errorf("no MPEG Layer III frames found: %w", ErrUnsupported)
 	}
 	l := mp3Layout{start: pos, end: end, first: h}
-	if info, ok := parseInfoFrame(h, frame); ok {
+	if info, ok := mpeg.ParseInfo(h, frame); ok {
 		// The tag frame would decode as 1152 (576) samples of silence: leave
 		// it out so that the LAME delay counts from the first real one.
 		l.info, l.hasInfo = info, true
@@ -46,20 +47,20 @@ func locateMP3(r io.ReaderAt, size int64) (mp3Layout, error) {
 // stream (or by the end): one valid-looking header alone is too often a
 // chance match in tag or junk bytes. It returns -1 when none is within
 // maxSyncScan bytes.
-func findSync(r io.ReaderAt, from, end int64) (int64, frameHeader, []byte) {
+func findSync(r io.ReaderAt, from, end int64) (int64, mpeg.Header, []byte) {
 	const stride = 64 << 10
-	buf := make([]byte, stride+2*maxFrameLen+4)
+	buf := make([]byte, stride+2*mpeg.MaxLayer3Frame+4)
 	for base := from; base < end && base < from+maxSyncScan; base += stride {
 		n, _ := r.ReadAt(buf[:min(int64(len(buf)), end-base)], base)
 		for i := 0; i < min(n, stride); i++ {
 			if buf[i] != 0xFF {
 				continue
 			}
-			h, ok := parseFrameHeader(buf[i:n])
+			h, ok := layer3Header(buf[i:n])
 			if !ok {
 				continue
 			}
-			next := i + h.frameLen()
+			next := i + h.FrameSize()
 			if next > n {
 				continue
 			}
@@ -67,11 +68,11 @@ func findSync(r io.ReaderAt, from, end int64) (int64, frameHeader, []byte) {
 				return base + int64(i), h, buf[i:next]
 			}
 			if next+4 <= n {
-				if h2, ok := parseFrameHeader(buf[next:n]); ok && h.sameStream(h2) {
+				if h2, ok := layer3Header(buf[next:n]); ok && h.SameStream(h2) {
 					return base + int64(i), h, buf[i:next]
 				}
 			}
 		}
 	}
-	return -1, frameHeader{}, nil
+	return -1, mpeg.Header{}, nil
 }

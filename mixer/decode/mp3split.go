@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"io"
 
+	"onair/codec/mpeg"
 	"onair/codec/tags"
 )
 
 // frameReader cuts the audio bytes of an MP3 file into frames with
-// parseFrameHeader. Bytes that are not a frame of the stream (damage, a
+// layer3Header. Bytes that are not a frame of the stream (damage, a
 // stray tag between two concatenated files) are skipped until two frames
 // in a row agree again; a tag (tags.At) is skipped whole.
 type frameReader struct {
@@ -18,7 +19,7 @@ type frameReader struct {
 	buf  []byte
 	lo   int // buf[lo:hi] is read and not yet returned
 	hi   int
-	want frameHeader // the stream's first header: frames must match it
+	want mpeg.Header // the stream's first header: frames must match it
 }
 
 func newFrameReader(r io.ReaderAt, l mp3Layout) *frameReader {
@@ -39,8 +40,8 @@ func (fr *frameReader) frame() ([]byte, int64, error) {
 			return nil, skipped, nil
 		}
 		b := fr.buf[fr.lo:fr.hi]
-		if h, ok := parseFrameHeader(b); ok && h.sameStream(fr.want) {
-			n := h.frameLen()
+		if h, ok := layer3Header(b); ok && h.SameStream(fr.want) {
+			n := h.FrameSize()
 			if !fr.fill(n) {
 				return nil, skipped, nil
 			}
@@ -72,8 +73,8 @@ func (fr *frameReader) followed(n int) bool {
 	if !fr.fill(n + 4) {
 		return fr.next == fr.end && fr.hi-fr.lo == n
 	}
-	h, ok := parseFrameHeader(fr.buf[fr.lo+n : fr.hi])
-	return ok && h.sameStream(fr.want)
+	h, ok := layer3Header(fr.buf[fr.lo+n : fr.hi])
+	return ok && h.SameStream(fr.want)
 }
 
 // fill makes buf[lo:hi] hold at least n bytes, reading more, and reports

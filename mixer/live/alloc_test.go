@@ -15,12 +15,12 @@ func mp3Frames(t testing.TB, data []byte) [][]byte {
 	}
 	var frames [][]byte
 	for len(data) >= 4 {
-		h, ok := parseMP3Header(data)
-		if !ok || h.frameLen > len(data) {
+		h, ok := layer3Header(data)
+		if !ok || h.FrameSize() > len(data) {
 			break
 		}
-		frames = append(frames, data[:h.frameLen])
-		data = data[h.frameLen:]
+		frames = append(frames, data[:h.FrameSize()])
+		data = data[h.FrameSize():]
 	}
 	if len(frames) < 10 {
 		t.Fatalf("%d MP3 frames in the fixture", len(frames))

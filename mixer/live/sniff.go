@@ -3,6 +3,8 @@ package live
 import (
 	"fmt"
 
+	"onair/codec/adts"
+	"onair/codec/mpeg"
 	"onair/codec/tags"
 )
 
@@ -147,35 +149,30 @@ func sniffOgg(b []byte) (format, bool, error) {
 // a Layer III header is followed by another of the same stream where the
 // first frame ends; of an MP2 or ADTS AAC stream likewise.
 func sniffMPEG(b []byte) (format, bool, error) {
-	if len(b) < 4 {
+	if len(b) < mpeg.HeaderSize {
 		return formatUnknown, false, nil
 	}
-	if h, ok := parseMP3Header(b); ok {
-		if len(b) < h.frameLen+4 {
+	if h, err := mpeg.ParseHeader(b); err == nil && h.Layer != 1 {
+		n := h.FrameSize()
+		if len(b) < n+mpeg.HeaderSize {
 			return formatUnknown, false, nil
 		}
-		if h2, ok := parseMP3Header(b[h.frameLen:]); ok && h.sameStream(h2) {
-			return formatMP3, true, nil
+		if h2, err := mpeg.ParseHeader(b[n:]); err != nil || !h.SameStream(h2) {
+			return formatUnknown, true, nil
 		}
-		return formatUnknown, true, nil
-	}
-	if n, ok := layer2FrameLen(b); ok {
-		if len(b) < n+4 {
-			return formatUnknown, false, nil
-		}
-		if _, ok := layer2FrameLen(b[n:]); ok {
+		if h.Layer == 2 {
 			return formatUnknown, true, unsupported("MPEG Layer II (MP2)", "")
 		}
-		return formatUnknown, true, nil
+		return formatMP3, true, nil
 	}
-	if len(b) < 7 {
-		return formatUnknown, b[1]&0xF6 != 0xF0, nil
+	if len(b) < adts.HeaderSize {
+		return formatUnknown, !adts.HasSync(b), nil
 	}
-	if n, ok := adtsFrameLen(b); ok {
-		if len(b) < n+7 {
+	if h, err := adts.ParseHeader(b); err == nil {
+		if len(b) < h.FrameSize()+adts.HeaderSize {
 			return formatUnknown, false, nil
 		}
-		if _, ok := adtsFrameLen(b[n:]); ok {
+		if _, err := adts.ParseHeader(b[h.FrameSize():]); err == nil {
 			return formatUnknown, true, unsupported("AAC", "ADTS stream")
 		}
 	}
