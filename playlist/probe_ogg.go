@@ -19,17 +19,15 @@ import (
 // §A.2: the PCM sample count at the end of the page), summed over the
 // streams of a chained file.
 
-// probeOggHeader is the fixed part of an Ogg page header.
-const probeOggHeader = 27
-
 // probeOggWalk is what walking an Ogg file's pages found.
 type probeOggWalk struct {
-	codec   string // of the first stream: "vorbis", "Opus", "FLAC", …
-	rate    int    // Vorbis sample rate
-	samples int64  // granule positions of the ended chains
-	granule int64  // the current chain's last granule position
-	serial  uint32 // the current chain's Vorbis stream
-	inChain bool   // a chain's first pages are behind
+	started bool      // a stream began
+	codec   ogg.Codec // of the first stream
+	rate    int       // Vorbis sample rate
+	samples int64     // granule positions of the ended chains
+	granule int64     // the current chain's last granule position
+	serial  uint32    // the current chain's Vorbis stream
+	inChain bool      // a chain's first pages are behind
 	pages   int64
 	bytes   int64
 	junk    int64 // bytes between pages
@@ -44,55 +42,46 @@ type probeOggWalk struct {
 func (p *prober) walkOgg(f *os.File, size int64, r *probeResult) (probeTailFacts, error) {
 	p.br.Reset(io.NewSectionReader(f, 0, size))
 	w := probeOggWalk{}
+pages:
 	for {
-		page, err := p.br.Peek(probeOggHeader)
-		if len(page) < probeOggHeader {
-			if err != nil && err != io.EOF {
-				return probeTailFacts{}, &probeIOError{err}
+		// Peek as much as the page's header says it holds, until it says
+		// no more: the fixed header, the segment table, the body.
+		var page []byte
+		for n := ogg.HeaderSize; ; {
+			b, err := p.br.Peek(n)
+			if len(b) < n {
+				if err != nil && err != io.EOF {
+					return probeTailFacts{}, &probeIOError{err}
+				}
+				if len(b) > 0 {
+					w.cut += int64(n - len(b))
+				}
+				break pages
 			}
-			if len(page) > 0 {
-				w.cut += int64(probeOggHeader - len(page))
-			}
-			break
-		}
-		if string(page[:4]) != "OggS" || page[4] != 0 {
-			w.damaged++
-			n, err := probeOggResync(p.br)
-			w.junk += n
+			m, err := ogg.PageSize(b)
 			if err != nil {
-				return probeTailFacts{}, err
+				w.damaged++
+				skipped, err := probeOggResync(p.br)
+				w.junk += skipped
+				if err != nil {
+					return probeTailFacts{}, err
+				}
+				continue pages
 			}
-			continue
-		}
-		nseg := int(page[26])
-		page, err = p.br.Peek(probeOggHeader + nseg)
-		if len(page) < probeOggHeader+nseg {
-			if err != nil && err != io.EOF {
-				return probeTailFacts{}, &probeIOError{err}
+			if m <= n {
+				page = b[:m]
+				break
 			}
-			w.cut++
-			break
+			n = m
 		}
-		n := probeOggHeader + nseg
-		for _, s := range page[probeOggHeader:] {
-			n += int(s)
-		}
-		page, err = p.br.Peek(n)
-		if len(page) < n {
-			if err != nil && err != io.EOF {
-				return probeTailFacts{}, &probeIOError{err}
-			}
-			w.cut += int64(n - len(page))
-			break
-		}
-		if ogg.PageCRC(page) != binary.LittleEndian.Uint32(page[22:]) {
+		if pg, err := ogg.ParsePage(page); err != nil {
 			w.badCRC++
-		} else if err := w.page(page, nseg); err != nil {
+		} else if err := w.page(&pg); err != nil {
 			return probeTailFacts{}, err
 		}
 		w.pages++
-		w.bytes += int64(n)
-		if _, err := p.br.Discard(n); err != nil {
+		w.bytes += int64(len(page))
+		if _, err := p.br.Discard(len(page)); err != nil {
 			return probeTailFacts{}, &probeIOError{err}
 		}
 	}
@@ -100,14 +89,10 @@ func (p *prober) walkOgg(f *os.File, size int64, r *probeResult) (probeTailFacts
 	return w.verdict(r)
 }
 
-// page takes in one page of nseg segments whose CRC matched.
-func (w *probeOggWalk) page(page []byte, nseg int) error {
-	flags := page[5]
-	granule := int64(binary.LittleEndian.Uint64(page[6:]))
-	serial := binary.LittleEndian.Uint32(page[14:])
-	body := page[probeOggHeader+nseg:]
-	if flags&2 != 0 { // beginning of a stream
-		codec := probeOggCodec(body)
+// page takes in one page whose CRC matched.
+func (w *probeOggWalk) page(p *ogg.Page) error {
+	if p.Flags&ogg.BOS != 0 {
+		codec := ogg.Identify(p.FirstPacket())
 		if w.inChain {
 			// A new chain (the streams of a chained file follow one
 			// another; within a chain, all begin before any data page).
@@ -115,12 +100,12 @@ func (w *probeOggWalk) page(page []byte, nseg int) error {
 			w.granule = 0
 			w.inChain = false
 		}
-		if w.codec == "" {
-			w.codec = codec
+		if !w.started {
+			w.started, w.codec = true, codec
 		}
-		if codec == "vorbis" {
-			w.serial = serial
-			if len(body) >= 16 && w.rate == 0 {
+		if codec == ogg.Vorbis {
+			w.serial = p.Serial
+			if body := p.Body; len(body) >= 16 && w.rate == 0 {
 				w.rate = int(binary.LittleEndian.Uint32(body[12:]))
 			}
 		}
@@ -128,35 +113,20 @@ func (w *probeOggWalk) page(page []byte, nseg int) error {
 	}
 	w.inChain = true
 	// A granule position of -1 means no packet ends on this page.
-	if serial == w.serial && granule >= 0 {
-		w.granule = granule
+	if p.Serial == w.serial && p.Granule >= 0 {
+		w.granule = p.Granule
 	}
 	return nil
-}
-
-// probeOggCodec names the codec whose first header packet starts body.
-func probeOggCodec(body []byte) string {
-	switch {
-	case bytes.HasPrefix(body, []byte("\x01vorbis")):
-		return "vorbis"
-	case bytes.HasPrefix(body, []byte("OpusHead")):
-		return "Opus"
-	case bytes.HasPrefix(body, []byte("\x7fFLAC")):
-		return "FLAC"
-	case bytes.HasPrefix(body, []byte("Speex")):
-		return "Speex"
-	case bytes.HasPrefix(body, []byte("\x80theora")):
-		return "Theora"
-	}
-	return "of an unknown codec"
 }
 
 // verdict judges the walk and fills r.
 func (w *probeOggWalk) verdict(r *probeResult) (probeTailFacts, error) {
 	switch {
-	case w.codec == "":
+	case !w.started:
 		return probeTailFacts{}, errors.New("corrupt: no Ogg stream start")
-	case w.codec != "vorbis":
+	case w.codec == ogg.Unknown:
+		return probeTailFacts{}, errors.New("Ogg of an unknown codec is not supported, only Ogg Vorbis")
+	case w.codec != ogg.Vorbis:
 		return probeTailFacts{}, fmt.Errorf("Ogg %s is not supported, only Ogg Vorbis", w.codec)
 	case w.rate <= 0:
 		return probeTailFacts{}, errors.New("corrupt: no Vorbis sample rate")
@@ -188,20 +158,17 @@ func probeOggResync(br *bufio.Reader) (int64, error) {
 		if len(buf) == 0 {
 			return skipped, nil
 		}
-		// Not at 0: the caller found no page there.
-		i := bytes.Index(buf[1:], []byte("OggS"))
-		n := i + 1
-		if i < 0 {
-			n = max(len(buf)-3, 1)
-			if err == io.EOF {
-				n = len(buf)
-			}
+		// The caller found no page at buf[0].
+		n := ogg.SkipToCapture(buf)
+		found := bytes.HasPrefix(buf[n:], []byte("OggS"))
+		if !found && err == io.EOF {
+			n = len(buf)
 		}
 		if _, err := br.Discard(n); err != nil {
 			return skipped, &probeIOError{err}
 		}
 		skipped += int64(n)
-		if i >= 0 {
+		if found {
 			return skipped, nil
 		}
 	}

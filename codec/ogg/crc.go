@@ -1,6 +1,3 @@
-// Package ogg holds what OnAir's Ogg readers share: the page checksum
-// and the check (and mend) of a Vorbis setup header before the vorbis
-// library reads it, for files and live streams alike.
 package ogg
 
 // crcTable is the Ogg CRC-32 (polynomial 0x04C11DB7, not reflected) by
@@ -20,9 +17,9 @@ var crcTable = func() (t [256]uint32) {
 	return t
 }()
 
-// PageCRC is the checksum of a whole page with its CRC field (bytes 22 to
+// CRC is the checksum of a whole page with its CRC field (bytes 22 to
 // 25) taken as zero, initial value and final XOR 0.
-func PageCRC(page []byte) uint32 {
+func CRC(page []byte) uint32 {
 	var crc uint32
 	for i, b := range page {
 		if i >= 22 && i < 26 {

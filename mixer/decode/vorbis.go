@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jfreymuth/oggvorbis"
+
+	"onair/codec/ogg"
 )
 
 // vorbisDecoder decodes an Ogg Vorbis file with oggvorbis and mixes it to
@@ -54,20 +56,23 @@ func openVorbis(path string, f *os.File, size int64) (*vorbisDecoder, error) {
 
 // sniffVorbis checks that the Ogg page at off starts a Vorbis stream: its
 // first packet is the identification header "\x01vorbis" (Vorbis I §4.2.2).
+// It reads the header, the segment table and the packet's first bytes,
+// not the whole page.
 func sniffVorbis(r io.ReaderAt, off int64) error {
-	var b [27 + 255 + 8]byte
+	var b [ogg.HeaderSize + 255 + 8]byte
 	n, _ := r.ReadAt(b[:], off)
-	if n < 27 || string(b[:4]) != "OggS" {
+	p, err := ogg.ParseHeader(b[:n])
+	if err != nil {
 		return fmt.Errorf("no Ogg page: %w", ErrUnsupported)
 	}
-	p := 27 + int(b[26])
-	if p+8 > n {
+	first := p.FirstPacket()
+	if len(first) < 8 {
 		return fmt.Errorf("truncated Ogg page: %w", ErrUnsupported)
 	}
-	switch pkt := string(b[p : p+8]); {
-	case pkt[:7] == "\x01vorbis":
+	switch ogg.Identify(first) {
+	case ogg.Vorbis:
 		return nil
-	case pkt == "OpusHead":
+	case ogg.Opus:
 		return fmt.Errorf("Ogg Opus: %w", ErrUnsupported)
 	default:
 		return fmt.Errorf("Ogg stream is not Vorbis: %w", ErrUnsupported)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"onair/codec/ogg"
 	"onair/codec/tags"
 )
 
@@ -32,11 +33,10 @@ func mp3Frames(t testing.TB, data []byte) [][]byte {
 func oggPages(t testing.TB, data []byte) [][]byte {
 	t.Helper()
 	var pages [][]byte
-	for len(data) >= pageHeaderLen && string(data[:4]) == "OggS" {
-		nseg := int(data[26])
-		size := pageHeaderLen + nseg
-		for _, l := range data[pageHeaderLen : pageHeaderLen+nseg] {
-			size += int(l)
+	for len(data) > 0 {
+		size, err := ogg.PageSize(data)
+		if err != nil || size > len(data) {
+			break
 		}
 		pages = append(pages, data[:size])
 		data = data[size:]
@@ -93,8 +93,12 @@ func TestVorbisAllocs(t *testing.T) {
 	}
 	packets := 0
 	// AllocsPerRun's first call, on pages[20], is not counted.
-	for _, p := range pages[21:220] {
-		for _, l := range p[pageHeaderLen : pageHeaderLen+int(p[26])] {
+	for _, b := range pages[21:220] {
+		p, err := ogg.ParseHeader(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range p.Segments {
 			if l < 255 {
 				packets++
 			}

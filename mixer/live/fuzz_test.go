@@ -1,10 +1,13 @@
 package live
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"os/exec"
 	"testing"
 	"time"
+
+	"onair/codec/ogg"
 )
 
 // FuzzDecoder pushes arbitrary bytes in arbitrary chunks: no panic, no
@@ -90,7 +93,7 @@ func FuzzVorbisPackets(f *testing.F) {
 		v := newVorbisStream(discardLogger(), out, out.stats, nil)
 		for len(in) >= 2 {
 			n := min(int(in[0])|int(in[1])<<8, len(in)-2)
-			if err := v.packet(in[2 : 2+n]); err != nil {
+			if err := v.packet(in[2:2+n], false); err != nil {
 				return
 			}
 			in = in[2+n:]
@@ -101,18 +104,16 @@ func FuzzVorbisPackets(f *testing.F) {
 // oggPackets reassembles the packets of Ogg pages of one logical stream.
 func oggPackets(pages [][]byte) [][]byte {
 	var packets [][]byte
-	var cur []byte
-	for _, p := range pages {
-		nseg := int(p[26])
-		body := p[pageHeaderLen+nseg:]
-		for _, l := range p[pageHeaderLen : pageHeaderLen+nseg] {
-			cur = append(cur, body[:l]...)
-			body = body[l:]
-			if l < 255 {
-				packets = append(packets, cur)
-				cur = nil
-			}
+	var z ogg.Packets
+	for _, b := range pages {
+		p, err := ogg.ParsePage(b)
+		if err != nil {
+			break
 		}
+		z.Add(&p, func(packet []byte, _ bool) error {
+			packets = append(packets, bytes.Clone(packet))
+			return nil
+		})
 	}
 	return packets
 }

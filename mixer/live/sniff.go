@@ -5,6 +5,7 @@ import (
 
 	"onair/codec/adts"
 	"onair/codec/mpeg"
+	"onair/codec/ogg"
 	"onair/codec/tags"
 )
 
@@ -119,27 +120,25 @@ func (s *sniffer) dropTag(n int) {
 // start of an Ogg stream (or is one of a format it names); not done when
 // it needs more bytes.
 func sniffOgg(b []byte) (format, bool, error) {
-	const capture = "OggS"
-	if len(b) < 27 {
-		return formatUnknown, !couldBe(b, capture), nil
+	if len(b) < ogg.HeaderSize {
+		return formatUnknown, !couldBe(b, "OggS"), nil
 	}
-	// A beginning-of-stream page of version 0 (RFC 3533 §6).
-	if string(b[:4]) != capture || b[4] != 0 || b[5]&2 == 0 {
+	// A beginning-of-stream page, whose first packet names the codec.
+	p, err := ogg.ParseHeader(b)
+	if err != nil || p.Flags&ogg.BOS == 0 {
 		return formatUnknown, true, nil
 	}
-	nseg := int(b[26])
-	if len(b) < 27+nseg+8 {
+	if n, _ := ogg.PageSize(b); len(b) < n && len(p.Body) < 8 {
 		return formatUnknown, false, nil
 	}
-	first := b[27+nseg:]
-	switch {
-	case string(first[:7]) == "\x01vorbis":
+	switch ogg.Identify(p.FirstPacket()) {
+	case ogg.Vorbis:
 		return formatVorbis, true, nil
-	case string(first[:8]) == "OpusHead":
+	case ogg.Opus:
 		return formatUnknown, true, unsupported("Opus", "Ogg Opus stream")
-	case string(first[:5]) == "\x7fFLAC":
+	case ogg.FLAC:
 		return formatUnknown, true, unsupported("FLAC", "Ogg FLAC stream")
-	case string(first[:6]) == "Speex ":
+	case ogg.Speex:
 		return formatUnknown, true, unsupported("Speex", "Ogg Speex stream")
 	}
 	return formatUnknown, true, unsupported("an Ogg stream of another codec", "")

@@ -42,7 +42,10 @@ func newVorbisStream(log *slog.Logger, out *output, stats *counters, onTitle fun
 }
 
 // packet handles the stream's next packet.
-func (v *vorbisStream) packet(p []byte) error {
+func (v *vorbisStream) packet(p []byte, lost bool) error {
+	if lost {
+		v.gap()
+	}
 	switch v.headers {
 	case 0:
 		return v.readIdent(p)
@@ -52,7 +55,9 @@ func (v *vorbisStream) packet(p []byte) error {
 			v.readComment(p)
 			return nil
 		}
-		v.headers++ // no comment header: the setup header comes straight on
+		// No comment header, or one too large to keep (a picture in it):
+		// the setup header comes straight on.
+		v.headers++
 		fallthrough
 	case 2:
 		return v.readSetup(p)
@@ -81,14 +86,6 @@ func (v *vorbisStream) readIdent(p []byte) error {
 func (v *vorbisStream) readComment(p []byte) {
 	if title := commentTitle(p); title != "" && v.onTitle != nil {
 		v.onTitle(title)
-	}
-}
-
-// oversize is told that a packet too large to keep was dropped: a comment
-// header with a big picture in it is passed over.
-func (v *vorbisStream) oversize() {
-	if v.headers == 1 {
-		v.headers = 2
 	}
 }
 
