@@ -3,13 +3,13 @@ package playlist
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"onair/codec/ogg"
+	"onair/codec/vorbis"
 )
 
 // The Ogg walk follows the pages (RFC 3533): each starts with the capture
@@ -105,8 +105,8 @@ func (w *probeOggWalk) page(p *ogg.Page) error {
 		}
 		if codec == ogg.Vorbis {
 			w.serial = p.Serial
-			if body := p.Body; len(body) >= 16 && w.rate == 0 {
-				w.rate = int(binary.LittleEndian.Uint32(body[12:]))
+			if id, err := vorbis.ParseIdent(p.FirstPacket()); err == nil && w.rate == 0 {
+				w.rate = id.Rate
 			}
 		}
 		return nil

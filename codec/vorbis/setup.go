@@ -9,13 +9,13 @@ import (
 // The Vorbis library trusts the setup header: a damaged or hostile one
 // can make it loop forever (an ordered codebook read past the end),
 // allocate gigabytes (a codebook of 0 entries) or misread the stream. So
-// CheckVorbisSetup walks the header first, as Vorbis I §4.2.4 lays it out, and
+// CheckSetup walks the header first, as Vorbis I §4.2.4 lays it out, and
 // refuses what the library cannot take safely.
 //
 // It also mends what the library reads wrong: a floor 1 with no
 // partitions (libvorbis writes one for the LFE channel of 5.1 streams)
 // has no class descriptions (§7.2.2, maximum_class −1), but the library
-// reads one anyway. CheckVorbisSetup inserts the 13 zero bits it will read
+// reads one anyway. CheckSetup inserts the 13 zero bits it will read
 // there: a class of dimension 1 with no subclass and no book, which no
 // partition uses.
 
@@ -34,9 +34,9 @@ const (
 
 var errTruncated = errors.New("truncated")
 
-// CheckVorbisSetup checks the setup header p of a stream of channels
+// CheckSetup checks the setup header p of a stream of channels
 // channels and returns it, or a mended copy, for the library.
-func CheckVorbisSetup(p []byte, channels int) ([]byte, error) {
+func CheckSetup(p []byte, channels int) ([]byte, error) {
 	if len(p) < 7 || string(p[:7]) != "\x05vorbis" {
 		return nil, errors.New("not a setup header")
 	}

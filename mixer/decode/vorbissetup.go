@@ -13,7 +13,7 @@ import (
 // partitions, which libvorbis writes for the LFE channel of every 5.1
 // file: where Vorbis I §7.2.2 reads no class at all (maximum_class is
 // −1), it reads one, 13 bits or more, and everything after is garbage
-// ("vorbis: decoding error"). vorbis.CheckVorbisSetup mends the header; the
+// ("vorbis: decoding error"). vorbis.CheckSetup mends the header; the
 // header pages are rebuilt in memory around it and the audio pages follow
 // from the file unchanged.
 
@@ -73,10 +73,11 @@ func newOggSource(f io.ReaderAt, off, size int64) *oggSource {
 	if !ok {
 		return plain
 	}
-	if len(packets[0]) < 12 {
+	id, err := vorbis.ParseIdent(packets[0])
+	if err != nil {
 		return plain
 	}
-	fixed, err := vorbis.CheckVorbisSetup(packets[2], int(packets[0][11]))
+	fixed, err := vorbis.CheckSetup(packets[2], id.Channels)
 	if err != nil || bytes.Equal(fixed, packets[2]) {
 		return plain // nothing to mend, or nothing the mend can parse
 	}

@@ -1,13 +1,10 @@
 package live
 
 import (
-	"bytes"
 	"math/rand/v2"
 	"os/exec"
 	"testing"
 	"time"
-
-	"onair/codec/ogg"
 )
 
 // FuzzDecoder pushes arbitrary bytes in arbitrary chunks: no panic, no
@@ -68,52 +65,4 @@ func fuzzDecode(t *testing.T, data []byte, seed uint64) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("decoding took %v", took)
 	}
-}
-
-// FuzzVorbisPackets feeds Vorbis packets straight to the stream decoder,
-// past the Ogg checksums that keep FuzzDecoder's mutations away from the
-// library: damaged setup headers and audio packets must not panic, hang
-// or allocate without bound. The input is packets with 2-byte lengths.
-func FuzzVorbisPackets(f *testing.F) {
-	if _, err := exec.LookPath("ffmpeg"); err == nil {
-		for _, s := range []tone{sine3k(22050, 1, 0.3), sine3k(44100, 2, 0.3)} {
-			var in []byte
-			for i, p := range oggPackets(oggPages(f, encode(f, s, vorbisQ5...))) {
-				if i > 5 || len(p) > 0xFFFF {
-					break
-				}
-				in = append(in, byte(len(p)), byte(len(p)>>8))
-				in = append(in, p...)
-			}
-			f.Add(in)
-		}
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		out := &output{sink: &checkSink{t: t}, rate: testRate, ctx: t.Context(), stats: &counters{}}
-		v := newVorbisStream(discardLogger(), out, out.stats, nil)
-		for len(in) >= 2 {
-			n := min(int(in[0])|int(in[1])<<8, len(in)-2)
-			if err := v.packet(in[2:2+n], false); err != nil {
-				return
-			}
-			in = in[2+n:]
-		}
-	})
-}
-
-// oggPackets reassembles the packets of Ogg pages of one logical stream.
-func oggPackets(pages [][]byte) [][]byte {
-	var packets [][]byte
-	var z ogg.Packets
-	for _, b := range pages {
-		p, err := ogg.ParsePage(b)
-		if err != nil {
-			break
-		}
-		z.Add(&p, func(packet []byte, _ bool) error {
-			packets = append(packets, bytes.Clone(packet))
-			return nil
-		})
-	}
-	return packets
 }

@@ -108,3 +108,16 @@ func (o *output) wait() error {
 		return fmt.Errorf("%w: %w", ErrClosed, context.Cause(o.ctx))
 	}
 }
+
+// clip bounds x to [−1, 1], and makes NaN 0.
+func clip(x float32) float32 {
+	switch {
+	case x > 1:
+		return 1
+	case x < -1:
+		return -1
+	case x != x:
+		return 0
+	}
+	return x
+}

@@ -1,4 +1,4 @@
-package live
+package vorbis
 
 import (
 	"bytes"
@@ -6,13 +6,13 @@ import (
 	"strings"
 )
 
-// commentTitle reads the title from a Vorbis comment header (Vorbis I
+// CommentTitle reads the title from a Vorbis comment header (Vorbis I
 // §5.2.1: "\x03vorbis", the vendor string, then a count of
 // "FIELD=value" comments, each length-prefixed): "ARTIST - TITLE", or
 // TITLE alone, field names matched case-insensitively, the first of each
 // kept. It returns "" when there is no title or the header is damaged
 // before one.
-func commentTitle(p []byte) string {
+func CommentTitle(p []byte) string {
 	if len(p) < 7 || string(p[:7]) != "\x03vorbis" {
 		return ""
 	}
