@@ -40,8 +40,10 @@ type probeMP3Walk struct {
 	damaged int   // places where the chain broke
 	cut     int64 // bytes of a last frame cut short by the end of the file
 	lacks   int64 // bytes that frame lacks
-	// tail holds where the last frames are, for decoding the end of the
-	// file; tailN counts the frames recorded (the ring wraps).
+	// head holds where the first frames are, for decoding the start of
+	// the file; tail where the last are, for its end, and tailN counts
+	// the frames recorded there (the ring wraps).
+	head  []probeSpan
 	tail  [probeTailFrames]probeSpan
 	tailN int
 }
@@ -53,23 +55,23 @@ type probeSpan struct{ off, n int64 }
 // duration, rate and bitrate. It returns an error wrapping
 // errProbeNotAudio when there are no MPEG audio frames, another error for
 // a file too damaged to play, and a *probeIOError when f cannot be read.
-func (p *prober) walkMP3(f *os.File, size int64, r *probeResult) (probeTailFacts, error) {
+func (p *prober) walkMP3(f *os.File, size int64, r *probeResult) (probeFacts, error) {
 	start, end, err := tags.Audio(f, size)
 	if err != nil {
-		return probeTailFacts{}, &probeIOError{err}
+		return probeFacts{}, &probeIOError{err}
 	}
 	p.br.Reset(io.NewSectionReader(f, start, end-start))
 	w := probeMP3Walker{br: p.br, left: end - start, base: start, total: end - start}
 	lead, ok, err := w.resync(nil, probeMaxLead)
 	if err != nil {
-		return probeTailFacts{}, err
+		return probeFacts{}, err
 	}
 	if !ok {
-		return probeTailFacts{}, fmt.Errorf("%w (no MPEG audio frames)", errProbeNotAudio)
+		return probeFacts{}, fmt.Errorf("%w (no MPEG audio frames)", errProbeNotAudio)
 	}
 	res, err := w.walk(lead)
 	if err != nil {
-		return probeTailFacts{}, err
+		return probeFacts{}, err
 	}
 	facts, err := res.verdict(r)
 	facts.file = f
@@ -120,7 +122,11 @@ func (w *probeMP3Walker) walk(lead int64) (probeMP3Walk, error) {
 			}
 			res.frames++
 			res.bytes += n
-			res.tail[res.tailN%probeTailFrames] = probeSpan{off: w.base + w.total - w.left, n: n}
+			span := probeSpan{off: w.base + w.total - w.left, n: n}
+			if len(res.head) < probeHeadFrames {
+				res.head = append(res.head, span)
+			}
+			res.tail[res.tailN%probeTailFrames] = span
 			res.tailN++
 			if err := w.discard(int(n)); err != nil {
 				return res, err
@@ -250,14 +256,14 @@ func probeFindFrame(buf []byte, ref *mpeg.Header, atEnd bool) (int, bool, bool) 
 }
 
 // verdict judges the walk and fills r.
-func (res probeMP3Walk) verdict(r *probeResult) (probeTailFacts, error) {
+func (res probeMP3Walk) verdict(r *probeResult) (probeFacts, error) {
 	if res.frames == 0 {
-		return probeTailFacts{}, errors.New("corrupt: no complete MPEG audio frame")
+		return probeFacts{}, errors.New("corrupt: no complete MPEG audio frame")
 	}
 	h := res.first
 	spf := int64(h.Samples())
 	if res.junk*8 > res.bytes+res.junk || res.damaged > max(16, int(res.frames/50)) {
-		return probeTailFacts{}, fmt.Errorf("corrupt: %d damaged places, %d bytes of garbage in %d bytes of frames",
+		return probeFacts{}, fmt.Errorf("corrupt: %d damaged places, %d bytes of garbage in %d bytes of frames",
 			res.damaged, res.junk, res.bytes)
 	}
 	if res.damaged > 0 {
@@ -293,9 +299,9 @@ func (res probeMP3Walk) verdict(r *probeResult) (probeTailFacts, error) {
 		cbr = h.Bitrate
 	}
 	r.setLength(max(samples, 0), res.bytes, h.SampleRate, cbr)
-	facts := probeTailFacts{cut: res.lacks, unit: "frame"}
+	facts := probeFacts{cut: res.lacks, unit: "frame", first: res.first, head: res.head}
 	for i := max(res.tailN-probeTailFrames, 0); i < res.tailN; i++ {
-		facts.frames = append(facts.frames, res.tail[i%probeTailFrames])
+		facts.tail = append(facts.tail, res.tail[i%probeTailFrames])
 	}
 	return facts, nil
 }

@@ -34,12 +34,13 @@ type probeOggWalk struct {
 	damaged int   // places where the page chain broke
 	badCRC  int   // pages whose CRC does not match
 	cut     int64 // bytes missing from the last page
+	head    probeVorbisHead
 }
 
 // walkOgg walks the Ogg file f of size bytes and fills r's duration, rate
 // and bitrate. It returns an error for a file that is not Ogg Vorbis or
 // too damaged to play, and a *probeIOError when f cannot be read.
-func (p *prober) walkOgg(f *os.File, size int64, r *probeResult) (probeTailFacts, error) {
+func (p *prober) walkOgg(f *os.File, size int64, r *probeResult) (probeFacts, error) {
 	p.br.Reset(io.NewSectionReader(f, 0, size))
 	w := probeOggWalk{}
 pages:
@@ -51,7 +52,7 @@ pages:
 			b, err := p.br.Peek(n)
 			if len(b) < n {
 				if err != nil && err != io.EOF {
-					return probeTailFacts{}, &probeIOError{err}
+					return probeFacts{}, &probeIOError{err}
 				}
 				if len(b) > 0 {
 					w.cut += int64(n - len(b))
@@ -64,7 +65,7 @@ pages:
 				skipped, err := probeOggResync(p.br)
 				w.junk += skipped
 				if err != nil {
-					return probeTailFacts{}, err
+					return probeFacts{}, err
 				}
 				continue pages
 			}
@@ -77,12 +78,12 @@ pages:
 		if pg, err := ogg.ParsePage(page); err != nil {
 			w.badCRC++
 		} else if err := w.page(&pg); err != nil {
-			return probeTailFacts{}, err
+			return probeFacts{}, err
 		}
 		w.pages++
 		w.bytes += int64(len(page))
 		if _, err := p.br.Discard(len(page)); err != nil {
-			return probeTailFacts{}, &probeIOError{err}
+			return probeFacts{}, &probeIOError{err}
 		}
 	}
 	w.samples += w.granule
@@ -108,9 +109,14 @@ func (w *probeOggWalk) page(p *ogg.Page) error {
 			if id, err := vorbis.ParseIdent(p.FirstPacket()); err == nil && w.rate == 0 {
 				w.rate = id.Rate
 			}
+			if !w.head.started {
+				w.head.start(p.Serial)
+			}
 		}
+		w.head.page(p)
 		return nil
 	}
+	w.head.page(p)
 	w.inChain = true
 	// A granule position of -1 means no packet ends on this page.
 	if p.Serial == w.serial && p.Granule >= 0 {
@@ -120,21 +126,21 @@ func (w *probeOggWalk) page(p *ogg.Page) error {
 }
 
 // verdict judges the walk and fills r.
-func (w *probeOggWalk) verdict(r *probeResult) (probeTailFacts, error) {
+func (w *probeOggWalk) verdict(r *probeResult) (probeFacts, error) {
 	switch {
 	case !w.started:
-		return probeTailFacts{}, errors.New("corrupt: no Ogg stream start")
+		return probeFacts{}, errors.New("corrupt: no Ogg stream start")
 	case w.codec == ogg.Unknown:
-		return probeTailFacts{}, errors.New("Ogg of an unknown codec is not supported, only Ogg Vorbis")
+		return probeFacts{}, errors.New("Ogg of an unknown codec is not supported, only Ogg Vorbis")
 	case w.codec != ogg.Vorbis:
-		return probeTailFacts{}, fmt.Errorf("Ogg %s is not supported, only Ogg Vorbis", w.codec)
+		return probeFacts{}, fmt.Errorf("Ogg %s is not supported, only Ogg Vorbis", w.codec)
 	case w.rate <= 0:
-		return probeTailFacts{}, errors.New("corrupt: no Vorbis sample rate")
+		return probeFacts{}, errors.New("corrupt: no Vorbis sample rate")
 	case w.junk*8 > w.bytes+w.junk || w.damaged+w.badCRC > max(8, int(w.pages/50)):
-		return probeTailFacts{}, fmt.Errorf("corrupt: %d damaged places, %d pages with a bad CRC, %d bytes of garbage in %d bytes of pages",
+		return probeFacts{}, fmt.Errorf("corrupt: %d damaged places, %d pages with a bad CRC, %d bytes of garbage in %d bytes of pages",
 			w.damaged, w.badCRC, w.junk, w.bytes)
 	case w.samples <= 0:
-		return probeTailFacts{}, errors.New("corrupt: no audio pages")
+		return probeFacts{}, errors.New("corrupt: no audio pages")
 	}
 	if w.damaged > 0 {
 		r.warn(fmt.Sprintf("%d damaged places (%d bytes skipped)", w.damaged, w.junk))
@@ -143,7 +149,90 @@ func (w *probeOggWalk) verdict(r *probeResult) (probeTailFacts, error) {
 		r.warn(fmt.Sprintf("%d pages with a bad CRC", w.badCRC))
 	}
 	r.setLength(w.samples, w.bytes, w.rate, 0)
-	return probeTailFacts{cut: w.cut, unit: "page"}, nil
+	return probeFacts{cut: w.cut, unit: "page", headErr: w.head.verdict()}, nil
+}
+
+// probeVorbisHead decodes the first probeHead of a file's first Vorbis
+// stream as the walk goes past its pages, with the decoder the station
+// plays it with.
+type probeVorbisHead struct {
+	started bool
+	done    bool   // decoded enough, or failed
+	serial  uint32 // the stream decoded
+	packets ogg.Packets
+	dec     vorbis.Decoder
+	frames  int // decoded so far, per channel
+	tried   int // audio packets
+	bad     int // audio packets that did not decode
+	err     error
+}
+
+// probeMaxPacket bounds a packet the head decode keeps: a comment header
+// with a picture past it is passed over, as the live decoder does.
+const probeMaxPacket = 1 << 20
+
+// errHeadDone stops the packets of a page once the head is decoded.
+var errHeadDone = errors.New("head decoded")
+
+// start makes the stream of serial the one decoded.
+func (h *probeVorbisHead) start(serial uint32) {
+	h.started, h.serial = true, serial
+	h.packets.Max = probeMaxPacket
+}
+
+// page takes in a page whose CRC matched.
+func (h *probeVorbisHead) page(p *ogg.Page) {
+	if !h.started || h.done || p.Serial != h.serial {
+		return
+	}
+	err := h.packets.Add(p, h.packet)
+	switch {
+	case err == errHeadDone:
+		h.done = true
+	case err != nil:
+		h.done, h.err = true, err
+	case p.Flags&ogg.EOS != 0:
+		h.done = true
+	}
+}
+
+// packet decodes one packet of the stream.
+func (h *probeVorbisHead) packet(p []byte, lost bool) error {
+	if !h.dec.Ready() {
+		if _, err := h.dec.ReadHeader(p); err != nil {
+			return fmt.Errorf("does not decode: %w", err)
+		}
+		return nil
+	}
+	if lost {
+		h.dec.Clear()
+	}
+	pcm, err := h.dec.Decode(p)
+	h.tried++
+	if err != nil {
+		h.bad++
+		return nil
+	}
+	h.frames += len(pcm) / h.dec.Ident().Channels
+	if h.frames >= int(probeHead.Seconds()*float64(h.dec.Ident().Rate)) {
+		return errHeadDone
+	}
+	return nil
+}
+
+// verdict judges the head decode.
+func (h *probeVorbisHead) verdict() error {
+	switch {
+	case h.err != nil:
+		return h.err
+	case !h.dec.Ready():
+		return errors.New("does not decode: the Vorbis headers are missing")
+	case h.tried > 0 && h.bad*2 > h.tried:
+		return fmt.Errorf("does not decode: %d of the first %d packets are damaged", h.bad, h.tried)
+	case h.frames == 0:
+		return errors.New("does not decode: no audio")
+	}
+	return nil
 }
 
 // probeOggResync skips to the next "OggS" and returns how many bytes it

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"onair/codec/mpeg"
+	"onair/codec/ogg"
 	"onair/internal/testenv"
 )
 
@@ -397,6 +398,44 @@ func TestProbeModeChange(t *testing.T) {
 	}
 	if r.DurationMS < 4000 || r.DurationMS > 4200 {
 		t.Errorf("duration %d ms, want both parts' 4 s and their padding", r.DurationMS)
+	}
+}
+
+// TestProbeVorbisHeaders: an Ogg file whose pages are all sound but
+// whose Vorbis setup header is damaged does not play, and the head decode
+// says so.
+func TestProbeVorbisHeaders(t *testing.T) {
+	dir := makeProbeFixtures(t, t.TempDir())
+	b, err := os.ReadFile(filepath.Join(dir, "tone.ogg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := bytes.Index(b, []byte("\x05vorbis"))
+	book := setup + bytes.Index(b[setup:], []byte("BCV"))
+	if setup < 0 || book < setup {
+		t.Fatal("no setup header in the fixture")
+	}
+	b[book] ^= 0xFF // the first codebook loses its sync pattern
+	for off := 0; off < len(b); {
+		p, err := ogg.ParseHeader(b[off:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := p.Size(); off <= book && book < off+n {
+			binary.LittleEndian.PutUint32(b[off+22:], ogg.CRC(b[off:off+n]))
+		}
+		off += p.Size()
+	}
+	path := filepath.Join(dir, "badsetup.ogg")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := newProber().probe(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Error, "does not decode") || r.Warning != "" {
+		t.Errorf("error %q, warning %q; want the decoder's refusal and no CRC warning", r.Error, r.Warning)
 	}
 }
 

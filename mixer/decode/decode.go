@@ -5,8 +5,9 @@
 // and Ogg Vorbis (through oggvorbis) by their content, whatever the
 // file's name says. Mono comes out on both channels and multichannel Vorbis is
 // mixed down. MP3 files with a LAME or FFmpeg Info tag play gaplessly:
-// the encoder's delay and padding are cut off. ReadTags reads ID3v1, ID3v2
-// and Vorbis comments for the now-playing title.
+// the encoder's delay and padding are cut off. The formats themselves are
+// read by the codec packages (mpeg, tags, layer3, ogg, vorbis); this
+// package puts them together into a file reader.
 package decode
 
 import (

@@ -1,4 +1,4 @@
-package decode
+package tags
 
 import (
 	"cmp"
@@ -12,20 +12,22 @@ import (
 	"github.com/dhowden/tag"
 )
 
-// Tags is what the now-playing title needs from a file's metadata.
-type Tags struct {
+// Fields is what the now-playing title and the library need from a
+// file's tags.
+type Fields struct {
 	Artist, Title, Album string
 }
 
-// ReadTags reads the ID3v2, Vorbis comment or ID3v1 tags of the file at
-// path. A file without tags gives empty Tags and no error. ID3v1 text,
+// Read reads the ID3v2, Vorbis comment or ID3v1 tags of the file at path
+// with github.com/dhowden/tag. A file without tags gives empty Fields and
+// no error. ID3v1 text,
 // which has no declared encoding, is taken as UTF-8 when it is valid
 // UTF-8 and as Windows-1252 (a superset of Latin-1) otherwise. Fields an
 // ID3v2 tag leaves empty are taken from an ID3v1 tag when there is one.
-func ReadTags(path string) (Tags, error) {
+func Read(path string) (Fields, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Tags{}, fmt.Errorf("read tags: %w", err)
+		return Fields{}, fmt.Errorf("read tags: %w", err)
 	}
 	defer f.Close()
 	var m tag.Metadata
@@ -34,16 +36,16 @@ func ReadTags(path string) (Tags, error) {
 		return err
 	})
 	if errors.Is(err, tag.ErrNoTagsFound) {
-		return Tags{}, nil
+		return Fields{}, nil
 	}
 	if err != nil {
 		// A damaged ID3v2 tag may still have an ID3v1 tag behind it.
 		if v1, ok := readID3v1(f); ok {
 			return v1, nil
 		}
-		return Tags{}, fmt.Errorf("read tags %s: %w", path, err)
+		return Fields{}, fmt.Errorf("read tags %s: %w", path, err)
 	}
-	t := Tags{Artist: m.Artist(), Title: m.Title(), Album: m.Album()}
+	t := Fields{Artist: m.Artist(), Title: m.Title(), Album: m.Album()}
 	if m.Format() == tag.ID3v1 {
 		return fromID3v1(t), nil
 	}
@@ -59,7 +61,7 @@ func ReadTags(path string) (Tags, error) {
 
 // DisplayTitle returns "Artist - Title", or Title alone, or the file name
 // without its extension when untagged.
-func DisplayTitle(path string, t Tags) string {
+func DisplayTitle(path string, t Fields) string {
 	artist, title := strings.TrimSpace(t.Artist), strings.TrimSpace(t.Title)
 	switch {
 	case title == "":
@@ -73,21 +75,21 @@ func DisplayTitle(path string, t Tags) string {
 }
 
 // readID3v1 reads the ID3v1 tag at the end of f, if there is one.
-func readID3v1(f *os.File) (Tags, bool) {
+func readID3v1(f *os.File) (Fields, bool) {
 	var m tag.Metadata
 	err := safely(func() (err error) {
 		m, err = tag.ReadID3v1Tags(f)
 		return err
 	})
 	if err != nil {
-		return Tags{}, false
+		return Fields{}, false
 	}
-	return fromID3v1(Tags{Artist: m.Artist(), Title: m.Title(), Album: m.Album()}), true
+	return fromID3v1(Fields{Artist: m.Artist(), Title: m.Title(), Album: m.Album()}), true
 }
 
 // fromID3v1 decodes the raw bytes dhowden/tag leaves in ID3v1 fields.
-func fromID3v1(t Tags) Tags {
-	return Tags{Artist: cp1252(t.Artist), Title: cp1252(t.Title), Album: cp1252(t.Album)}
+func fromID3v1(t Fields) Fields {
+	return Fields{Artist: cp1252(t.Artist), Title: cp1252(t.Title), Album: cp1252(t.Album)}
 }
 
 // cp1252 decodes s as Windows-1252 unless it is valid UTF-8 already.
@@ -115,4 +117,15 @@ func cp1252(s string) string {
 var cp1252High = [32]rune{
 	'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0x8D, 'Ž', 0x8F,
 	0x90, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0x9D, 'ž', 'Ÿ',
+}
+
+// safely runs fn, turning a panic in it into an error: the tag library can
+// panic on a damaged tag, and a bad file must not take the server down.
+func safely(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("tag reader panic: %v", r)
+		}
+	}()
+	return fn()
 }
