@@ -12,6 +12,7 @@ import (
 
 	"onair/codec/layer3"
 	"onair/codec/mpeg"
+	"onair/codec/ogg"
 	"onair/codec/tags"
 )
 
@@ -77,7 +78,7 @@ func (p *prober) probe(path string) (probeResult, error) {
 	var r probeResult
 	var walkErr error
 	var facts probeFacts
-	if string(magic[:]) == "OggS" {
+	if ogg.HasCapture(magic[:]) {
 		r.Format = "ogg"
 		facts, walkErr = p.walkOgg(f, size, &r)
 	} else {

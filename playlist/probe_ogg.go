@@ -2,7 +2,6 @@ package playlist
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -249,7 +248,7 @@ func probeOggResync(br *bufio.Reader) (int64, error) {
 		}
 		// The caller found no page at buf[0].
 		n := ogg.SkipToCapture(buf)
-		found := bytes.HasPrefix(buf[n:], []byte("OggS"))
+		found := ogg.HasCapture(buf[n:])
 		if !found && err == io.EOF {
 			n = len(buf)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"onair/codec/adts"
 	"onair/codec/mpeg"
 )
 
@@ -171,7 +172,7 @@ func (c *streamChecker) takeHead(p []byte) {
 	case CodecADTS:
 		// ADTS headers are 7 bytes; the 12-bit sync and the layer bits,
 		// always 0, are in the first two.
-		c.unsynced = c.head[0] != 0xFF || c.head[1]&0xF6 != 0xF0
+		c.unsynced = !adts.HasSync(c.head[:])
 	}
 }
 

@@ -56,7 +56,7 @@ func PageSize(b []byte) (int, error) {
 	if len(b) < HeaderSize {
 		return HeaderSize, nil
 	}
-	if !bytes.HasPrefix(b, capture) || b[4] != 0 {
+	if !HasCapture(b) || b[4] != 0 {
 		return 0, ErrNoPage
 	}
 	nseg := int(b[26])
@@ -141,6 +141,10 @@ func AppendPage(dst []byte, p *Page) []byte {
 	binary.LittleEndian.PutUint32(dst[start+22:], CRC(dst[start:]))
 	return dst
 }
+
+// HasCapture reports whether b starts with the capture pattern "OggS": an
+// Ogg file or stream does, from its first byte.
+func HasCapture(b []byte) bool { return bytes.HasPrefix(b, capture) }
 
 // SkipToCapture returns how many bytes of b (not empty) to skip to reach
 // the next capture pattern after its first byte; when there is none, all

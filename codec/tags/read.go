@@ -7,9 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/dhowden/tag"
+
+	"onair/icy"
 )
 
 // Fields is what the now-playing title and the library need from a
@@ -88,36 +89,14 @@ func readID3v1(f *os.File) (Fields, bool) {
 }
 
 // fromID3v1 decodes the raw bytes dhowden/tag leaves in ID3v1 fields.
+// ID3v1 declares no encoding: text that is not UTF-8 is taken as
+// Windows-1252, as the ICY titles of Windows source clients are, by the
+// same decoder (its five undefined bytes become U+FFFD).
 func fromID3v1(t Fields) Fields {
-	return Fields{Artist: cp1252(t.Artist), Title: cp1252(t.Title), Album: cp1252(t.Album)}
+	return Fields{Artist: decodeText(t.Artist), Title: decodeText(t.Title), Album: decodeText(t.Album)}
 }
 
-// cp1252 decodes s as Windows-1252 unless it is valid UTF-8 already.
-func cp1252(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c < 0x80:
-			b.WriteByte(c)
-		case c < 0xA0:
-			b.WriteRune(cp1252High[c-0x80])
-		default:
-			b.WriteRune(rune(c))
-		}
-	}
-	return b.String()
-}
-
-// cp1252High maps Windows-1252's 0x80–0x9F; its five unassigned codes
-// keep their Latin-1 (C1 control) values.
-var cp1252High = [32]rune{
-	'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0x8D, 'Ž', 0x8F,
-	0x90, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0x9D, 'ž', 'Ÿ',
-}
+func decodeText(s string) string { return icy.DecodeText([]byte(s)) }
 
 // safely runs fn, turning a panic in it into an error: the tag library can
 // panic on a damaged tag, and a bad file must not take the server down.

@@ -87,6 +87,17 @@ func TestRead(t *testing.T) {
 	}
 }
 
+// TestFromID3v1 pins how ID3v1 text without an encoding is read: UTF-8
+// as it is, anything else as Windows-1252, whose undefined bytes are
+// U+FFFD (the unicode.org table leaves them undefined), as in ICY titles.
+func TestFromID3v1(t *testing.T) {
+	got := fromID3v1(Fields{Artist: "Beyonc\xe9", Title: "\x80 \x81 \x96", Album: "Ünïcode"})
+	want := Fields{Artist: "Beyoncé", Title: "€ \uFFFD –", Album: "Ünïcode"}
+	if got != want {
+		t.Errorf("fromID3v1 = %+q, want %+q", got, want)
+	}
+}
+
 // appendID3v1 appends a 128-byte ID3v1.1 tag with the raw bytes given.
 func appendID3v1(t testing.TB, path, title, artist, album string) {
 	t.Helper()

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"onair/codec/ogg"
 )
 
 // Decoder is an open audio file.
@@ -65,7 +67,7 @@ func open(path string, f *os.File) (Decoder, error) {
 		return nil, fmt.Errorf("empty file: %w", ErrUnsupported)
 	}
 	var magic [4]byte
-	if n, _ := f.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "OggS" {
+	if n, _ := f.ReadAt(magic[:], 0); ogg.HasCapture(magic[:n]) {
 		return openVorbis(path, f, size)
 	}
 	return openMP3(path, f, size)
