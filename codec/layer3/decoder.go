@@ -3,8 +3,8 @@
 // 22.05 and 24 kHz and MPEG-2.5 at 8, 11.025 and 12 kHz, in every channel
 // mode with middle/side and intensity stereo.
 //
-// A Decoder takes one whole frame at a time (the caller finds them) and
-// gives interleaved stereo float32. It keeps all its state, the bit
+// A Decoder takes one whole frame at a time (the caller finds them; package
+// mpeg reads the header) and gives interleaved stereo float32. It keeps all its state, the bit
 // reservoir included, in itself: Decode allocates nothing, but for the
 // error it returns on a damaged frame.
 package layer3

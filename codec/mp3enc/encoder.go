@@ -1,4 +1,4 @@
-// Package encoder turns the engine's interleaved stereo float32 PCM into MP3.
+// Package mp3enc turns the engine's interleaved stereo float32 PCM into MP3.
 //
 // Two encoders sit behind one interface. LAME, the better one, is loaded at
 // run time from libmp3lame.so.0 without cgo (through purego), so a binary
@@ -10,7 +10,7 @@
 // a CGO_ENABLED=0 binary load the system's C library at startup.
 //
 // Neither encoder's output per call lines up with MP3 frames: the caller
-// splits frames (see package onair/frames).
+// splits frames (see package onair/codec/frames).
 package mp3enc
 
 import (

@@ -67,7 +67,7 @@ func encodeAll(t testing.TB, enc Encoder, pcm []float32, channels, block int) []
 	return out
 }
 
-// checkFrames splits data with onair/frames and checks that it is nothing
+// checkFrames splits data with onair/codec/frames and checks that it is nothing
 // but MPEG-1 layer III frames at bitrate kbps and rate Hz in channel mode
 // mode. It returns the number of frames.
 func checkFrames(t testing.TB, data []byte, bitrate, rate int, mode mpeg.ChannelMode) int {
