@@ -43,7 +43,10 @@ func ParseInfo(h Header, f []byte) (Info, bool) {
 		off += 2
 	}
 	if off+8 <= len(f) && (string(f[off:off+4]) == "Xing" || string(f[off:off+4]) == "Info") {
-		in := Info{Kind: string(f[off : off+4])}
+		in := Info{Kind: "Xing"}
+		if string(f[off:off+4]) == "Info" {
+			in.Kind = "Info"
+		}
 		flags := binary.BigEndian.Uint32(f[off+4:])
 		p := off + 8
 		if flags&xingFrames != 0 && p+4 <= len(f) {

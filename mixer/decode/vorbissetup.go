@@ -17,6 +17,10 @@ import (
 // header pages are rebuilt in memory around it and the audio pages follow
 // from the file unchanged.
 
+// errLostHeader stops the header read at a header packet lost between
+// pages.
+var errLostHeader = errors.New("ogg: header packet lost")
+
 // maxHeaderBytes bounds the Vorbis header pages read into memory.
 const maxHeaderBytes = 4 << 20
 
@@ -98,26 +102,27 @@ func readHeaderPackets(f io.ReaderAt, off, size int64) (uint32, [][]byte, int64,
 	var join ogg.Packets
 	keep := func(p []byte, lost bool) error {
 		if lost {
-			return ogg.ErrShortPage
+			return errLostHeader
 		}
 		packets = append(packets, bytes.Clone(p))
 		return nil
 	}
-	buf := make([]byte, ogg.MaxPageSize)
+	var hdr [ogg.HeaderSize + 255]byte
 	start := off
 	for len(packets) < 3 {
 		if off-start > maxHeaderBytes {
 			return 0, nil, 0, false
 		}
-		n, _ := f.ReadAt(buf[:ogg.HeaderSize+255], off)
-		pageSize, err := ogg.PageSize(buf[:n])
+		n, _ := f.ReadAt(hdr[:], off)
+		pageSize, err := ogg.PageSize(hdr[:n])
 		if err != nil {
 			return 0, nil, 0, false
 		}
-		if n, _ := f.ReadAt(buf[:pageSize], off); n < pageSize {
+		buf := make([]byte, pageSize)
+		if n, _ := f.ReadAt(buf, off); n < pageSize {
 			return 0, nil, 0, false
 		}
-		p, err := ogg.ParsePage(buf[:pageSize])
+		p, err := ogg.ParsePage(buf)
 		if err != nil || off != start && p.Serial != serial {
 			return 0, nil, 0, false
 		}
