@@ -88,7 +88,7 @@ type probeMP3Walker struct {
 
 // walk walks the chain from the first frame, which br is at, to the end.
 func (w *probeMP3Walker) walk(lead int64) (probeMP3Walk, error) {
-	res := probeMP3Walk{lead: lead, cbr: true}
+	res := probeMP3Walk{lead: lead, cbr: true, head: make([]probeSpan, 0, probeHeadFrames)}
 	hdr, _ := w.br.Peek(mpeg.HeaderSize)
 	ref, _ := mpeg.ParseHeader(hdr) // resync found it valid
 	if b, err := w.br.Peek(min(ref.FrameSize(), int(w.left))); err == nil || err == io.EOF {

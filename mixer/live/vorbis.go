@@ -22,7 +22,7 @@ type vorbisStream struct {
 
 	dec    vorbis.Decoder
 	mix    vorbis.Downmix
-	stereo []float32 // one packet's samples mixed to stereo
+	stereo []float32 // one packet's samples mixed to stereo, when not stereo
 	bad    int       // packets in a row that did not decode
 }
 
@@ -62,7 +62,10 @@ func (v *vorbisStream) header(p []byte) error {
 		}
 	case vorbis.SetupHeader:
 		v.mix = vorbis.NewDownmix(id.Channels)
-		v.stereo = make([]float32, 2*v.dec.MaxFrames())
+		if id.Channels != 2 {
+			// Stereo is mixed (clipped) in place.
+			v.stereo = make([]float32, 2*v.dec.MaxFrames())
+		}
 		v.log.Info("live Vorbis stream", "rate", id.Rate, "channels", id.Channels)
 	}
 	return nil
@@ -83,6 +86,10 @@ func (v *vorbisStream) audio(p []byte) error {
 	if len(pcm) == 0 {
 		return nil
 	}
-	n := v.mix.Mix(v.stereo, pcm)
-	return v.out.write(v.stereo[:n], v.dec.Ident().Rate)
+	dst := v.stereo
+	if v.mix.Channels() == 2 {
+		dst = pcm
+	}
+	n := v.mix.Mix(dst, pcm)
+	return v.out.write(dst[:n], v.dec.Ident().Rate)
 }
