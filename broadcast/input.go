@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"onair/frames"
+	"onair/codec/frames"
 )
 
 // Input takes the sources of a station's live mount: their audio is

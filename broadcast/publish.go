@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"onair/frames"
+	"onair/codec/frames"
 )
 
 // Publish claims the configured mount at path for a writer inside the

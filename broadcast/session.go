@@ -3,7 +3,7 @@ package broadcast
 import (
 	"time"
 
-	"onair/frames"
+	"onair/codec/frames"
 )
 
 // streamFormat is what a player cannot follow a change of in mid-stream:

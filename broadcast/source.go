@@ -14,7 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"onair/frames"
+	"onair/codec/frames"
 	"onair/icy"
 )
 

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"onair/codec/mp3enc"
 	"onair/internal/testenv"
-	"onair/mixer/encoder"
 )
 
 // chainFixture writes a 60 s file of noise and tones at rate with ffmpeg.
@@ -35,7 +35,7 @@ func BenchmarkChain(b *testing.B) {
 	for _, rate := range []int{44100, 48000} {
 		b.Run(fmt.Sprintf("from%d", rate), func(b *testing.B) {
 			path := chainFixture(b, rate)
-			enc, _, err := encoder.New(encoder.Options{})
+			enc, _, err := mp3enc.New(mp3enc.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -109,7 +109,7 @@ func BenchmarkChannels(b *testing.B) {
 	}{{"autodj", false, 0}, {"all", true, 100}, {"all-correcting", true, 3000}} {
 		all := v.all
 		b.Run(v.name, func(b *testing.B) {
-			enc, _, err := encoder.New(encoder.Options{})
+			enc, _, err := mp3enc.New(mp3enc.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}

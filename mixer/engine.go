@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"onair/frames"
+	"onair/codec/frames"
 )
 
 // Config sets up an engine.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/mixer/encoder"
+	"onair/codec/mp3enc"
 )
 
 const rate = 44100
@@ -508,7 +508,7 @@ func TestRealChainAllocatesNothingPerBlock(t *testing.T) {
 	for _, rate := range []int{44100, 48000} {
 		t.Run(fmt.Sprint(rate), func(t *testing.T) {
 			path := chainFixture(t, rate)
-			enc, _, err := encoder.New(encoder.Options{})
+			enc, _, err := mp3enc.New(mp3enc.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

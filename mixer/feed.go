@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"onair/mixer/resample"
+	"onair/dsp/resample"
 )
 
 // Feed carries audio made on another clock (a microphone, a DJ's encoder)

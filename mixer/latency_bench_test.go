@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"onair/mixer/decode/layer3"
-	"onair/mixer/encoder"
+	"onair/codec/layer3"
+	"onair/codec/mp3enc"
 )
 
 // rampWatch is a sink that decodes the frames it is given and notes when
@@ -51,7 +51,7 @@ func (s *rampWatch) Flush(time.Time)                    {}
 // handed to the mount. Each iteration is one press or release; ms-p50
 // and ms-max are over them.
 func BenchmarkPTTToFrame(b *testing.B) {
-	enc, _, err := encoder.New(encoder.Options{})
+	enc, _, err := mp3enc.New(mp3enc.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

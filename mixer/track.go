@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 
+	"onair/codec/tags"
+	"onair/dsp/resample"
 	"onair/mixer/decode"
-	"onair/mixer/resample"
 )
 
 // OpenFile opens an audio file as a track at the station's sample rate:
@@ -17,9 +18,9 @@ func OpenFile(path string, rate int) (*Track, error) {
 	if err != nil {
 		return nil, err
 	}
-	tags, err := decode.ReadTags(path)
+	fields, err := tags.Read(path)
 	if err != nil {
-		tags = decode.Tags{} // untagged or unreadable tags: the file name will do
+		fields = tags.Fields{} // untagged or unreadable tags: the file name will do
 	}
 	a := &fileAudio{dec: dec, in: make([]float32, 2*readChunk)}
 	if dec.SampleRate() != rate {
@@ -32,9 +33,9 @@ func OpenFile(path string, rate int) (*Track, error) {
 	}
 	return &Track{
 		Path:     path,
-		Title:    decode.DisplayTitle(path, tags),
-		Artist:   tags.Artist,
-		Name:     tags.Title,
+		Title:    tags.DisplayTitle(path, fields),
+		Artist:   fields.Artist,
+		Name:     fields.Title,
 		Duration: dec.Duration(),
 		Audio:    a,
 	}, nil

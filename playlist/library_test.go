@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/codec/tags"
 	"onair/store"
 )
 
@@ -103,7 +104,7 @@ func syncsafe(n int) []byte {
 
 // withoutID3v2 returns the MP3 file b past its ID3v2 tag.
 func withoutID3v2(b []byte) []byte {
-	if n := probeID3v2Len(b); n > 0 {
+	if n, ok := tags.ID3v2Size(b); ok {
 		return b[n:]
 	}
 	return b

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"onair/mixer/decode"
-	"onair/mixer/decode/layer3"
+	"onair/codec/layer3"
+	"onair/codec/mpeg"
+	"onair/codec/ogg"
+	"onair/codec/tags"
 )
 
 // Probing a file is four cheap looks instead of one expensive full decode
@@ -21,8 +23,9 @@ import (
 //     pages), which finds garbage, text named .mp3, cut-off files and
 //     headers that lie, and counts the exact duration;
 //  2. read the tags;
-//  3. decode the head with the station's own decoder, proving that it
-//     really plays;
+//  3. decode the head with the decoders the station plays the file with
+//     (package layer3 for MP3, package vorbis for Ogg Vorbis), proving
+//     that it really plays;
 //  4. check the tail (probeTail).
 
 // probeHead is how much of each file is decoded from the start. Decoding
@@ -46,8 +49,8 @@ type probeResult struct {
 type prober struct {
 	br    *bufio.Reader
 	pcm   []float32
-	frame []byte         // one MP3 frame of the tail
-	mp3   layer3.Decoder // decodes the tail
+	frame []byte         // one MP3 frame of the head or the tail
+	mp3   layer3.Decoder // decodes the head and the tail
 }
 
 func newProber() *prober {
@@ -74,13 +77,13 @@ func (p *prober) probe(path string) (probeResult, error) {
 	}
 	var r probeResult
 	var walkErr error
-	var tail probeTailFacts
-	if string(magic[:]) == "OggS" {
+	var facts probeFacts
+	if ogg.HasCapture(magic[:]) {
 		r.Format = "ogg"
-		tail, walkErr = p.walkOgg(f, size, &r)
+		facts, walkErr = p.walkOgg(f, size, &r)
 	} else {
 		r.Format = "mp3"
-		tail, walkErr = p.walkMP3(f, size, &r)
+		facts, walkErr = p.walkMP3(f, size, &r)
 	}
 	var ioErr *probeIOError
 	if errors.As(walkErr, &ioErr) {
@@ -93,16 +96,16 @@ func (p *prober) probe(path string) (probeResult, error) {
 		r.Error = walkErr.Error()
 		return r, nil
 	}
-	if t, err := decode.ReadTags(path); err == nil {
+	if t, err := tags.Read(path); err == nil {
 		r.Artist, r.Title, r.Album = probeClean(t.Artist), probeClean(t.Title), probeClean(t.Album)
 	} else {
 		r.warn("unreadable tags")
 	}
-	if err := p.decodeHead(path, r.SampleRate); err != nil {
+	if err := p.decodeHead(facts); err != nil {
 		r.Error = err.Error()
 		return r, nil
 	}
-	warning, err := p.probeTail(tail)
+	warning, err := p.probeTail(facts)
 	r.warn(warning)
 	if err != nil {
 		r.Error = err.Error()
@@ -147,44 +150,81 @@ func (r *probeResult) setLength(samples, bytes int64, rate, cbr int) {
 	}
 }
 
-// decodeHead decodes the first probeHead of the file with the station's
-// decoder, which must agree with the walk on the sample rate.
-func (p *prober) decodeHead(path string, rate int) error {
-	d, err := decode.Open(path)
-	if err != nil {
-		return fmt.Errorf("does not decode: %s", probeStripPath(err, path))
+// probeFacts is what the walk saw for the decoding checks.
+type probeFacts struct {
+	cut  int64  // bytes missing from the last frame or page: the file was cut short
+	unit string // "frame" or "page"
+	file *os.File
+	// MP3: the first frame's header, the first frames (probeHead of
+	// audio and the encoder's delay) and the last ones, in order.
+	first mpeg.Header
+	head  []probeSpan
+	tail  []probeSpan
+	// Ogg: the verdict of decoding the head, which the walk did as it
+	// went past the first stream's pages.
+	headErr error
+}
+
+// probeHeadFrames bounds the MP3 frames decoded from the start: probeHead
+// at 48 kHz (21 frames) and the longest encoder delay (4 frames).
+const probeHeadFrames = 32
+
+// layerNames are the MPEG audio layers by number.
+var layerNames = [4]string{"", "I", "II", "III"}
+
+// decodeHead decodes the first probeHead of the file with the decoder
+// the station plays it with. Frames whose main data begins before the
+// file does (the first after the Info frame may) lack their bit
+// reservoir, which is no fault of the file; most of the others failing
+// means the file does not play.
+func (p *prober) decodeHead(t probeFacts) error {
+	if t.unit == "page" {
+		return t.headErr
 	}
-	defer d.Close()
-	if rate != 0 && d.SampleRate() != rate {
-		return fmt.Errorf("does not decode: the decoder says %d Hz, the headers %d Hz", d.SampleRate(), rate)
+	if t.first.Layer != 3 {
+		return fmt.Errorf("does not decode: %v Layer %s audio; the station plays Layer III", t.first.Version, layerNames[t.first.Layer])
 	}
-	want := int(probeHead.Seconds() * float64(2*d.SampleRate()))
-	got := 0
-	for got < want {
-		n, err := d.Read(p.pcm)
-		got += n
-		if err == io.EOF {
+	p.mp3.Reset()
+	want := int(probeHead.Seconds() * float64(t.first.SampleRate))
+	got, bad, tried := 0, 0, 0
+	for _, fr := range t.head {
+		if got >= want {
 			break
 		}
-		if err != nil {
-			return fmt.Errorf("does not decode: %s", probeStripPath(err, path))
+		n, err := p.decodeFrame(t.file, fr)
+		got += n
+		if errors.Is(err, layer3.ErrNoMainData) {
+			continue
 		}
-		if n == 0 {
-			return errors.New("does not decode: the decoder returns nothing")
+		var ioErr *probeIOError
+		if errors.As(err, &ioErr) {
+			return fmt.Errorf("unreadable at the start: %w", ioErr.err)
+		}
+		tried++
+		if err != nil {
+			bad++
 		}
 	}
-	if got == 0 {
+	switch {
+	case tried > 0 && bad*2 > tried:
+		return fmt.Errorf("does not decode: %d of the first %d frames are damaged", bad, tried)
+	case got == 0:
 		return errors.New("does not decode: no audio")
 	}
 	return nil
 }
 
-// probeTailFacts is what the walk saw at the end of the file.
-type probeTailFacts struct {
-	cut    int64  // bytes missing from the last frame or page: the file was cut short
-	unit   string // "frame" or "page"
-	file   *os.File
-	frames []probeSpan // MP3: the last frames, in order
+// decodeFrame decodes the MP3 frame at fr with the prober's decoder and
+// returns the samples it gave; a read error is a *probeIOError.
+func (p *prober) decodeFrame(f *os.File, fr probeSpan) (int, error) {
+	if fr.n > int64(cap(p.frame)) {
+		p.frame = make([]byte, 0, fr.n)
+	}
+	b := p.frame[:fr.n]
+	if _, err := f.ReadAt(b, fr.off); err != nil {
+		return 0, &probeIOError{err}
+	}
+	return p.mp3.Decode(b, p.pcm)
 }
 
 // probeTailFrames is how many MP3 frames at the end are decoded: about
@@ -198,26 +238,23 @@ const probeTailFrames = 24
 // an error, a few a warning.
 // For Ogg, the walk has checked every page's CRC already. A last frame or
 // page cut short is a warning: the file plays up to the cut.
-func (p *prober) probeTail(t probeTailFacts) (warning string, err error) {
+func (p *prober) probeTail(t probeFacts) (warning string, err error) {
 	if t.cut > 0 {
 		warning = fmt.Sprintf("truncated: the last %s lacks %d bytes", t.unit, t.cut)
 	}
-	if len(t.frames) == 0 {
+	if len(t.tail) == 0 {
 		return warning, nil
 	}
 	p.mp3.Reset()
 	bad, tried := 0, 0
-	for _, fr := range t.frames {
-		if fr.n > int64(cap(p.frame)) {
-			p.frame = make([]byte, 0, fr.n)
-		}
-		b := p.frame[:fr.n]
-		if _, err := t.file.ReadAt(b, fr.off); err != nil {
-			return warning, fmt.Errorf("unreadable at the end: %w", err)
-		}
-		_, err := p.mp3.Decode(b, p.pcm)
+	for _, fr := range t.tail {
+		_, err := p.decodeFrame(t.file, fr)
 		if errors.Is(err, layer3.ErrNoMainData) {
 			continue // its reservoir is from before the jump
+		}
+		var ioErr *probeIOError
+		if errors.As(err, &ioErr) {
+			return warning, fmt.Errorf("unreadable at the end: %w", ioErr.err)
 		}
 		tried++
 		if err != nil {
@@ -234,14 +271,6 @@ func (p *prober) probeTail(t probeTailFacts) (warning string, err error) {
 		warning += fmt.Sprintf("%d of the last %d frames are damaged", bad, tried)
 	}
 	return warning, nil
-}
-
-// probeStripPath drops the "decode PATH: " the decoders prefix their
-// errors with: the library shows the error next to the path already.
-func probeStripPath(err error, path string) string {
-	s := err.Error()
-	s = strings.ReplaceAll(s, "decode "+path+": ", "")
-	return strings.ReplaceAll(s, path+": ", "")
 }
 
 // probeClean trims a tag value and turns control characters (a NUL

@@ -3,13 +3,13 @@ package playlist
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 
-	"onair/frames"
+	"onair/codec/mpeg"
+	"onair/codec/tags"
 )
 
 // The MP3 walk follows the chain of frame headers (ISO/IEC 11172-3
@@ -29,19 +29,21 @@ const (
 
 // probeMP3Walk is what walking an MP3 file's frames found.
 type probeMP3Walk struct {
-	first   frames.MP3Header // the first audio frame's header
-	frames  int64            // audio frames (a Xing/Info frame not counted)
-	bytes   int64            // their bytes
-	cbr     bool             // every audio frame has first.Bitrate
-	info    probeXing        // what a Xing/Info/VBRI frame said
+	first   mpeg.Header // the first audio frame's header
+	frames  int64       // audio frames (a Xing/Info frame not counted)
+	bytes   int64       // their bytes
+	cbr     bool        // every audio frame has first.Bitrate
+	info    mpeg.Info   // what a Xing/Info/VBRI frame said
 	hasInfo bool
 	lead    int64 // bytes between the ID3v2 tags and the first frame
 	junk    int64 // bytes in the chain that were neither frames nor tags
 	damaged int   // places where the chain broke
 	cut     int64 // bytes of a last frame cut short by the end of the file
 	lacks   int64 // bytes that frame lacks
-	// tail holds where the last frames are, for decoding the end of the
-	// file; tailN counts the frames recorded (the ring wraps).
+	// head holds where the first frames are, for decoding the start of
+	// the file; tail where the last are, for its end, and tailN counts
+	// the frames recorded there (the ring wraps).
+	head  []probeSpan
 	tail  [probeTailFrames]probeSpan
 	tailN int
 }
@@ -53,27 +55,23 @@ type probeSpan struct{ off, n int64 }
 // duration, rate and bitrate. It returns an error wrapping
 // errProbeNotAudio when there are no MPEG audio frames, another error for
 // a file too damaged to play, and a *probeIOError when f cannot be read.
-func (p *prober) walkMP3(f *os.File, size int64, r *probeResult) (probeTailFacts, error) {
-	start, err := probeSkipID3v2(f, size)
+func (p *prober) walkMP3(f *os.File, size int64, r *probeResult) (probeFacts, error) {
+	start, end, err := tags.Audio(f, size)
 	if err != nil {
-		return probeTailFacts{}, &probeIOError{err}
-	}
-	end, err := probeAudioEnd(f, start, size)
-	if err != nil {
-		return probeTailFacts{}, &probeIOError{err}
+		return probeFacts{}, &probeIOError{err}
 	}
 	p.br.Reset(io.NewSectionReader(f, start, end-start))
 	w := probeMP3Walker{br: p.br, left: end - start, base: start, total: end - start}
 	lead, ok, err := w.resync(nil, probeMaxLead)
 	if err != nil {
-		return probeTailFacts{}, err
+		return probeFacts{}, err
 	}
 	if !ok {
-		return probeTailFacts{}, fmt.Errorf("%w (no MPEG audio frames)", errProbeNotAudio)
+		return probeFacts{}, fmt.Errorf("%w (no MPEG audio frames)", errProbeNotAudio)
 	}
 	res, err := w.walk(lead)
 	if err != nil {
-		return probeTailFacts{}, err
+		return probeFacts{}, err
 	}
 	facts, err := res.verdict(r)
 	facts.file = f
@@ -90,11 +88,11 @@ type probeMP3Walker struct {
 
 // walk walks the chain from the first frame, which br is at, to the end.
 func (w *probeMP3Walker) walk(lead int64) (probeMP3Walk, error) {
-	res := probeMP3Walk{lead: lead, cbr: true}
-	hdr, _ := w.br.Peek(frames.MP3HeaderSize)
-	ref, _ := frames.ParseMP3Header(hdr) // resync found it valid
+	res := probeMP3Walk{lead: lead, cbr: true, head: make([]probeSpan, 0, probeHeadFrames)}
+	hdr, _ := w.br.Peek(mpeg.HeaderSize)
+	ref, _ := mpeg.ParseHeader(hdr) // resync found it valid
 	if b, err := w.br.Peek(min(ref.FrameSize(), int(w.left))); err == nil || err == io.EOF {
-		if res.info, res.hasInfo = probeParseInfo(ref, b); res.hasInfo && len(b) == ref.FrameSize() {
+		if res.info, res.hasInfo = mpeg.ParseInfo(ref, b); res.hasInfo && len(b) == ref.FrameSize() {
 			// The tag frame is silence to a decoder: not part of the audio.
 			if err := w.discard(len(b)); err != nil {
 				return res, err
@@ -102,16 +100,16 @@ func (w *probeMP3Walker) walk(lead int64) (probeMP3Walk, error) {
 		}
 	}
 	for w.left > 0 {
-		hdr, err := w.br.Peek(frames.MP3HeaderSize)
-		if len(hdr) < frames.MP3HeaderSize {
+		hdr, err := w.br.Peek(mpeg.HeaderSize)
+		if len(hdr) < mpeg.HeaderSize {
 			if err != nil && err != io.EOF {
 				return res, &probeIOError{err}
 			}
 			res.junk += int64(len(hdr)) // a stray byte or three at the end
 			break
 		}
-		h, err := frames.ParseMP3Header(hdr)
-		if err == nil && probeSameStream(h, ref) {
+		h, err := mpeg.ParseHeader(hdr)
+		if err == nil && h.SameStream(ref) {
 			n := int64(h.FrameSize())
 			if n > w.left {
 				res.cut, res.lacks = w.left, n-w.left
@@ -124,7 +122,11 @@ func (w *probeMP3Walker) walk(lead int64) (probeMP3Walk, error) {
 			}
 			res.frames++
 			res.bytes += n
-			res.tail[res.tailN%probeTailFrames] = probeSpan{off: w.base + w.total - w.left, n: n}
+			span := probeSpan{off: w.base + w.total - w.left, n: n}
+			if len(res.head) < probeHeadFrames {
+				res.head = append(res.head, span)
+			}
+			res.tail[res.tailN%probeTailFrames] = span
 			res.tailN++
 			if err := w.discard(int(n)); err != nil {
 				return res, err
@@ -164,11 +166,14 @@ func (w *probeMP3Walker) discard(n int) error {
 	return nil
 }
 
-// tagHere returns the length of an ID3v2, ID3v1 or APE tag starting where
-// the walk is, or 0.
+// tagHere returns the length of a tag starting where the walk is, at a
+// frame boundary, or 0.
 func (w *probeMP3Walker) tagHere() int64 {
-	b, _ := w.br.Peek(32)
-	return probeTagLen(b)
+	b, _ := w.br.Peek(tags.MaxProbe)
+	if n, v := tags.At(b, true); v == tags.Yes {
+		return n
+	}
+	return 0
 }
 
 // resync moves to the next frame of the stream ref (any stream when ref is
@@ -176,7 +181,7 @@ func (w *probeMP3Walker) tagHere() int64 {
 // follows, giving up after limit bytes. A frame cut short by the end is
 // taken only in a known stream. It returns how many bytes it skipped and
 // whether it found a frame.
-func (w *probeMP3Walker) resync(ref *frames.MP3Header, limit int64) (int64, bool, error) {
+func (w *probeMP3Walker) resync(ref *mpeg.Header, limit int64) (int64, bool, error) {
 	var skipped int64
 	for {
 		buf, err := w.br.Peek(w.br.Size())
@@ -214,7 +219,7 @@ func (w *probeMP3Walker) resync(ref *frames.MP3Header, limit int64) (int64, bool
 // which ends at the end of the audio (atEnd: buf reaches it). It returns
 // where the frame is and true, or how many bytes can be dropped and
 // whether the search must go on with more bytes.
-func probeFindFrame(buf []byte, ref *frames.MP3Header, atEnd bool) (int, bool, bool) {
+func probeFindFrame(buf []byte, ref *mpeg.Header, atEnd bool) (int, bool, bool) {
 	i := 0
 	for {
 		j := bytes.IndexByte(buf[i:], 0xFF)
@@ -222,21 +227,21 @@ func probeFindFrame(buf []byte, ref *frames.MP3Header, atEnd bool) (int, bool, b
 			return len(buf), false, !atEnd
 		}
 		i += j
-		if i+frames.MP3HeaderSize > len(buf) {
+		if i+mpeg.HeaderSize > len(buf) {
 			return i, false, !atEnd
 		}
-		h, err := frames.ParseMP3Header(buf[i:])
-		if err != nil || ref != nil && !probeSameStream(h, *ref) {
+		h, err := mpeg.ParseHeader(buf[i:])
+		if err != nil || ref != nil && !h.SameStream(*ref) {
 			i++
 			continue
 		}
 		next := i + h.FrameSize()
 		switch {
-		case next+frames.MP3HeaderSize <= len(buf):
-			if h2, err := frames.ParseMP3Header(buf[next:]); err == nil && probeSameStream(h2, h) {
+		case next+mpeg.HeaderSize <= len(buf):
+			if h2, err := mpeg.ParseHeader(buf[next:]); err == nil && h2.SameStream(h) {
 				return i, true, false
 			}
-			if probeTagLen(buf[next:]) > 0 {
+			if _, v := tags.At(buf[next:], true); v == tags.Yes {
 				return i, true, false
 			}
 		case !atEnd:
@@ -250,22 +255,15 @@ func probeFindFrame(buf []byte, ref *frames.MP3Header, atEnd bool) (int, bool, b
 	}
 }
 
-// probeSameStream tells whether two headers can belong to one stream: an
-// encoder never changes the version, layer, rate or channel count.
-func probeSameStream(a, b frames.MP3Header) bool {
-	return a.Version == b.Version && a.Layer == b.Layer && a.SampleRate == b.SampleRate &&
-		a.Channels() == b.Channels()
-}
-
 // verdict judges the walk and fills r.
-func (res probeMP3Walk) verdict(r *probeResult) (probeTailFacts, error) {
+func (res probeMP3Walk) verdict(r *probeResult) (probeFacts, error) {
 	if res.frames == 0 {
-		return probeTailFacts{}, errors.New("corrupt: no complete MPEG audio frame")
+		return probeFacts{}, errors.New("corrupt: no complete MPEG audio frame")
 	}
 	h := res.first
 	spf := int64(h.Samples())
 	if res.junk*8 > res.bytes+res.junk || res.damaged > max(16, int(res.frames/50)) {
-		return probeTailFacts{}, fmt.Errorf("corrupt: %d damaged places, %d bytes of garbage in %d bytes of frames",
+		return probeFacts{}, fmt.Errorf("corrupt: %d damaged places, %d bytes of garbage in %d bytes of frames",
 			res.damaged, res.junk, res.bytes)
 	}
 	if res.damaged > 0 {
@@ -279,226 +277,31 @@ func (res probeMP3Walk) verdict(r *probeResult) (probeTailFacts, error) {
 	// one that does not lies (or the file was cut or patched), and the
 	// walk's is.
 	count := res.frames
-	if hf := res.info.frames; hf > 0 {
+	if hf := res.info.Frames; hf > 0 {
 		diff := hf - res.frames
 		if diff < 0 {
 			diff = -diff
 		}
 		switch {
 		case diff > max(1, res.frames/100):
-			r.warn(fmt.Sprintf("the %s header says %d frames, the file has %d", res.info.kind, hf, res.frames))
+			r.warn(fmt.Sprintf("the %s header says %d frames, the file has %d", res.info.Kind, hf, res.frames))
 		case res.cut == 0 && res.damaged == 0:
 			count = hf
 		}
 	}
 	samples := count * spf
-	if res.info.gapless {
+	if res.info.Gapless {
 		// What the decoder plays: the encoder's delay and padding are cut.
-		samples -= int64(res.info.delay + res.info.padding)
+		samples -= int64(res.info.Delay + res.info.Padding)
 	}
 	cbr := 0
 	if res.cbr {
 		cbr = h.Bitrate
 	}
 	r.setLength(max(samples, 0), res.bytes, h.SampleRate, cbr)
-	facts := probeTailFacts{cut: res.lacks, unit: "frame"}
+	facts := probeFacts{cut: res.lacks, unit: "frame", first: res.first, head: res.head}
 	for i := max(res.tailN-probeTailFrames, 0); i < res.tailN; i++ {
-		facts.frames = append(facts.frames, res.tail[i%probeTailFrames])
+		facts.tail = append(facts.tail, res.tail[i%probeTailFrames])
 	}
 	return facts, nil
-}
-
-// probeXing is what a Xing/Info (LAME, FFmpeg) or VBRI (Fraunhofer) frame
-// says about the stream.
-type probeXing struct {
-	kind    string // "Xing", "Info" or "VBRI"
-	frames  int64  // audio frames after this one; 0 = not given
-	gapless bool   // delay and padding are given (LAME tag)
-	delay   int    // encoder delay, samples
-	padding int    // samples appended to fill the last frame
-}
-
-// probeParseInfo looks for a Xing/Info tag (right after the side
-// information) with its LAME extension ("LAME Tag rev 1": a 9-byte
-// encoder string, then at 0x15 the 12-bit delay and padding; FFmpeg
-// writes "Lavf"/"Lavc" there), or a VBRI tag (32 bytes after the header),
-// in the Layer III frame f with header h.
-func probeParseInfo(h frames.MP3Header, f []byte) (probeXing, bool) {
-	if h.Layer != 3 {
-		return probeXing{}, false
-	}
-	side := 17
-	switch {
-	case h.Version == frames.MPEG1 && h.Mode != frames.Mono:
-		side = 32
-	case h.Version != frames.MPEG1 && h.Mode == frames.Mono:
-		side = 9
-	}
-	off := frames.MP3HeaderSize + side
-	if h.Protected {
-		off += 2
-	}
-	if off+8 <= len(f) && (string(f[off:off+4]) == "Xing" || string(f[off:off+4]) == "Info") {
-		x := probeXing{kind: string(f[off : off+4])}
-		flags := binary.BigEndian.Uint32(f[off+4:])
-		p := off + 8
-		if flags&1 != 0 && p+4 <= len(f) {
-			x.frames = int64(binary.BigEndian.Uint32(f[p:]))
-			p += 4
-		}
-		if flags&2 != 0 {
-			p += 4 // bytes
-		}
-		if flags&4 != 0 {
-			p += 100 // seek table
-		}
-		if flags&8 != 0 {
-			p += 4 // quality
-		}
-		if p+0x18 <= len(f) {
-			switch string(f[p : p+4]) {
-			case "LAME", "Lavf", "Lavc":
-				d := f[p+0x15:]
-				x.gapless = true
-				x.delay = int(d[0])<<4 | int(d[1])>>4
-				x.padding = int(d[1]&0x0F)<<8 | int(d[2])
-			}
-		}
-		return x, true
-	}
-	const vbri = frames.MP3HeaderSize + 32
-	if vbri+18 <= len(f) && string(f[vbri:vbri+4]) == "VBRI" {
-		return probeXing{kind: "VBRI", frames: int64(binary.BigEndian.Uint32(f[vbri+14:]))}, true
-	}
-	return probeXing{}, false
-}
-
-// probeSkipID3v2 returns the offset past the ID3v2 tags at the start of
-// the file (ID3v2.4 §3.1: "ID3", version, flags, 28-bit synchsafe size,
-// and a 10-byte footer with flag 0x10). A tag whose size runs past the end
-// lies: the audio is then looked for right after its header.
-func probeSkipID3v2(f io.ReaderAt, size int64) (int64, error) {
-	var off int64
-	var b [10]byte
-	for {
-		n, err := f.ReadAt(b[:], off)
-		if n < len(b) {
-			if err != nil && err != io.EOF {
-				return 0, err
-			}
-			return off, nil
-		}
-		total := probeID3v2Len(b[:])
-		if total == 0 {
-			return off, nil
-		}
-		if off+total > size {
-			return off + 10, nil
-		}
-		off += total
-	}
-}
-
-// probeID3v2Len returns the length of the ID3v2 tag whose header b starts
-// with, or 0 when b does not start with one.
-func probeID3v2Len(b []byte) int64 {
-	if len(b) < 10 || string(b[:3]) != "ID3" || b[3] == 0xFF || b[4] == 0xFF {
-		return 0
-	}
-	var n int64
-	for _, c := range b[6:10] {
-		if c&0x80 != 0 {
-			return 0
-		}
-		n = n<<7 | int64(c)
-	}
-	n += 10
-	if b[5]&0x10 != 0 {
-		n += 10
-	}
-	return n
-}
-
-// probeTagLen returns the length of a tag starting at b[0] in the middle
-// of the audio (where concatenated files leave them), or 0.
-func probeTagLen(b []byte) int64 {
-	switch {
-	case len(b) >= 3 && string(b[:3]) == "TAG":
-		return 128
-	case len(b) >= 10 && string(b[:3]) == "ID3":
-		return probeID3v2Len(b)
-	case len(b) >= 32 && string(b[:8]) == "APETAGEX":
-		size := int64(binary.LittleEndian.Uint32(b[12:]))
-		if binary.LittleEndian.Uint32(b[20:])&(1<<29) != 0 { // a header: items and footer follow
-			return 32 + size
-		}
-		return 32
-	}
-	return 0
-}
-
-// probeAudioEnd returns where the audio ends: size less the tags at the
-// end of the file, in any order: ID3v1 ("TAG", 128 bytes), APEv2 (a
-// 32-byte "APETAGEX" footer whose size counts the items and the footer,
-// and a header when flag bit 31 is set), Lyrics3 v2 (a 6-digit size and
-// "LYRICS200") or v1 ("LYRICSBEGIN" … "LYRICSEND", at most 5,100 bytes of
-// lyrics) and an appended ID3v2.4 tag ("3DI" footer).
-func probeAudioEnd(f io.ReaderAt, start, size int64) (int64, error) {
-	end := size
-	var b [32]byte
-	read := func(n int, at int64) bool {
-		if at < start {
-			return false
-		}
-		k, _ := f.ReadAt(b[:n], at)
-		return k == n
-	}
-	for range 8 {
-		switch {
-		case read(3, end-128) && string(b[:3]) == "TAG":
-			end -= 128
-		case read(32, end-32) && string(b[:8]) == "APETAGEX":
-			total := int64(binary.LittleEndian.Uint32(b[12:]))
-			if binary.LittleEndian.Uint32(b[20:])&(1<<31) != 0 {
-				total += 32
-			}
-			if total < 32 || end-total < start {
-				return end, nil
-			}
-			end -= total
-		case read(15, end-15) && string(b[6:15]) == "LYRICS200":
-			var n int64
-			for _, c := range b[:6] {
-				if c < '0' || c > '9' {
-					return end, nil
-				}
-				n = n*10 + int64(c-'0')
-			}
-			if end-15-n < start {
-				return end, nil
-			}
-			end -= 15 + n
-		case read(9, end-9) && string(b[:9]) == "LYRICSEND":
-			from := max(start, end-9-5100-11)
-			tail := make([]byte, end-9-from)
-			if _, err := f.ReadAt(tail, from); err != nil && err != io.EOF {
-				return 0, err
-			}
-			i := bytes.LastIndex(tail, []byte("LYRICSBEGIN"))
-			if i < 0 {
-				return end, nil
-			}
-			end = from + int64(i)
-		case read(10, end-10) && string(b[:3]) == "3DI":
-			b[0], b[1], b[2] = 'I', 'D', '3'
-			n := probeID3v2Len(b[:10]) // the footer repeats the header: n counts both
-			if n == 0 || end-n < start {
-				return end, nil
-			}
-			end -= n
-		default:
-			return end, nil
-		}
-	}
-	return end, nil
 }

@@ -12,7 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"onair/frames"
+	"onair/codec/mpeg"
+	"onair/codec/ogg"
 	"onair/internal/testenv"
 )
 
@@ -114,7 +115,7 @@ func makeProbeFixtures(t testing.TB, dir string) string {
 	// that the last frames hold noise.
 	badTail := bytes.Clone(cbr)
 	for off := probeFrameStart(t, cbr, len(cbr)*6/10); off+4 < len(badTail); {
-		h, err := frames.ParseMP3Header(badTail[off:])
+		h, err := mpeg.ParseHeader(badTail[off:])
 		if err != nil {
 			break
 		}
@@ -143,12 +144,12 @@ func concatBytes(parts ...[]byte) []byte {
 func probeFrameStart(t testing.TB, b []byte, off int) int {
 	t.Helper()
 	for i := off; i+4 < len(b); i++ {
-		h, err := frames.ParseMP3Header(b[i:])
+		h, err := mpeg.ParseHeader(b[i:])
 		if err != nil {
 			continue
 		}
 		if n := i + h.FrameSize(); n+4 < len(b) {
-			if _, err := frames.ParseMP3Header(b[n:]); err == nil {
+			if _, err := mpeg.ParseHeader(b[n:]); err == nil {
 				return i
 			}
 		}
@@ -362,13 +363,89 @@ func TestProbeEndTags(t *testing.T) {
 	}
 }
 
+// TestProbeModeChange: a file joined from a stereo and a mono part at
+// one sample rate is one stream to the decoder (the channel mode may
+// change from frame to frame; mpeg.Header.SameStream), so the walk counts
+// both parts and finds no damage where the mode changes.
+func TestProbeModeChange(t *testing.T) {
+	bin := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	dir := t.TempDir()
+	var parts [][]byte
+	for _, ch := range []string{"2", "1"} {
+		path := filepath.Join(dir, "part"+ch+".mp3")
+		out, err := exec.Command(bin, "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+			"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=2", "-ac", ch,
+			"-c:a", "libmp3lame", "-b:a", "128k", "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ffmpeg: %v\n%s", err, out)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, b)
+	}
+	path := filepath.Join(dir, "joined.mp3")
+	if err := os.WriteFile(path, concatBytes(parts...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := newProber().probe(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Error != "" || r.Warning != "" {
+		t.Fatalf("error %q, warning %q; want none", r.Error, r.Warning)
+	}
+	if r.DurationMS < 4000 || r.DurationMS > 4200 {
+		t.Errorf("duration %d ms, want both parts' 4 s and their padding", r.DurationMS)
+	}
+}
+
+// TestProbeVorbisHeaders: an Ogg file whose pages are all sound but
+// whose Vorbis setup header is damaged does not play, and the head decode
+// says so.
+func TestProbeVorbisHeaders(t *testing.T) {
+	dir := makeProbeFixtures(t, t.TempDir())
+	b, err := os.ReadFile(filepath.Join(dir, "tone.ogg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := bytes.Index(b, []byte("\x05vorbis"))
+	book := setup + bytes.Index(b[setup:], []byte("BCV"))
+	if setup < 0 || book < setup {
+		t.Fatal("no setup header in the fixture")
+	}
+	b[book] ^= 0xFF // the first codebook loses its sync pattern
+	for off := 0; off < len(b); {
+		p, err := ogg.ParseHeader(b[off:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := p.Size(); off <= book && book < off+n {
+			binary.LittleEndian.PutUint32(b[off+22:], ogg.CRC(b[off:off+n]))
+		}
+		off += p.Size()
+	}
+	path := filepath.Join(dir, "badsetup.ogg")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := newProber().probe(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Error, "does not decode") || r.Warning != "" {
+		t.Errorf("error %q, warning %q; want the decoder's refusal and no CRC warning", r.Error, r.Warning)
+	}
+}
+
 // TestProbeRefusesWhatDoesNotDecode checks the head decode: a file whose
 // frame chain is sound but whose frames are not Layer III audio the
 // decoder plays.
 func TestProbeRefusesWhatDoesNotDecode(t *testing.T) {
 	// A chain of valid MPEG-1 Layer I headers with zero payload: the walk
 	// is happy, the decoder is not.
-	h := frames.MP3Header{Version: frames.MPEG1, Layer: 1, Bitrate: 128, SampleRate: 44100, Mode: frames.Stereo}
+	h := mpeg.Header{Version: mpeg.MPEG1, Layer: 1, Bitrate: 128, SampleRate: 44100, Mode: mpeg.Stereo}
 	var b []byte
 	for range 200 {
 		hdr, err := h.AppendBinary(nil)
@@ -415,7 +492,7 @@ func TestProbeClean(t *testing.T) {
 // FuzzProbe checks that no file, however mangled, makes the probe panic,
 // hang or call a broken file playable without a duration.
 func FuzzProbe(f *testing.F) {
-	h := frames.MP3Header{Version: frames.MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100, Mode: frames.JointStereo}
+	h := mpeg.Header{Version: mpeg.MPEG1, Layer: 3, Bitrate: 128, SampleRate: 44100, Mode: mpeg.JointStereo}
 	hdr, _ := h.AppendBinary(nil)
 	frame := append(hdr, make([]byte, h.FrameSize()-4)...)
 	f.Add(bytes.Repeat(frame, 4))

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"onair/codec/mp3enc"
 	"onair/config"
 	"onair/internal/testenv"
-	"onair/mixer/encoder"
 )
 
 // encodingFloor is the silence MP3 encoding itself puts at the start of
@@ -21,7 +21,7 @@ import (
 func encodingFloor(t *testing.T, ffmpeg string, freq float64) time.Duration {
 	t.Helper()
 	cfg := config.Default().Stations[0]
-	enc, _, err := encoder.New(encoder.Options{Kind: cfg.Encoder, Bitrate: cfg.Bitrate, SampleRate: cfg.SampleRate, Channels: 2})
+	enc, _, err := mp3enc.New(mp3enc.Options{Kind: cfg.Encoder, Bitrate: cfg.Bitrate, SampleRate: cfg.SampleRate, Channels: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

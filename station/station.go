@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"onair/broadcast"
+	"onair/codec/mp3enc"
 	"onair/config"
 	"onair/mixer"
 	"onair/mixer/capture"
-	"onair/mixer/encoder"
 	"onair/playlist"
 )
 
@@ -65,7 +65,7 @@ type Station struct {
 	problems  *mixer.Problems
 	queue     *mixer.Queue
 	engine    *mixer.Engine
-	enc       encoder.Encoder
+	enc       mp3enc.Encoder
 	encName   string
 	mount     *broadcast.Mount
 	release   func()
@@ -86,7 +86,7 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "station", "station", cfg.ID)
-	enc, note, err := encoder.New(encoder.Options{Kind: cfg.Encoder, Bitrate: cfg.Bitrate, SampleRate: cfg.SampleRate, Channels: 2})
+	enc, note, err := mp3enc.New(mp3enc.Options{Kind: cfg.Encoder, Bitrate: cfg.Bitrate, SampleRate: cfg.SampleRate, Channels: 2})
 	if err != nil {
 		return nil, "", fmt.Errorf("station %s: %w", cfg.ID, err)
 	}

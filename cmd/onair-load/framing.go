@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"onair/frames"
+	"onair/codec/adts"
+	"onair/codec/mpeg"
 )
 
 // titlePrefix starts every ICY block that is not empty.
@@ -60,9 +61,9 @@ type streamChecker struct {
 	codec    Codec //
 	state    uint8
 	headN    uint8
-	head     [frames.MP3HeaderSize]byte // the first audio bytes
-	left     int                        // bytes left in this audio run or block
-	blockPos int                        // bytes of this block checked against titlePrefix
+	head     [mpeg.HeaderSize]byte // the first audio bytes
+	left     int                   // bytes left in this audio run or block
+	blockPos int                   // bytes of this block checked against titlePrefix
 	err      error
 	unsynced bool // the body does not start with a frame header
 
@@ -80,7 +81,7 @@ type streamChecker struct {
 type frameFollower struct {
 	left   int // bytes of the current frame still to come after its header
 	headN  uint8
-	head   [frames.MP3HeaderSize]byte
+	head   [mpeg.HeaderSize]byte
 	headAt int64 // stream byte where the header being collected began
 	n      int64 // frames seen
 	// rate and channels are the first frame's: a player set up for them
@@ -103,7 +104,7 @@ func (c *streamChecker) Feed(p []byte) error {
 			if c.metaint > 0 && n > c.left {
 				n = c.left
 			}
-			if c.headN < frames.MP3HeaderSize {
+			if c.headN < mpeg.HeaderSize {
 				c.takeHead(p[:n])
 			}
 			if c.follow {
@@ -157,12 +158,12 @@ func (c *streamChecker) Feed(p []byte) error {
 func (c *streamChecker) takeHead(p []byte) {
 	n := copy(c.head[c.headN:], p)
 	c.headN += uint8(n)
-	if c.headN < frames.MP3HeaderSize {
+	if c.headN < mpeg.HeaderSize {
 		return
 	}
 	switch c.codec {
 	case CodecMP3:
-		h, err := frames.ParseMP3Header(c.head[:])
+		h, err := mpeg.ParseHeader(c.head[:])
 		if err != nil {
 			c.unsynced = true
 			return
@@ -171,7 +172,7 @@ func (c *streamChecker) takeHead(p []byte) {
 	case CodecADTS:
 		// ADTS headers are 7 bytes; the 12-bit sync and the layer bits,
 		// always 0, are in the first two.
-		c.unsynced = c.head[0] != 0xFF || c.head[1]&0xF6 != 0xF0
+		c.unsynced = !adts.HasSync(c.head[:])
 	}
 }
 
@@ -196,11 +197,11 @@ func (c *streamChecker) followFrames(p []byte) {
 		k := copy(f.head[f.headN:], p)
 		f.headN += uint8(k)
 		p, pos = p[k:], pos+int64(k)
-		if f.headN < frames.MP3HeaderSize {
+		if f.headN < mpeg.HeaderSize {
 			return
 		}
 		f.headN = 0
-		h, err := frames.ParseMP3Header(f.head[:])
+		h, err := mpeg.ParseHeader(f.head[:])
 		switch {
 		case err != nil && f.n == 0:
 			c.follow = false
@@ -216,7 +217,7 @@ func (c *streamChecker) followFrames(p []byte) {
 			return
 		}
 		f.n++
-		f.left = h.FrameSize() - frames.MP3HeaderSize
+		f.left = h.FrameSize() - mpeg.HeaderSize
 	}
 }
 

@@ -3,7 +3,7 @@ package capture
 import (
 	"encoding/binary"
 
-	"onair/mixer/resample"
+	"onair/dsp/resample"
 )
 
 // blockFrames is the most input frames converted at a time: about 20 ms,

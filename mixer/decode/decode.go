@@ -5,14 +5,17 @@
 // and Ogg Vorbis (through oggvorbis) by their content, whatever the
 // file's name says. Mono comes out on both channels and multichannel Vorbis is
 // mixed down. MP3 files with a LAME or FFmpeg Info tag play gaplessly:
-// the encoder's delay and padding are cut off. ReadTags reads ID3v1, ID3v2
-// and Vorbis comments for the now-playing title.
+// the encoder's delay and padding are cut off. The formats themselves are
+// read by the codec packages (mpeg, tags, layer3, ogg, vorbis); this
+// package puts them together into a file reader.
 package decode
 
 import (
 	"fmt"
 	"os"
 	"time"
+
+	"onair/codec/ogg"
 )
 
 // Decoder is an open audio file.
@@ -64,7 +67,7 @@ func open(path string, f *os.File) (Decoder, error) {
 		return nil, fmt.Errorf("empty file: %w", ErrUnsupported)
 	}
 	var magic [4]byte
-	if n, _ := f.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "OggS" {
+	if n, _ := f.ReadAt(magic[:], 0); ogg.HasCapture(magic[:n]) {
 		return openVorbis(path, f, size)
 	}
 	return openMP3(path, f, size)

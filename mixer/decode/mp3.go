@@ -7,7 +7,8 @@ import (
 	"os"
 	"time"
 
-	"onair/mixer/decode/layer3"
+	"onair/codec/layer3"
+	"onair/codec/mpeg"
 )
 
 // decoderDelay is the Layer III decoder's own delay in samples: a click
@@ -54,15 +55,15 @@ func openMP3(path string, f *os.File, size int64) (*mp3Decoder, error) {
 	d := &mp3Decoder{
 		path:   path,
 		f:      f,
-		rate:   l.first.rate,
+		rate:   l.first.SampleRate,
 		dur:    mp3Duration(l),
 		frames: newFrameReader(f, l),
 		// Room for the held-back padding (at most 4095 − 529) and a frame.
 		pcm: make([]float32, 2*(4096+1152)),
 	}
-	if l.hasInfo && l.info.gapless {
-		d.skip = l.info.delay + decoderDelay
-		d.hold = max(l.info.padding-decoderDelay, 0)
+	if l.hasInfo && l.info.Gapless {
+		d.skip = l.info.Delay + decoderDelay
+		d.hold = max(l.info.Padding-decoderDelay, 0)
 	}
 	// Decode the first frame now: a file without one whole frame is not
 	// worth opening.
@@ -80,23 +81,23 @@ func openMP3(path string, f *os.File, size int64) (*mp3Decoder, error) {
 func mp3Duration(l mp3Layout) time.Duration {
 	h := l.first
 	bytes := l.end - l.start
-	if n := int64(l.info.frames); n > 0 {
-		samples := n * int64(h.samplesPerFrame())
+	if n := l.info.Frames; n > 0 {
+		samples := n * int64(h.Samples())
 		lo, hi := int64(8000), int64(160000)
-		if h.version == mpeg1 {
+		if h.Version == mpeg.MPEG1 {
 			lo, hi = 32000, 320000
 		}
 		// bitrate = bytes*8*rate/samples within [lo/2, hi*2]
-		if bits := bytes * 8 * int64(h.rate); bits >= samples*lo/2 && bits <= samples*hi*2 {
-			if l.info.gapless {
-				samples = max(samples-int64(l.info.delay+l.info.padding), 0)
+		if bits := bytes * 8 * int64(h.SampleRate); bits >= samples*lo/2 && bits <= samples*hi*2 {
+			if l.info.Gapless {
+				samples = max(samples-int64(l.info.Delay+l.info.Padding), 0)
 			}
-			return time.Duration(samples) * time.Second / time.Duration(h.rate)
+			return time.Duration(samples) * time.Second / time.Duration(h.SampleRate)
 		}
 	}
-	d := time.Duration(bytes*8) * time.Second / time.Duration(h.bitrate)
-	if l.info.gapless {
-		d -= time.Duration(l.info.delay+l.info.padding) * time.Second / time.Duration(h.rate)
+	d := time.Duration(bytes*8) * time.Second / time.Duration(h.Bitrate*1000)
+	if l.info.Gapless {
+		d -= time.Duration(l.info.Delay+l.info.Padding) * time.Second / time.Duration(h.SampleRate)
 	}
 	return max(d, 0)
 }
@@ -207,8 +208,8 @@ func (d *mp3Decoder) decode(frame []byte, out []float32) (n int, err error) {
 
 // parsedSamples is the sample count of a frame that frameReader accepted.
 func parsedSamples(frame []byte) int {
-	h, _ := parseFrameHeader(frame)
-	return h.samplesPerFrame()
+	h, _ := layer3Header(frame)
+	return h.Samples()
 }
 
 // end marks the stream finished with err (nil for a clean end) and drops

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"onair/mixer/decode/layer3"
+	"onair/codec/layer3"
 )
 
 // clickAt is where the click fixtures have their one non-zero sample.
@@ -58,18 +58,18 @@ func rawLeft(t testing.TB, path string) []float64 {
 	buf := make([]float32, 2*1152)
 	var out []float64
 	for p := int(l.start); p+4 <= int(l.end); {
-		h, ok := parseFrameHeader(b[p:])
-		if !ok || p+h.frameLen() > int(l.end) {
+		h, ok := layer3Header(b[p:])
+		if !ok || p+h.FrameSize() > int(l.end) {
 			t.Fatalf("no whole frame at %d", p)
 		}
-		n, err := dec.Decode(b[p:p+h.frameLen()], buf)
+		n, err := dec.Decode(b[p:p+h.FrameSize()], buf)
 		if err != nil {
 			t.Fatalf("frame at %d: %v", p, err)
 		}
 		for i := range n {
 			out = append(out, float64(buf[2*i]))
 		}
-		p += h.frameLen()
+		p += h.FrameSize()
 	}
 	return out
 }
@@ -93,15 +93,15 @@ func TestMP3DecoderDelay(t *testing.T) {
 		t.Run(fmt.Sprint(tt.rate), func(t *testing.T) {
 			path := makeClick(t, dir, fmt.Sprintf("click%d.mp3", tt.rate), tt.rate, tt.opts...)
 			l := layoutOf(t, path)
-			if !l.hasInfo || !l.info.gapless {
+			if !l.hasInfo || !l.info.Gapless {
 				t.Fatalf("no LAME/Lavc Info tag found: %+v", l)
 			}
 			x := rawLeft(t, path)
-			if want := l.info.frames * l.first.samplesPerFrame(); len(x) != want {
-				t.Errorf("decoded %d samples, want %d: the %d frames the Info tag counts", len(x), want, l.info.frames)
+			if want := int(l.info.Frames) * l.first.Samples(); len(x) != want {
+				t.Errorf("decoded %d samples, want %d: the %d frames the Info tag counts", len(x), want, l.info.Frames)
 			}
-			delay := peakAt(x) - clickAt - l.info.delay
-			t.Logf("%d Hz: encoder delay %d, padding %d, decoder delay %d", tt.rate, l.info.delay, l.info.padding, delay)
+			delay := peakAt(x) - clickAt - l.info.Delay
+			t.Logf("%d Hz: encoder delay %d, padding %d, decoder delay %d", tt.rate, l.info.Delay, l.info.Padding, delay)
 			if delay != decoderDelay {
 				t.Errorf("measured decoder delay %d, decoderDelay is %d", delay, decoderDelay)
 			}
@@ -178,11 +178,11 @@ func countFrames(t testing.TB, path string) int {
 	l := layoutOf(t, path)
 	n := 0
 	for p := int(l.start); p+4 <= int(l.end); n++ {
-		h, ok := parseFrameHeader(b[p:])
+		h, ok := layer3Header(b[p:])
 		if !ok {
 			t.Fatalf("no frame header at %d", p)
 		}
-		p += h.frameLen()
+		p += h.FrameSize()
 	}
 	return n
 }
@@ -264,6 +264,45 @@ func TestMP3LyingHeaders(t *testing.T) {
 	}
 }
 
+// TestMP3EndTags: the tags writers append after the audio are no part
+// of it, Lyrics3 included: a Lyrics3 block sits between the audio and an
+// ID3v1 tag (id3.org, Lyrics3 and Lyrics3 v2.00). Without an Info frame
+// the duration comes from the audio's size, so a tag taken for audio
+// makes it longer.
+func TestMP3EndTags(t *testing.T) {
+	dir := t.TempDir()
+	bare := makeTone(t, dir, "bare.mp3", tone{rate: 44100, freqs: []float64{440}, seconds: 1, amp: 0.5},
+		with(cbr128, "-write_xing", "0", "-id3v2_version", "0")...)
+	audio, err := os.ReadFile(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want := decodeAll(t, bare)
+	id3v1 := append([]byte("TAG"), make([]byte, 125)...)
+	text := strings.Repeat("la la la\r\n", 200)
+	field := fmt.Sprintf("LYR%06d%s", len(text), text)
+	v2 := fmt.Sprintf("LYRICSBEGIN%s%06dLYRICS200", field, len("LYRICSBEGIN")+len(field))
+	for name, tail := range map[string]string{
+		"Lyrics3 v2": v2,
+		"Lyrics3 v1": "LYRICSBEGIN" + text + "LYRICSEND",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, "lyrics.mp3")
+			b := append(append(bytes.Clone(audio), tail...), id3v1...)
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			pcm, d := decodeAll(t, path)
+			if d.Duration() != want.Duration() {
+				t.Errorf("Duration = %v, want %v as without the tags", d.Duration(), want.Duration())
+			}
+			if n := len(pcm) / 2; n != countFrames(t, bare)*1152 {
+				t.Errorf("decoded %d frames, want %d", n, countFrames(t, bare)*1152)
+			}
+		})
+	}
+}
+
 // TestMP3Concatenated plays two MP3 files joined with cat, tags, Info
 // frame and all, as radio libraries hold: the second one's header bytes
 // are skipped over and both play.
@@ -335,12 +374,12 @@ func TestMP3Damage(t *testing.T) {
 	l := layoutOf(t, orig)
 	var starts []int
 	for p := int(l.start); p+4 <= int(l.end); {
-		h, ok := parseFrameHeader(good[p:])
+		h, ok := layer3Header(good[p:])
 		if !ok {
 			t.Fatalf("no frame at %d", p)
 		}
 		starts = append(starts, p)
-		p += h.frameLen()
+		p += h.FrameSize()
 	}
 	// refuse makes frame i invalid: window switching with block type 0
 	// in granule 0, channel 0 (bits 53-55 of the stereo side info).

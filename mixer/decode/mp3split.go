@@ -3,12 +3,15 @@ package decode
 import (
 	"fmt"
 	"io"
+
+	"onair/codec/mpeg"
+	"onair/codec/tags"
 )
 
 // frameReader cuts the audio bytes of an MP3 file into frames with
-// parseFrameHeader. Bytes that are not a frame of the stream (damage, a
+// layer3Header. Bytes that are not a frame of the stream (damage, a
 // stray tag between two concatenated files) are skipped until two frames
-// in a row agree again; an ID3v2 tag is skipped whole.
+// in a row agree again; a tag (tags.At) is skipped whole.
 type frameReader struct {
 	r    io.ReaderAt
 	next int64 // file offset of buf[hi]
@@ -16,7 +19,7 @@ type frameReader struct {
 	buf  []byte
 	lo   int // buf[lo:hi] is read and not yet returned
 	hi   int
-	want frameHeader // the stream's first header: frames must match it
+	want mpeg.Header // the stream's first header: frames must match it
 }
 
 func newFrameReader(r io.ReaderAt, l mp3Layout) *frameReader {
@@ -37,8 +40,8 @@ func (fr *frameReader) frame() ([]byte, int64, error) {
 			return nil, skipped, nil
 		}
 		b := fr.buf[fr.lo:fr.hi]
-		if h, ok := parseFrameHeader(b); ok && h.sameStream(fr.want) {
-			n := h.frameLen()
+		if h, ok := layer3Header(b); ok && h.SameStream(fr.want) {
+			n := h.FrameSize()
 			if !fr.fill(n) {
 				return nil, skipped, nil
 			}
@@ -49,8 +52,11 @@ func (fr *frameReader) frame() ([]byte, int64, error) {
 				fr.lo += n
 				return f, skipped, nil
 			}
-		} else if b[0] == 'I' && fr.fill(10) {
-			if size, ok := id3v2Size(fr.buf[fr.lo:fr.hi]); ok {
+		} else if b[0] == 'I' || b[0] == 'A' || b[0] == 'T' {
+			// Near the end there may be less than a tag's probe: what
+			// is there is judged (More counts as no tag).
+			fr.fill(tags.MaxProbe)
+			if size, v := tags.At(fr.buf[fr.lo:fr.hi], skipped == 0); v == tags.Yes {
 				fr.skip(size)
 				skipped += size
 				continue
@@ -67,8 +73,8 @@ func (fr *frameReader) followed(n int) bool {
 	if !fr.fill(n + 4) {
 		return fr.next == fr.end && fr.hi-fr.lo == n
 	}
-	h, ok := parseFrameHeader(fr.buf[fr.lo+n : fr.hi])
-	return ok && h.sameStream(fr.want)
+	h, ok := layer3Header(fr.buf[fr.lo+n : fr.hi])
+	return ok && h.SameStream(fr.want)
 }
 
 // fill makes buf[lo:hi] hold at least n bytes, reading more, and reports
@@ -102,21 +108,4 @@ func (fr *frameReader) skip(n int64) {
 	n -= int64(fr.hi - fr.lo)
 	fr.lo, fr.hi = 0, 0
 	fr.next = min(fr.next+n, fr.end)
-}
-
-// id3v2Size is the whole size of the ID3v2 tag b starts with (header,
-// body and footer), as skipID3v2 reads it.
-func id3v2Size(b []byte) (int64, bool) {
-	if len(b) < 10 || string(b[:3]) != "ID3" || b[3] == 0xFF || b[4] == 0xFF {
-		return 0, false
-	}
-	size, ok := synchsafe(b[6:10])
-	if !ok {
-		return 0, false
-	}
-	size += 10
-	if b[5]&0x10 != 0 {
-		size += 10
-	}
-	return size, true
 }

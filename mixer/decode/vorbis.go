@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"time"
 
 	"github.com/jfreymuth/oggvorbis"
+
+	"onair/codec/ogg"
+	"onair/codec/vorbis"
 )
 
 // vorbisDecoder decodes an Ogg Vorbis file with oggvorbis and mixes it to
@@ -25,9 +27,9 @@ type vorbisDecoder struct {
 	dur  time.Duration
 
 	ch      int
-	gains   [][2]float32 // per source channel: its share of left and right
-	scratch []float32    // source samples when ch != 2
-	empty   int          // reads in a row that gave nothing
+	mix     vorbis.Downmix
+	scratch []float32 // source samples when ch != 2
+	empty   int       // reads in a row that gave nothing
 	eof     bool
 	err     error
 }
@@ -54,20 +56,23 @@ func openVorbis(path string, f *os.File, size int64) (*vorbisDecoder, error) {
 
 // sniffVorbis checks that the Ogg page at off starts a Vorbis stream: its
 // first packet is the identification header "\x01vorbis" (Vorbis I §4.2.2).
+// It reads the header, the segment table and the packet's first bytes,
+// not the whole page.
 func sniffVorbis(r io.ReaderAt, off int64) error {
-	var b [27 + 255 + 8]byte
+	var b [ogg.HeaderSize + 255 + 8]byte
 	n, _ := r.ReadAt(b[:], off)
-	if n < 27 || string(b[:4]) != "OggS" {
+	p, err := ogg.ParseHeader(b[:n])
+	if err != nil {
 		return fmt.Errorf("no Ogg page: %w", ErrUnsupported)
 	}
-	p := 27 + int(b[26])
-	if p+8 > n {
+	first := p.FirstPacket()
+	if len(first) < 8 {
 		return fmt.Errorf("truncated Ogg page: %w", ErrUnsupported)
 	}
-	switch pkt := string(b[p : p+8]); {
-	case pkt[:7] == "\x01vorbis":
+	switch ogg.Identify(first) {
+	case ogg.Vorbis:
 		return nil
-	case pkt == "OpusHead":
+	case ogg.Opus:
 		return fmt.Errorf("Ogg Opus: %w", ErrUnsupported)
 	default:
 		return fmt.Errorf("Ogg stream is not Vorbis: %w", ErrUnsupported)
@@ -96,42 +101,10 @@ func (d *vorbisDecoder) use(r *oggvorbis.Reader, src *oggSource) {
 		return
 	}
 	d.ch = r.Channels()
-	d.gains = downmix(d.ch)
+	d.mix = vorbis.NewDownmix(d.ch)
 	if d.ch != 2 {
 		d.scratch = make([]float32, vorbisBlock*d.ch)
 	}
-}
-
-// downmix gives each channel's gain into left and right, in Vorbis
-// channel order (Vorbis I §4.3.9): front left and right as they are, the
-// centre and the surrounds at −3 dB, LFE left out (ITU-R BS.775 without
-// normalisation; the sum is clipped). Past 8 channels, where the order is
-// the application's, the first two are taken as left and right.
-func downmix(ch int) [][2]float32 {
-	const c = math.Sqrt2 / 2
-	var l, r, m = [2]float32{1, 0}, [2]float32{0, 1}, [2]float32{c, c}
-	ls, rs, z := [2]float32{c, 0}, [2]float32{0, c}, [2]float32{}
-	switch ch {
-	case 1:
-		return [][2]float32{{1, 1}}
-	case 2:
-		return [][2]float32{l, r}
-	case 3:
-		return [][2]float32{l, m, r}
-	case 4:
-		return [][2]float32{l, r, ls, rs}
-	case 5:
-		return [][2]float32{l, m, r, ls, rs}
-	case 6:
-		return [][2]float32{l, m, r, ls, rs, z}
-	case 7:
-		return [][2]float32{l, m, r, ls, rs, {c * c, c * c}, z}
-	case 8:
-		return [][2]float32{l, m, r, ls, rs, ls, rs, z}
-	}
-	g := make([][2]float32, ch)
-	g[0], g[1] = l, r
-	return g
 }
 
 func (d *vorbisDecoder) SampleRate() int         { return d.rate }
@@ -151,18 +124,14 @@ func (d *vorbisDecoder) Read(buf []float32) (int, error) {
 		var c int
 		var err error
 		if d.ch == 2 {
-			// oggvorbis writes stereo interleaved and clipped: straight in,
-			// but for NaN, which clipping lets through from a bad packet.
+			// oggvorbis writes stereo interleaved: straight in, clipped
+			// (NaN from a bad packet gets through its own clipping).
 			c, err = d.read(buf[n:])
-			for i, v := range buf[n : n+c] {
-				if v != v {
-					buf[n+i] = 0
-				}
-			}
+			d.mix.Mix(buf[n:n+c], buf[n:n+c])
 		} else {
 			frames := min((len(buf)-n)/2, vorbisBlock)
 			c, err = d.read(d.scratch[:frames*d.ch])
-			c = d.mix(buf[n:], d.scratch[:c])
+			c = d.mix.Mix(buf[n:], d.scratch[:c])
 		}
 		n += c
 		if err != nil {
@@ -191,23 +160,6 @@ func (d *vorbisDecoder) read(p []float32) (n int, err error) {
 		return err
 	})
 	return n, err
-}
-
-// mix writes the source frames in src to dst as stereo, returning the
-// number of values written.
-func (d *vorbisDecoder) mix(dst, src []float32) int {
-	frames := len(src) / d.ch
-	for i := range frames {
-		in := src[i*d.ch : (i+1)*d.ch]
-		var l, r float32
-		for c, g := range d.gains {
-			l += g[0] * in[c]
-			r += g[1] * in[c]
-		}
-		dst[2*i] = clip(l)
-		dst[2*i+1] = clip(r)
-	}
-	return 2 * frames
 }
 
 // fail handles an error from oggvorbis: the end of a stream moves on to a
@@ -253,17 +205,4 @@ func (d *vorbisDecoder) Close() error {
 	err := d.f.Close()
 	d.f = nil
 	return err
-}
-
-// clip limits v to [-1, 1], and makes NaN silence.
-func clip(v float32) float32 {
-	switch {
-	case v > 1:
-		return 1
-	case v < -1:
-		return -1
-	case v != v:
-		return 0
-	}
-	return v
 }

@@ -2,20 +2,24 @@ package decode
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 
-	"onair/mixer/ogg"
+	"onair/codec/ogg"
+	"onair/codec/vorbis"
 )
 
 // jfreymuth/vorbis v1.0.2 misreads a setup header with a floor 1 of zero
 // partitions, which libvorbis writes for the LFE channel of every 5.1
 // file: where Vorbis I §7.2.2 reads no class at all (maximum_class is
 // −1), it reads one, 13 bits or more, and everything after is garbage
-// ("vorbis: decoding error"). ogg.CheckVorbisSetup mends the header; the
+// ("vorbis: decoding error"). vorbis.CheckSetup mends the header; the
 // header pages are rebuilt in memory around it and the audio pages follow
 // from the file unchanged.
+
+// errLostHeader stops the header read at a header packet lost between
+// pages.
+var errLostHeader = errors.New("ogg: header packet lost")
 
 // maxHeaderBytes bounds the Vorbis header pages read into memory.
 const maxHeaderBytes = 4 << 20
@@ -73,10 +77,11 @@ func newOggSource(f io.ReaderAt, off, size int64) *oggSource {
 	if !ok {
 		return plain
 	}
-	if len(packets[0]) < 12 {
+	id, err := vorbis.ParseIdent(packets[0])
+	if err != nil {
 		return plain
 	}
-	fixed, err := ogg.CheckVorbisSetup(packets[2], int(packets[0][11]))
+	fixed, err := vorbis.CheckSetup(packets[2], id.Channels)
 	if err != nil || bytes.Equal(fixed, packets[2]) {
 		return plain // nothing to mend, or nothing the mend can parse
 	}
@@ -94,48 +99,46 @@ func newOggSource(f io.ReaderAt, off, size int64) *oggSource {
 func readHeaderPackets(f io.ReaderAt, off, size int64) (uint32, [][]byte, int64, bool) {
 	var serial uint32
 	var packets [][]byte
-	var cur []byte
-	var hdr [27 + 255]byte
+	var join ogg.Packets
+	keep := func(p []byte, lost bool) error {
+		if lost {
+			return errLostHeader
+		}
+		packets = append(packets, bytes.Clone(p))
+		return nil
+	}
+	var hdr [ogg.HeaderSize + 255]byte
 	start := off
 	for len(packets) < 3 {
 		if off-start > maxHeaderBytes {
 			return 0, nil, 0, false
 		}
-		if n, _ := f.ReadAt(hdr[:27], off); n < 27 || string(hdr[:4]) != "OggS" {
+		n, _ := f.ReadAt(hdr[:], off)
+		pageSize, err := ogg.PageSize(hdr[:n])
+		if err != nil {
 			return 0, nil, 0, false
 		}
-		nseg := int(hdr[26])
-		if n, _ := f.ReadAt(hdr[27:27+nseg], off+27); n < nseg {
+		buf := make([]byte, pageSize)
+		if n, _ := f.ReadAt(buf, off); n < pageSize {
 			return 0, nil, 0, false
 		}
-		s := binary.LittleEndian.Uint32(hdr[14:])
-		if off != start && s != serial {
+		p, err := ogg.ParsePage(buf)
+		if err != nil || off != start && p.Serial != serial {
 			return 0, nil, 0, false
 		}
-		serial = s
-		body := 0
-		for _, l := range hdr[27 : 27+nseg] {
-			body += int(l)
-		}
-		data := make([]byte, body)
-		if n, _ := f.ReadAt(data, off+27+int64(nseg)); n < body {
+		serial = p.Serial
+		if err := join.Add(&p, keep); err != nil {
 			return 0, nil, 0, false
 		}
-		p := 0
-		for _, l := range hdr[27 : 27+nseg] {
-			cur = append(cur, data[p:p+int(l)]...)
-			p += int(l)
-			if l < 255 {
-				packets = append(packets, cur)
-				cur = nil
-			}
-		}
-		off += 27 + int64(nseg) + int64(body)
+		off += int64(pageSize)
 		if off > size {
 			return 0, nil, 0, false
 		}
+		if len(packets) == 3 && (len(p.Segments) == 0 || p.Segments[len(p.Segments)-1] == 255) {
+			return 0, nil, 0, false // an audio packet begins on the setup header's page
+		}
 	}
-	if len(packets) != 3 || len(cur) != 0 {
+	if len(packets) != 3 {
 		return 0, nil, 0, false
 	}
 	return serial, packets, off, true
@@ -166,31 +169,20 @@ func appendPages(out []byte, serial uint32, packets [][]byte, seq uint32) []byte
 		for _, l := range segs {
 			body += int(l)
 		}
-		var flags byte
+		page := ogg.Page{Granule: -1, Serial: serial, Sequence: seq, Segments: segs, Body: data[:body]}
 		if continued {
-			flags |= 1
+			page.Flags |= ogg.Continued
 		}
 		if seq == 0 {
-			flags |= 2
+			page.Flags |= ogg.BOS
 		}
-		granule := int64(-1)
 		for _, l := range segs {
 			if l < 255 {
-				granule = 0
+				page.Granule = 0
 			}
 		}
-		page := make([]byte, 27, 27+len(segs)+body)
-		copy(page, "OggS")
-		page[5] = flags
-		binary.LittleEndian.PutUint64(page[6:], uint64(granule))
-		binary.LittleEndian.PutUint32(page[14:], serial)
-		binary.LittleEndian.PutUint32(page[18:], seq)
-		page[26] = byte(len(segs))
-		page = append(page, segs...)
-		page = append(page, data[:body]...)
+		out = ogg.AppendPage(out, &page)
 		data = data[body:]
-		binary.LittleEndian.PutUint32(page[22:], ogg.PageCRC(page))
-		out = append(out, page...)
 		continued = segs[len(segs)-1] == 255
 		seq++
 	}

@@ -3,22 +3,25 @@ package live
 import (
 	"slices"
 	"testing"
+
+	"onair/codec/ogg"
+	"onair/codec/tags"
 )
 
 // mp3Frames cuts an MP3 file into its frames (after any ID3v2 tag).
 func mp3Frames(t testing.TB, data []byte) [][]byte {
 	t.Helper()
-	if n, ok := id3v2Len(data); ok {
+	if n, ok := tags.ID3v2Size(data); ok {
 		data = data[n:]
 	}
 	var frames [][]byte
 	for len(data) >= 4 {
-		h, ok := parseMP3Header(data)
-		if !ok || h.frameLen > len(data) {
+		h, ok := layer3Header(data)
+		if !ok || h.FrameSize() > len(data) {
 			break
 		}
-		frames = append(frames, data[:h.frameLen])
-		data = data[h.frameLen:]
+		frames = append(frames, data[:h.FrameSize()])
+		data = data[h.FrameSize():]
 	}
 	if len(frames) < 10 {
 		t.Fatalf("%d MP3 frames in the fixture", len(frames))
@@ -30,11 +33,10 @@ func mp3Frames(t testing.TB, data []byte) [][]byte {
 func oggPages(t testing.TB, data []byte) [][]byte {
 	t.Helper()
 	var pages [][]byte
-	for len(data) >= pageHeaderLen && string(data[:4]) == "OggS" {
-		nseg := int(data[26])
-		size := pageHeaderLen + nseg
-		for _, l := range data[pageHeaderLen : pageHeaderLen+nseg] {
-			size += int(l)
+	for len(data) > 0 {
+		size, err := ogg.PageSize(data)
+		if err != nil || size > len(data) {
+			break
 		}
 		pages = append(pages, data[:size])
 		data = data[size:]
@@ -91,8 +93,12 @@ func TestVorbisAllocs(t *testing.T) {
 	}
 	packets := 0
 	// AllocsPerRun's first call, on pages[20], is not counted.
-	for _, p := range pages[21:220] {
-		for _, l := range p[pageHeaderLen : pageHeaderLen+int(p[26])] {
+	for _, b := range pages[21:220] {
+		p, err := ogg.ParseHeader(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range p.Segments {
 			if l < 255 {
 				packets++
 			}

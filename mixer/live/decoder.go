@@ -7,7 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"onair/mixer/resample"
+	"onair/dsp/resample"
 )
 
 // Options configure a Decoder.

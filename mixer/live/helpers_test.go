@@ -3,7 +3,6 @@ package live
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -219,5 +218,3 @@ func writeWithin(t *testing.T, d *Decoder, p []byte, limit time.Duration) error 
 		return errors.New("timeout")
 	}
 }
-
-func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

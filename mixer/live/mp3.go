@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"log/slog"
 
-	"onair/mixer/decode/layer3"
+	"onair/codec/layer3"
+	"onair/codec/mpeg"
+	"onair/codec/tags"
 )
 
 // maxLost is how many bytes in a row may go by with nothing decodable in
@@ -12,7 +14,7 @@ import (
 const maxLost = 1 << 20
 
 // mp3BufLen holds a partial frame and the next header to confirm it.
-const mp3BufLen = 4 * maxFrameLen
+const mp3BufLen = 4 * mpeg.MaxLayer3Frame
 
 // mp3Stream cuts an MP3 byte stream into frames and decodes them. It
 // follows the stream frame by frame while each header is where the last
@@ -26,10 +28,10 @@ type mp3Stream struct {
 	buf    [mp3BufLen]byte
 	n      int // buf[:n] holds bytes not yet used
 	synced bool
-	cur    mp3Header // the stream's first header since the last sync
-	first  bool      // the next frame is the first since a sync
-	skip   int       // bytes of an ID3v2 tag still to drop
-	lost   int       // bytes skipped since the last frame
+	cur    mpeg.Header // the stream's first header since the last sync
+	first  bool        // the next frame is the first since a sync
+	skip   int         // bytes of a tag still to drop
+	lost   int         // bytes skipped since the last frame
 	pcm    [2 * 1152]float32
 }
 
@@ -68,40 +70,38 @@ func (s *mp3Stream) frames() error {
 			return nil
 		}
 		if s.synced {
-			h, ok := parseMP3Header(b)
-			if ok && h.sameStream(s.cur) {
-				if len(b) < h.frameLen {
+			h, ok := layer3Header(b)
+			if ok && h.SameStream(s.cur) {
+				if len(b) < h.FrameSize() {
 					return nil
 				}
-				if err := s.frame(h, b[:h.frameLen]); err != nil {
+				if err := s.frame(h, b[:h.FrameSize()]); err != nil {
 					return err
 				}
-				pos += h.frameLen
+				pos += h.FrameSize()
 				continue
 			}
 			s.synced = false
 			s.log.Debug("live MP3 lost sync")
 		}
-		// Hunting. An ID3v2 tag (a source sending files back to back) is
-		// dropped whole.
-		if b[0] == 'I' && couldBe(b, "ID3") {
-			if len(b) < 10 {
-				return nil
+		// Hunting. A tag (a source sending files back to back) is
+		// dropped whole; an ID3v1 tag only where a frame ended.
+		switch n, v := tags.At(b, s.lost == 0); v {
+		case tags.More:
+			return nil
+		case tags.Yes:
+			if n > int64(len(b)) {
+				s.skip = int(n) - len(b)
+				n = int64(len(b))
 			}
-			if n, ok := id3v2Len(b); ok {
-				if n > len(b) {
-					s.skip = n - len(b)
-					n = len(b)
-				}
-				pos += n
-				continue
-			}
+			pos += int(n)
+			continue
 		}
-		if h, ok := parseMP3Header(b); ok {
-			if len(b) < h.frameLen+4 {
+		if h, ok := layer3Header(b); ok {
+			if len(b) < h.FrameSize()+mpeg.HeaderSize {
 				return nil
 			}
-			if h2, ok := parseMP3Header(b[h.frameLen:]); ok && h.sameStream(h2) {
+			if h2, ok := layer3Header(b[h.FrameSize():]); ok && h.SameStream(h2) {
 				if s.lost > 0 {
 					s.log.Debug("live MP3 in sync again", "skipped", s.lost)
 				}
@@ -124,11 +124,13 @@ func (s *mp3Stream) frames() error {
 // frame decodes one frame and writes its audio out. A frame that does
 // not decode, as the first ones after a sync whose main data lies in the
 // lost bytes, gives the decoder's fade to silence instead.
-func (s *mp3Stream) frame(h mp3Header, f []byte) error {
+func (s *mp3Stream) frame(h mpeg.Header, f []byte) error {
 	first := s.first
 	s.first, s.lost = false, 0
-	if first && isInfoFrame(h, f) {
-		return nil
+	if first {
+		if _, ok := mpeg.ParseInfo(h, f); ok {
+			return nil // a Xing, Info or VBRI frame: not audio
+		}
 	}
 	n, err := s.dec.Decode(f, s.pcm[:])
 	if err != nil {
@@ -137,5 +139,5 @@ func (s *mp3Stream) frame(h mp3Header, f []byte) error {
 	if n == 0 {
 		return nil
 	}
-	return s.out.write(s.pcm[:2*n], h.rate)
+	return s.out.write(s.pcm[:2*n], h.SampleRate)
 }

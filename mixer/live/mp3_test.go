@@ -137,6 +137,31 @@ func TestMP3ID3Skipped(t *testing.T) {
 	}
 }
 
+// TestMP3InfoFrameSkipped: the first frame of a file may be a Xing, Info
+// or VBRI frame instead of audio; the Decoder plays none of them, so a
+// stream comes out as long with one as without.
+func TestMP3InfoFrameSkipped(t *testing.T) {
+	bare := encode(t, sine3k(44100, 2, 1), append(mp3CBR128, "-write_xing", "0", "-id3v2_version", "0")...)
+	want := len(decodeAll(t, bare, Options{}))
+	first, ok := layer3Header(bare)
+	if !ok {
+		t.Fatal("fixture does not start with a frame")
+	}
+	for name, tag := range map[string][]byte{
+		// Xing and Info sit after the side information (32 bytes here),
+		// VBRI 32 bytes after the header whatever the mode.
+		"Info": append([]byte("Info\x00\x00\x00\x01"), 0, 0, 0, 43),
+		"VBRI": append([]byte("VBRI\x00\x01\x04\x81\x00\x50"), 0, 0, 0xA8, 0, 0, 0, 0, 43),
+	} {
+		frame := make([]byte, first.FrameSize())
+		copy(frame, bare[:4])
+		copy(frame[4+32:], tag)
+		if got := len(decodeAll(t, slices.Concat(frame, bare), Options{})); got != want {
+			t.Errorf("%s frame first: %d frames out, want %d as without it", name, got/2, want/2)
+		}
+	}
+}
+
 // TestMP3RateChange plays MP3 streams of three rates back to back, as a
 // source switching encoder settings would send: each is resampled anew,
 // all of each comes out, and the tone holds in each.

@@ -1,33 +1,18 @@
 package live
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"log/slog"
 
-	"onair/mixer/ogg"
+	"onair/codec/ogg"
 )
 
-// Ogg framing (RFC 3533 §6): a page is the capture pattern "OggS", the
-// version (0), the header type flags, the 64-bit granule position, the
-// stream serial number, the page sequence number, the CRC, the segment
-// count and the lacing values, then the segments. A packet is a run of
-// 255-byte segments ended by a shorter one, and may go on from one page
-// to the next.
+// Ogg framing (RFC 3533) is read with package ogg: pages, their
+// checksums, and the packets of one logical stream joined across them.
 
-const (
-	pageHeaderLen = 27
-	maxPageLen    = pageHeaderLen + 255 + 255*255
-
-	flagContinued = 1
-	flagBOS       = 2
-	flagEOS       = 4
-
-	// maxPacket bounds a packet held in memory: far above any audio
-	// packet, enough for a comment header with a picture in it.
-	maxPacket = 4 << 20
-)
+// maxPacket bounds a packet held in memory: far above any audio packet,
+// enough for a comment header with a picture in it.
+const maxPacket = 4 << 20
 
 // oggStream cuts an Ogg byte stream into pages, checks them, and hands
 // the packets of its Vorbis logical stream to a vorbisStream. A chained
@@ -44,17 +29,16 @@ type oggStream struct {
 	lost int    // bytes skipped since the last good page
 	idle int    // bytes of pages since the last Vorbis stream ended
 
-	vorbis *vorbisStream // the logical stream played; nil between two
-	serial uint32        // its serial number
-	seq    uint32        // the page sequence number expected next
-	pkt    []byte        // the packet being put together
-	drop   bool          // the packet being put together is lost
+	vorbis  *vorbisStream // the logical stream played; nil between two
+	serial  uint32        // its serial number
+	packets ogg.Packets   // its packets, joined
 }
 
 func newOggStream(log *slog.Logger, out *output, stats *counters, onTitle func(string)) *oggStream {
 	return &oggStream{
 		log: log, out: out, stats: stats, onTitle: onTitle,
-		buf: make([]byte, 0, 2*maxPageLen),
+		buf:     make([]byte, 0, 2*ogg.MaxPageSize),
+		packets: ogg.Packets{Max: maxPacket},
 	}
 }
 
@@ -81,29 +65,23 @@ func (s *oggStream) pages() error {
 	}()
 	for {
 		b := s.buf[pos:]
-		if len(b) < pageHeaderLen {
-			return nil
+		n, err := ogg.PageSize(b)
+		if err == nil && len(b) >= ogg.HeaderSize && s.lost > 0 && !s.plausible(b) {
+			err = ogg.ErrNoPage
 		}
-		if string(b[:4]) != "OggS" || b[4] != 0 || s.lost > 0 && !s.plausible(b) {
-			n := skipToCapture(b)
+		if err != nil {
+			n := ogg.SkipToCapture(b)
 			pos += n
 			if err := s.skipped(n); err != nil {
 				return err
 			}
 			continue
 		}
-		nseg := int(b[26])
-		if len(b) < pageHeaderLen+nseg {
+		if n > len(b) {
 			return nil
 		}
-		size := pageHeaderLen + nseg
-		for _, l := range b[pageHeaderLen : pageHeaderLen+nseg] {
-			size += int(l)
-		}
-		if len(b) < size {
-			return nil
-		}
-		if ogg.PageCRC(b[:size]) != binary.LittleEndian.Uint32(b[22:]) {
+		page, err := ogg.ParsePage(b[:n])
+		if err != nil {
 			s.stats.badPages.Add(1)
 			pos++
 			if err := s.skipped(1); err != nil {
@@ -115,10 +93,10 @@ func (s *oggStream) pages() error {
 			s.log.Debug("live Ogg in sync again", "skipped", s.lost)
 			s.lost = 0
 		}
-		if err := s.page(b[:size]); err != nil {
+		if err := s.page(&page); err != nil {
 			return err
 		}
-		pos += size
+		pos += n
 	}
 }
 
@@ -127,26 +105,14 @@ func (s *oggStream) pages() error {
 // until the whole page is in, which a false header may claim to be 64 KiB
 // on: waiting for that would delay the DJ by seconds.
 func (s *oggStream) plausible(b []byte) bool {
-	flags := b[5]
-	serial := binary.LittleEndian.Uint32(b[14:])
-	seq := binary.LittleEndian.Uint32(b[18:])
+	p, err := ogg.ParseHeader(b)
 	switch {
-	case flags&^(flagContinued|flagBOS|flagEOS) != 0:
+	case err != nil, p.Flags&^(ogg.Continued|ogg.BOS|ogg.EOS) != 0:
 		return false
-	case flags&flagBOS != 0:
-		return seq == 0
+	case p.Flags&ogg.BOS != 0:
+		return p.Sequence == 0
 	}
-	return s.vorbis != nil && serial == s.serial && seq-s.seq < 1<<10
-}
-
-// skipToCapture returns how many bytes of b to skip: up to the next
-// capture pattern after the first byte, or up to the last 3 bytes, which
-// may begin one.
-func skipToCapture(b []byte) int {
-	if i := bytes.Index(b[1:], []byte("OggS")); i >= 0 {
-		return 1 + i
-	}
-	return len(b) - 3
+	return s.vorbis != nil && p.Serial == s.serial && p.Sequence-s.packets.NextSequence() < 1<<10
 }
 
 // skipped counts n bytes lost, failing past maxLost in a row.
@@ -163,101 +129,45 @@ func (s *oggStream) skipped(n int) error {
 }
 
 // page handles one checked page.
-func (s *oggStream) page(p []byte) error {
-	flags := p[5]
-	serial := binary.LittleEndian.Uint32(p[14:])
-	seq := binary.LittleEndian.Uint32(p[18:])
-	nseg := int(p[26])
-	lacing := p[pageHeaderLen : pageHeaderLen+nseg]
-	data := p[pageHeaderLen+nseg:]
-
-	if flags&flagBOS != 0 {
-		if err := s.begin(serial, lacing, data); err != nil {
+func (s *oggStream) page(p *ogg.Page) error {
+	if p.Flags&ogg.BOS != 0 {
+		if err := s.begin(p); err != nil {
 			return err
 		}
 	}
 	if s.vorbis == nil {
 		// Between two streams of a chain, or after the last.
-		if s.idle += len(p); s.idle > maxLost {
+		if s.idle += p.Size(); s.idle > maxLost {
 			return fmt.Errorf("%w: no Vorbis stream in %d KiB", ErrCorrupt, maxLost>>10)
 		}
 		return nil
 	}
-	if serial != s.serial {
+	if p.Serial != s.serial {
 		return nil // another logical stream multiplexed with ours
 	}
-	if seq != s.seq {
-		// A page went missing: the packet across it is lost, and the one
-		// after it must not overlap with the one before.
-		s.dropPacket()
-		s.vorbis.gap()
-	}
-	s.seq = seq + 1
-	if flags&flagContinued == 0 && len(s.pkt) > 0 {
-		s.dropPacket() // the page that should have ended it is lost
-	} else if flags&flagContinued != 0 && len(s.pkt) == 0 {
-		s.drop = true // the start of this packet is lost
-	}
-	for _, l := range lacing {
-		seg := data[:l]
-		data = data[l:]
-		if !s.drop {
-			if len(s.pkt)+len(seg) > maxPacket {
-				s.dropPacket()
-				s.drop = true
-				s.vorbis.oversize()
-			} else {
-				s.pkt = append(s.pkt, seg...)
-			}
-		}
-		if l < 255 {
-			var err error
-			if !s.drop {
-				err = s.vorbis.packet(s.pkt)
-			}
-			s.pkt, s.drop = s.pkt[:0], false
-			if err != nil {
-				return err
-			}
-		}
-	}
-	if flags&flagEOS != 0 {
+	lost := s.packets.Lost()
+	err := s.packets.Add(p, s.vorbis.packet)
+	s.stats.badFrames.Add(int64(s.packets.Lost() - lost))
+	if p.Flags&ogg.EOS != 0 {
 		s.vorbis = nil
-		s.dropPacket()
 	}
-	return nil
-}
-
-// dropPacket forgets the packet being put together.
-func (s *oggStream) dropPacket() {
-	if len(s.pkt) > 0 || s.drop {
-		s.stats.badFrames.Add(1)
-	}
-	s.pkt, s.drop = s.pkt[:0], false
+	return err
 }
 
 // begin handles a beginning-of-stream page: its first packet, whole on it
 // (Vorbis I §A.2, RFC 7845 §3), says what the logical stream is. A Vorbis
 // stream takes over from the one before, in a chain; Opus or FLAC fail;
 // others (Skeleton, a video stream) are left alone.
-func (s *oggStream) begin(serial uint32, lacing, data []byte) error {
-	n := 0
-	for _, l := range lacing {
-		n += int(l)
-		if l < 255 {
-			break
-		}
-	}
-	first := data[:n]
-	switch {
-	case bytes.HasPrefix(first, []byte("\x01vorbis")):
-		s.dropPacket()
+func (s *oggStream) begin(p *ogg.Page) error {
+	switch ogg.Identify(p.FirstPacket()) {
+	case ogg.Vorbis:
+		s.packets.Reset()
 		s.vorbis = newVorbisStream(s.log, s.out, s.stats, s.onTitle)
-		s.serial, s.seq, s.idle = serial, 0, 0
-		s.log.Info("live Ogg Vorbis stream", "serial", serial)
-	case bytes.HasPrefix(first, []byte("OpusHead")):
+		s.serial, s.idle = p.Serial, 0
+		s.log.Info("live Ogg Vorbis stream", "serial", p.Serial)
+	case ogg.Opus:
 		return unsupported("Opus", "Ogg Opus stream")
-	case bytes.HasPrefix(first, []byte("\x7fFLAC")):
+	case ogg.FLAC:
 		return unsupported("FLAC", "Ogg FLAC stream")
 	}
 	return nil

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"onair/mixer/ogg"
+	"onair/codec/ogg"
 )
 
 // TestRefusals: streams the mixer cannot decode fail on their first
@@ -107,15 +107,5 @@ func oggPage(flags byte, serial, seq uint32, packet []byte) []byte {
 		lacing = append(lacing, 255)
 	}
 	lacing = append(lacing, byte(n))
-	p := []byte("OggS\x00")
-	p = append(p, flags)
-	p = append(p, make([]byte, 8)...) // granule position
-	p = appendLE32(p, serial)
-	p = appendLE32(p, seq)
-	p = appendLE32(p, 0) // CRC, below
-	p = append(p, byte(len(lacing)))
-	p = append(append(p, lacing...), packet...)
-	crc := ogg.PageCRC(p)
-	p[22], p[23], p[24], p[25] = byte(crc), byte(crc>>8), byte(crc>>16), byte(crc>>24)
-	return p
+	return ogg.AppendPage(nil, &ogg.Page{Flags: flags, Serial: serial, Sequence: seq, Segments: lacing, Body: packet})
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"onair/mixer/resample"
+	"onair/dsp/resample"
 )
 
 // Sink takes decoded audio for the Live channel.
@@ -107,4 +107,17 @@ func (o *output) wait() error {
 		o.timer.Stop()
 		return fmt.Errorf("%w: %w", ErrClosed, context.Cause(o.ctx))
 	}
+}
+
+// clip bounds x to [−1, 1], and makes NaN 0.
+func clip(x float32) float32 {
+	switch {
+	case x > 1:
+		return 1
+	case x < -1:
+		return -1
+	case x != x:
+		return 0
+	}
+	return x
 }

@@ -1,6 +1,13 @@
 package live
 
-import "fmt"
+import (
+	"fmt"
+
+	"onair/codec/adts"
+	"onair/codec/mpeg"
+	"onair/codec/ogg"
+	"onair/codec/tags"
+)
 
 // sniffLimit is how far into the stream (past an ID3v2 tag) the sniffer
 // looks for the first MP3 frame or Ogg page.
@@ -60,12 +67,12 @@ func (s *sniffer) scan() (format, error) {
 	for s.pos < min(len(s.buf), sniffLimit) {
 		b := s.buf[s.pos:]
 		switch b[0] {
-		case 'I':
-			if len(b) < 10 && couldBe(b, "ID3") {
+		case 'I', 'A':
+			switch n, v := tags.At(b, false); v {
+			case tags.More:
 				return formatUnknown, nil
-			}
-			if n, ok := id3v2Len(b); ok {
-				s.dropTag(n)
+			case tags.Yes:
+				s.dropTag(int(n))
 				continue // the stream goes on at pos
 			}
 		case 'O':
@@ -113,27 +120,25 @@ func (s *sniffer) dropTag(n int) {
 // start of an Ogg stream (or is one of a format it names); not done when
 // it needs more bytes.
 func sniffOgg(b []byte) (format, bool, error) {
-	const capture = "OggS"
-	if len(b) < 27 {
-		return formatUnknown, !couldBe(b, capture), nil
+	if len(b) < ogg.HeaderSize {
+		return formatUnknown, !couldBe(b, "OggS"), nil
 	}
-	// A beginning-of-stream page of version 0 (RFC 3533 §6).
-	if string(b[:4]) != capture || b[4] != 0 || b[5]&2 == 0 {
+	// A beginning-of-stream page, whose first packet names the codec.
+	p, err := ogg.ParseHeader(b)
+	if err != nil || p.Flags&ogg.BOS == 0 {
 		return formatUnknown, true, nil
 	}
-	nseg := int(b[26])
-	if len(b) < 27+nseg+8 {
+	if n, _ := ogg.PageSize(b); len(b) < n && len(p.Body) < 8 {
 		return formatUnknown, false, nil
 	}
-	first := b[27+nseg:]
-	switch {
-	case string(first[:7]) == "\x01vorbis":
+	switch ogg.Identify(p.FirstPacket()) {
+	case ogg.Vorbis:
 		return formatVorbis, true, nil
-	case string(first[:8]) == "OpusHead":
+	case ogg.Opus:
 		return formatUnknown, true, unsupported("Opus", "Ogg Opus stream")
-	case string(first[:5]) == "\x7fFLAC":
+	case ogg.FLAC:
 		return formatUnknown, true, unsupported("FLAC", "Ogg FLAC stream")
-	case string(first[:6]) == "Speex ":
+	case ogg.Speex:
 		return formatUnknown, true, unsupported("Speex", "Ogg Speex stream")
 	}
 	return formatUnknown, true, unsupported("an Ogg stream of another codec", "")
@@ -143,35 +148,30 @@ func sniffOgg(b []byte) (format, bool, error) {
 // a Layer III header is followed by another of the same stream where the
 // first frame ends; of an MP2 or ADTS AAC stream likewise.
 func sniffMPEG(b []byte) (format, bool, error) {
-	if len(b) < 4 {
+	if len(b) < mpeg.HeaderSize {
 		return formatUnknown, false, nil
 	}
-	if h, ok := parseMP3Header(b); ok {
-		if len(b) < h.frameLen+4 {
+	if h, err := mpeg.ParseHeader(b); err == nil && h.Layer != 1 {
+		n := h.FrameSize()
+		if len(b) < n+mpeg.HeaderSize {
 			return formatUnknown, false, nil
 		}
-		if h2, ok := parseMP3Header(b[h.frameLen:]); ok && h.sameStream(h2) {
-			return formatMP3, true, nil
+		if h2, err := mpeg.ParseHeader(b[n:]); err != nil || !h.SameStream(h2) {
+			return formatUnknown, true, nil
 		}
-		return formatUnknown, true, nil
-	}
-	if n, ok := layer2FrameLen(b); ok {
-		if len(b) < n+4 {
-			return formatUnknown, false, nil
-		}
-		if _, ok := layer2FrameLen(b[n:]); ok {
+		if h.Layer == 2 {
 			return formatUnknown, true, unsupported("MPEG Layer II (MP2)", "")
 		}
-		return formatUnknown, true, nil
+		return formatMP3, true, nil
 	}
-	if len(b) < 7 {
-		return formatUnknown, b[1]&0xF6 != 0xF0, nil
+	if len(b) < adts.HeaderSize {
+		return formatUnknown, !adts.HasSync(b), nil
 	}
-	if n, ok := adtsFrameLen(b); ok {
-		if len(b) < n+7 {
+	if h, err := adts.ParseHeader(b); err == nil {
+		if len(b) < h.FrameSize()+adts.HeaderSize {
 			return formatUnknown, false, nil
 		}
-		if _, ok := adtsFrameLen(b[n:]); ok {
+		if _, err := adts.ParseHeader(b[h.FrameSize():]); err == nil {
 			return formatUnknown, true, unsupported("AAC", "ADTS stream")
 		}
 	}

@@ -1,0 +1,93 @@
+//go:build !nolame && linux && (386 || amd64 || arm || arm64 || loong64 || riscv64)
+
+package mp3enc
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestLAMEInputs encodes the test tone through each of LAME's encoding
+// functions the library has, in mono and stereo: every one must give the
+// tone, and the two float ones the same stream.
+func TestLAMEInputs(t *testing.T) {
+	names := []string{
+		inputInterleavedFloat: "interleaved float",
+		inputPlanarFloat:      "planar float",
+		inputInterleaved16:    "interleaved 16-bit",
+	}
+	for _, channels := range []int{2, 1} {
+		o := needLAME(t, Options{Channels: channels})
+		o, _ = o.normalize()
+		streams := make([][]byte, len(names))
+		for in, name := range names {
+			t.Run(name+"/channels="+strconv.Itoa(channels), func(t *testing.T) {
+				enc, _, err := New(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer enc.Close()
+				l := enc.(*lameEncoder)
+				if l.lib.encode[in] == 0 {
+					t.Skipf("%s lacks the function", l.Name())
+				}
+				l.setInput(lameInput(in))
+				// Blocks longer than lameChunk, to go round Encode's loop.
+				data := encodeAll(t, enc, sine(toneSeconds*o.SampleRate, channels, o.SampleRate, toneHz, toneAmp), channels, 3*lameChunk/2)
+				checkFrames(t, data, o.Bitrate, o.SampleRate, modeOf(o))
+				checkTone(t, data, channels, o.SampleRate, toneHz, toneDB, 0.75)
+				streams[in] = data
+			})
+		}
+		a, b := streams[inputInterleavedFloat], streams[inputPlanarFloat]
+		if a != nil && b != nil && !bytes.Equal(a, b) {
+			t.Errorf("%d channels: interleaved and planar float differ at byte %d", channels, firstDiff(a, b))
+		}
+	}
+}
+
+// TestLAMENotLAME loads a library that is not LAME: auto falls back to
+// shine and says why.
+func TestLAMENotLAME(t *testing.T) {
+	needLAME(t, Options{})
+	enc, note, err := New(Options{library: "libc.so.6"})
+	if err != nil {
+		t.Fatalf("New with libc for LAME: %v", err)
+	}
+	defer enc.Close()
+	if enc.Name() != "shine" || !strings.Contains(note, "libc.so.6 lacks lame_init") {
+		t.Errorf("New with libc for LAME = %s, %q; want shine and a note that libc lacks lame_init", enc.Name(), note)
+	}
+}
+
+// TestLAMEConcurrent runs encoders on several goroutines at once, as
+// several mounts do: each must make the stream one encoder alone makes.
+func TestLAMEConcurrent(t *testing.T) {
+	o := needLAME(t, Options{})
+	pcm := sine(2*44100, 2, 44100, toneHz, toneAmp)
+	want := encodeWith(t, o, func(enc Encoder, out []byte) ([]byte, error) { return enc.Encode(out, pcm) })
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 3 {
+				enc, _, err := New(o)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				out, err := enc.Encode(nil, pcm)
+				if err == nil {
+					out, err = enc.Flush(out)
+				}
+				enc.Close()
+				if err != nil || !bytes.Equal(out, want) {
+					t.Errorf("concurrent encoder: %d bytes, %v; want the %d bytes of a lone one", len(out), err, len(want))
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
