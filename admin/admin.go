@@ -127,7 +127,8 @@ func (a *API) handle(pattern string, h handlerFunc) {
 		if err := h(w, r); err != nil {
 			status := errorStatus(err)
 			if status >= 500 {
-				a.log.Error("api request failed", "component", "admin", "path", r.URL.Path, "err", err)
+				internalError(w, r, a.log, "api request failed", err)
+				return
 			}
 			writeJSON(w, status, map[string]string{"error": err.Error()})
 		}
