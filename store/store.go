@@ -30,7 +30,7 @@ type Store struct {
 // Open opens (creating when needed) the store in dir and brings its
 // schema up to date.
 func Open(ctx context.Context, dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
@@ -51,12 +51,12 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	// A handful of connections: readers run beside the one writer.
 	db.SetMaxOpenConns(4)
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // err is the news
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	s := &Store{DB: db, Path: path}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // err is the news
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	return s, nil
