@@ -3,9 +3,9 @@ package live
 import (
 	"context"
 	"fmt"
-	"onair/dsp"
 	"time"
 
+	"onair/dsp"
 	"onair/dsp/resample"
 )
 
