@@ -17,6 +17,7 @@ import (
 	"onair/broadcast"
 	"onair/codec/mp3enc"
 	"onair/config"
+	"onair/library"
 	"onair/mixer"
 	"onair/mixer/capture"
 	"onair/playlist"
@@ -33,12 +34,12 @@ type Publisher interface {
 	AttachInput(path string, in broadcast.Input) (func(), error)
 }
 
-// Library is what a station reads of the library; *playlist.Library is
+// Library is what a station reads of the library; *library.Library is
 // one.
 type Library interface {
 	playlist.TrackIndex
 	// Flagged lists tracks in dirs whose files do not play.
-	Flagged(ctx context.Context, dirs []string, limit int) ([]playlist.Track, error)
+	Flagged(ctx context.Context, dirs []string, limit int) ([]library.Track, error)
 }
 
 // Programming is what a station plays from, shared by all stations: the

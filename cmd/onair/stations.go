@@ -10,6 +10,7 @@ import (
 	"onair/admin"
 	"onair/broadcast"
 	"onair/config"
+	"onair/library"
 	"onair/playlist"
 	"onair/station"
 	"onair/store"
@@ -70,7 +71,7 @@ func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator
 		dirs = append(dirs, sc.MediaDirs...)
 		ids[sc.ID] = true
 	}
-	lib := playlist.NewLibrary(db, dirs, logger)
+	lib := library.New(db, dirs, logger)
 	prog := station.Programming{
 		Library:   lib,
 		Playlists: playlist.NewPlaylists(db, func(id string) bool { return ids[id] }),
