@@ -1,7 +1,9 @@
-// Package admin is OnAir's JSON API for the console and for scripts. It
-// checks every request itself (HTTP Basic or a session cookie, CSRF, the
-// account's role; see auth.go). Routes use the standard library's method
-// and path patterns.
+// Package admin is OnAir's JSON API for the console and for scripts, with
+// its event streams and the WebSockets a console page holds to a station
+// (the browser microphone, Push to Talk held as a lease). It checks every
+// request itself (HTTP Basic or a session cookie, CSRF, the account's
+// role; see auth.go). Routes use the standard library's method and path
+// patterns.
 package admin
 
 import (

@@ -12,6 +12,7 @@ import (
 	"onair/config"
 	"onair/library"
 	"onair/playlist"
+	"onair/settings"
 	"onair/station"
 	"onair/store"
 	"onair/web"
@@ -76,7 +77,7 @@ func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator
 		Library:   lib,
 		Playlists: playlist.NewPlaylists(db, func(id string) bool { return ids[id] }),
 		History:   playlist.NewHistory(db),
-		Talk:      station.NewTalkStore(db),
+		Talk:      settings.NewTalkStore(db),
 	}
 	done := make(chan struct{})
 	go func() {
