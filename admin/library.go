@@ -7,7 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 
-	"onair/playlist"
+	"onair/library"
 )
 
 // maxSearch is the most tracks one library search returns.
@@ -95,10 +95,10 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request) error {
 func uploadErr(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return fmt.Errorf("upload: the file is over the limit of %d bytes: %w", tooBig.Limit, playlist.ErrTooLarge)
+		return fmt.Errorf("upload: the file is over the limit of %d bytes: %w", tooBig.Limit, library.ErrTooLarge)
 	}
 	if errors.Is(err, multipart.ErrMessageTooLarge) {
-		return fmt.Errorf("upload: %w", playlist.ErrTooLarge)
+		return fmt.Errorf("upload: %w", library.ErrTooLarge)
 	}
 	return err
 }

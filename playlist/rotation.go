@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+
+	"onair/library"
 )
 
 // Choice is the track a rotation chose.
@@ -22,7 +24,7 @@ type TrackIndex interface {
 	// Version changes whenever the library does.
 	Version() uint64
 	// Under returns the playable tracks inside dirs.
-	Under(ctx context.Context, dirs []string) ([]Track, error)
+	Under(ctx context.Context, dirs []string) ([]library.Track, error)
 }
 
 // Rotation picks a station's tracks: for each next track a playlist among

@@ -1,12 +1,14 @@
-// Package settings is what an admin changes from the console's Settings
-// view: the station's name and description, the server's limits, the
-// source password and the media folders. It keeps them in the store,
-// where they win over the config file and the environment (built-in
-// defaults < file < environment < console), applies a change to the
-// running server at once, and describes every setting with where its
-// value comes from and whether a change needs a restart: listen
-// addresses, ports, the data folder and TLS come only from the file and
-// the environment.
+// Package settings keeps what admins and DJs change from the console
+// over the config file. Manager serves the Settings view: the station's
+// name and description, the server's limits, the source password and the
+// media folders. It keeps them in the store, where they win over the
+// config file and the environment (built-in defaults < file < environment
+// < console), applies a change to the running server at once, and
+// describes every setting with where its value comes from and whether a
+// change needs a restart: listen addresses, ports, the data folder and
+// TLS come only from the file and the environment. TalkStore keeps the
+// talk-over mixer's levels and fade times saved from the console's mixer,
+// which the station loads at start and saves on each change.
 package settings
 
 import (

@@ -20,6 +20,7 @@ import (
 	"onair/broadcast"
 	"onair/config"
 	"onair/internal/testenv"
+	"onair/library"
 	"onair/playlist"
 	"onair/store"
 )
@@ -84,7 +85,7 @@ func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib := playlist.NewLibrary(db, cfg.MediaDirs, nil)
+	lib := library.New(db, cfg.MediaDirs, nil)
 	if _, err := lib.Scan(ctx); err != nil {
 		t.Fatal(err)
 	}

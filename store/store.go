@@ -1,8 +1,12 @@
 // Package store is OnAir's embedded SQLite database in the data folder:
-// what DJs and admins change from the console (library, playlists,
-// history, and later accounts, levels and bans). It runs in WAL mode with
-// full syncs, so a change the API has answered survives a crash or a
-// power cut, and its schema moves forward by numbered migrations.
+// what DJs and admins change from the console and what the server
+// records. It opens the database and moves its schema forward by numbered
+// migrations; the packages that own the tables read and write them: the
+// library's tracks (library), playlists and the history of plays
+// (playlist), mixer levels and console settings (settings), accounts and
+// sessions (accounts), bans (bans) and listener counts (audience). It
+// runs in WAL mode with full syncs, so a change the API has answered
+// survives a crash or a power cut.
 package store
 
 import (

@@ -8,7 +8,7 @@ import (
 
 	"onair/broadcast"
 	"onair/config"
-	"onair/playlist"
+	"onair/library"
 	"onair/settings"
 	"onair/station"
 	"onair/store"
@@ -50,7 +50,7 @@ func (c *consoleSettings) cfg() config.Config { return c.manager.Config() }
 
 // attach hands over the running stations and their library, before the
 // server serves (and so before the first change can come).
-func (c *consoleSettings) attach(stations *station.Set, lib *playlist.Library) {
+func (c *consoleSettings) attach(stations *station.Set, lib *library.Library) {
 	c.live.stations, c.live.library = stations, lib
 }
 
@@ -59,7 +59,7 @@ type liveSettings struct {
 	srv      *broadcast.Server
 	auth     *consoleAuth
 	stations *station.Set
-	library  *playlist.Library
+	library  *library.Library
 	log      *slog.Logger
 }
 

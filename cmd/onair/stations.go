@@ -10,7 +10,9 @@ import (
 	"onair/admin"
 	"onair/broadcast"
 	"onair/config"
+	"onair/library"
 	"onair/playlist"
+	"onair/settings"
 	"onair/station"
 	"onair/store"
 	"onair/web"
@@ -70,12 +72,12 @@ func startStations(cfg config.Config, srv *broadcast.Server, auth *authenticator
 		dirs = append(dirs, sc.MediaDirs...)
 		ids[sc.ID] = true
 	}
-	lib := playlist.NewLibrary(db, dirs, logger)
+	lib := library.New(db, dirs, logger)
 	prog := station.Programming{
 		Library:   lib,
 		Playlists: playlist.NewPlaylists(db, func(id string) bool { return ids[id] }),
 		History:   playlist.NewHistory(db),
-		Talk:      station.NewTalkStore(db),
+		Talk:      settings.NewTalkStore(db),
 	}
 	done := make(chan struct{})
 	go func() {

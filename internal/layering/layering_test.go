@@ -78,6 +78,7 @@ func TestCheck(t *testing.T) {
 		{ImportPath: "onair/mixer", Imports: []string{"onair/broadcast"}},
 		{ImportPath: "onair/broadcast", Imports: []string{"onair/codec/frames"}},
 		{ImportPath: "onair/playlist", XTestImports: []string{"onair/mixer/decode"}},
+		{ImportPath: "onair/library", Imports: []string{"onair/codec/mpeg"}, Deps: []string{"onair/codec/mpeg", "onair/station"}},
 		{ImportPath: "onair/mixerx", Imports: []string{"onair/broadcast"}},
 	}
 	bad, err := check(Rules, pkgs)
@@ -88,7 +89,8 @@ func TestCheck(t *testing.T) {
 		"onair/codec/vorbis imports onair/mixer/live: " + Rules[0].Why,
 		"onair/dsp/resample depends on onair/station: " + Rules[1].Why,
 		"onair/mixer imports onair/broadcast: " + Rules[2].Why,
-		"onair/playlist imports onair/mixer/decode: " + Rules[4].Why,
+		"onair/library depends on onair/station: " + Rules[4].Why,
+		"onair/playlist imports onair/mixer/decode: " + Rules[5].Why,
 	}
 	if !slices.Equal(bad, want) {
 		t.Errorf("check found\n%q\nwant\n%q", bad, want)

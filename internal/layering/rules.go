@@ -19,12 +19,18 @@ var Rules = []Rule{
 		Why: "the mixer hands frames to a sink it defines; the broadcast server is one"},
 	{From: "onair/broadcast/...", Deny: []string{"onair/mixer/..."},
 		Why: "the broadcast server hands a live source to an input it defines; the mixer is one"},
-	{From: "onair/playlist/...", Deny: []string{"onair/mixer/...", "onair/broadcast/..."},
-		Why: "the library reads files through the codec layer"},
+	{From: "onair/library/...", Deny: aboveLibrary,
+		Why: "the library reads files through the codec layer and serves the stations and the API"},
+	{From: "onair/playlist/...", Deny: aboveLibrary,
+		Why: "playlists choose from the library and serve the stations and the API"},
 }
 
 // consumers are the packages above the codec layer.
-var consumers = []string{"onair/broadcast/...", "onair/mixer/...", "onair/playlist/...", "onair/station/...", "onair/admin/..."}
+var consumers = []string{"onair/broadcast/...", "onair/mixer/...", "onair/playlist/...", "onair/library/...", "onair/station/...", "onair/admin/..."}
+
+// aboveLibrary are the packages that use the library and the playlists,
+// or play what they choose.
+var aboveLibrary = []string{"onair/mixer/...", "onair/broadcast/...", "onair/station/...", "onair/admin/..."}
 
 // Match reports whether the import path matches pattern.
 func Match(pattern, path string) bool {

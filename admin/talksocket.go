@@ -1,4 +1,4 @@
-package station
+package admin
 
 import (
 	"context"
@@ -27,11 +27,6 @@ type TalkSocket struct {
 	// PingEvery and PingTimeout as for MicSocket; zero means the same
 	// defaults.
 	PingEvery, PingTimeout time.Duration
-}
-
-// TalkSocket returns the handler of the station's Push to Talk lease.
-func (s *Station) TalkSocket() *TalkSocket {
-	return &TalkSocket{Talk: s, Log: s.log, Done: s.done}
 }
 
 // ServeHTTP upgrades the request and holds the page's lease until it

@@ -1,4 +1,9 @@
-package playlist
+// Package library is the media folders' files as the store knows them:
+// scanned and probed (tags, exact durations, flags for files that do
+// not play), searched, listed by folder and added by upload. It reads
+// files through the codec layer only, so it needs neither the mixer nor
+// the broadcast server.
+package library
 
 import (
 	"context"
@@ -38,9 +43,9 @@ type Library struct {
 	scanned chan struct{} // closed when Run's first scan has ended
 }
 
-// NewLibrary returns the library of the media folders dirs (all stations'
+// New returns the library of the media folders dirs (all stations'
 // folders) kept in st. log may be nil.
-func NewLibrary(st *store.Store, dirs []string, log *slog.Logger) *Library {
+func New(st *store.Store, dirs []string, log *slog.Logger) *Library {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -1,4 +1,4 @@
-package playlist
+package library
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ func newTestLibrary(t testing.TB, dirs ...string) (*Library, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return NewLibrary(st, dirs, nil), st
+	return New(st, dirs, nil), st
 }
 
 // copyFixture copies the fixture name from src into dst (as rel, default

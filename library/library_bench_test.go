@@ -1,4 +1,4 @@
-package playlist
+package library
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // Scan measurement: 10,000 short tagged MP3 files, a full scan from
 // scratch and a rescan with nothing changed.
 //
-//	ONAIR_SCAN_BENCH=1 go test ./playlist/ -run TestScanTenThousand -v
+//	ONAIR_SCAN_BENCH=1 go test ./library/ -run TestScanTenThousand -v
 //
 // ONAIR_SCAN_FILES changes the count and ONAIR_SCAN_SECONDS the files'
 // length (default 2 s). The files are one FFmpeg encode (128 kbps CBR,

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package playlist
+package library
 
 import "time"
 

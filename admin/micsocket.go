@@ -1,4 +1,4 @@
-package station
+package admin
 
 import (
 	"bytes"
@@ -52,7 +52,8 @@ const (
 	micMinCost   = 128
 )
 
-// Talker is the station side of a page's Push to Talk; *Station is one.
+// Talker is the station side of a page's Push to Talk; stationTalker is
+// the one the API hands the sockets.
 type Talker interface {
 	PushToTalk(on bool) MixerState
 	Mixer() MixerState
@@ -77,19 +78,6 @@ func (m *MicSocket) helloTimeout() time.Duration {
 	}
 	return micHelloTimeout
 }
-
-// MicSocket returns the handler of the station's browser microphone, nil
-// when its mic backend is not browser.
-func (s *Station) MicSocket() *MicSocket {
-	b, ok := s.mic.(*capture.Browser)
-	if !ok {
-		return nil
-	}
-	return &MicSocket{Mic: b, Talk: s, Log: s.log}
-}
-
-// MicBackend is the station's mic backend as configured.
-func (s *Station) MicBackend() string { return s.cfg.Mic.Backend }
 
 // ServeHTTP upgrades the request and runs the protocol until the page
 // leaves. Only pages from the server's own host are accepted (the Origin
