@@ -93,7 +93,7 @@ func (m *MicSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Info("browser mic refused", "err", err) // Accept answered the request
 		return
 	}
-	defer c.CloseNow()
+	defer func() { _ = c.CloseNow() }() // the session closed it with a reason, or the peer is gone
 	// The session bounds messages itself and closes with a reason after
 	// draining the rest; the library's limit, which cuts the connection
 	// with the page still sending, is only a backstop.

@@ -124,7 +124,7 @@ func TestSettingsPatch(t *testing.T) {
 			"'max_listeners' must be between 0 (no limit) and 1000000; station main: 'name' must not be empty",
 			[]string{"max_listeners", "stations.main.name"}},
 		{`{"listen": ":9000"}`, "'listen' takes effect on restart: change it in the config file or ONAIR_LISTEN", []string{"listen"}},
-		{`{"max_listners": 5}`, "unknown setting 'max_listners'", []string{"max_listners"}},
+		{`{"max_listners": 5}`, "unknown setting 'max_listners'", []string{"max_listners"}}, //nolint:misspell // misspelt on purpose
 		{`{"stations": {"main": {"media_dirs": ["relative/music"]}}}`,
 			`station main: 'media_dirs' "relative/music" must be an absolute path such as /srv/music`, []string{"stations.main.media_dirs"}},
 		{`not json`, "the body must be a JSON object of settings", []string{""}},

@@ -42,7 +42,7 @@ func (t *TalkSocket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Info("talk page refused", "err", err)
 		return
 	}
-	defer c.CloseNow()
+	defer func() { _ = c.CloseNow() }() // the session closed it with a reason, or the peer is gone
 	c.SetReadLimit(talkMaxMessage)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

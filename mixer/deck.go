@@ -63,6 +63,6 @@ func (d *deck) take(dst []float32) int {
 
 func (d *deck) close() {
 	if d.t != nil && d.t.Audio != nil {
-		d.t.Audio.Close()
+		_ = d.t.Audio.Close() // a file only read from
 	}
 }

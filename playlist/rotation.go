@@ -63,11 +63,11 @@ func NewRotation(station string, dirs []string, lib TrackIndex, pls *Playlists, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	if seed == 0 {
-		seed = rand.Uint64()
+		seed = rand.Uint64() //nolint:gosec // a shuffle, not a secret
 	}
 	return &Rotation{
 		station: station, dirs: dirs, lib: lib, pls: pls, log: log,
-		rng:   rand.New(rand.NewPCG(seed, seed^0x6a09e667f3bcc909)),
+		rng:   rand.New(rand.NewPCG(seed, seed^0x6a09e667f3bcc909)), //nolint:gosec // a shuffle, not a secret
 		paths: map[int64]string{}, failed: map[int64]bool{},
 	}
 }
