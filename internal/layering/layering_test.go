@@ -29,7 +29,7 @@ func check(rules []Rule, pkgs []pkg) ([]string, error) {
 	for _, r := range rules {
 		matched := false
 		for _, p := range pkgs {
-			if !Match(r.From, p.ImportPath) {
+			if !Match(r.From, p.ImportPath) || slices.ContainsFunc(r.Except, func(e string) bool { return Match(e, p.ImportPath) }) {
 				continue
 			}
 			matched = true
@@ -80,6 +80,9 @@ func TestCheck(t *testing.T) {
 		{ImportPath: "onair/playlist", XTestImports: []string{"onair/mixer/decode"}},
 		{ImportPath: "onair/library", Imports: []string{"onair/codec/mpeg"}, Deps: []string{"onair/codec/mpeg", "onair/station"}},
 		{ImportPath: "onair/mixerx", Imports: []string{"onair/broadcast"}},
+		{ImportPath: "onair/admin", Imports: []string{"onair/startup"}},
+		{ImportPath: "onair/cmd/onair", Imports: []string{"onair/startup"}},
+		{ImportPath: "onair/startup"},
 	}
 	bad, err := check(Rules, pkgs)
 	if err != nil {
@@ -91,6 +94,7 @@ func TestCheck(t *testing.T) {
 		"onair/mixer imports onair/broadcast: " + Rules[2].Why,
 		"onair/library depends on onair/station: " + Rules[4].Why,
 		"onair/playlist imports onair/mixer/decode: " + Rules[5].Why,
+		"onair/admin imports onair/startup: " + Rules[6].Why,
 	}
 	if !slices.Equal(bad, want) {
 		t.Errorf("check found\n%q\nwant\n%q", bad, want)

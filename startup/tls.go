@@ -1,4 +1,4 @@
-package main
+package startup
 
 import (
 	"crypto/tls"

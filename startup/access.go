@@ -1,12 +1,8 @@
-package main
+package startup
 
 import (
 	"fmt"
 	"log/slog"
-	"os"
-	"os/signal"
-	"sync"
-	"syscall"
 
 	"onair/accesslog"
 	"onair/logbook"
@@ -38,31 +34,13 @@ func openAccessLog(path string, logger *slog.Logger) (*accesslog.Log, error) {
 	return alog, nil
 }
 
-// reopenOnSIGHUP reopens alog on every SIGHUP, so logrotate can rename the
-// file and signal, until the returned stop is called.
-func reopenOnSIGHUP(alog *accesslog.Log, path string, logger *slog.Logger) (stop func()) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-hup:
-				if err := alog.Reopen(); err != nil {
-					logger.Error("access log not reopened; still writing to the old file", "err", err)
-				} else {
-					logger.Info("access log reopened", "path", path)
-				}
-			case <-done:
-				return
-			}
-		}
-	})
-	return func() {
-		signal.Stop(hup)
-		close(done)
-		wg.Wait()
+// reopen reopens alog, so that logrotate can rename the file and have it
+// reopened (main calls it on SIGHUP).
+func reopen(alog *accesslog.Log, path string, logger *slog.Logger) {
+	if err := alog.Reopen(); err != nil {
+		logger.Error("access log not reopened; still writing to the old file", "err", err)
+	} else {
+		logger.Info("access log reopened", "path", path)
 	}
 }
 
