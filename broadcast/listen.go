@@ -175,7 +175,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	if !s.attach(m, l, true) {
 		l.w.load.Add(-1)
 		n, _ := raw.Write([]byte("HTTP/1.0 404 Not Found\r\nConnection: close\r\n\r\n"))
-		l.closer.Close()
+		_ = l.closer.Close() // a refused listener: nothing more to say to it
 		s.logAccess(l.access, http.StatusNotFound, int64(n))
 		return
 	}
@@ -244,7 +244,7 @@ func (s *Server) countIfDue(l *listener, now time.Time) {
 
 // leave takes a listener that is done off the books and closes it.
 func (s *Server) leave(l *listener, err error) {
-	l.closer.Close()
+	_ = l.closer.Close() // the listener is done; err says why
 	switch {
 	case errors.Is(err, errKicked):
 		s.stats.Kicked.Add(1)

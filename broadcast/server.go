@@ -466,7 +466,7 @@ func (s *Server) Close() error {
 		ln.Close()
 	}
 	for _, cl := range s.chans {
-		cl.Close()
+		_ = cl.Close() // never fails
 	}
 	s.lnMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

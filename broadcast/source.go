@@ -285,8 +285,8 @@ func (s *Server) describe(m *Mount, info StreamInfo, st frames.StreamInfo) {
 
 // shoutcastLogin is a parsed SHOUTcast v1 password line.
 type shoutcastLogin struct {
-	dj, pass string
-	sid      int
+	pass string // "dj:pass" too: the authenticator splits it
+	sid  int
 }
 
 // parseShoutcastLogin reads "pass", "dj:pass", "pass:#sid" or

@@ -103,7 +103,11 @@ func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logg
 	if err != nil {
 		return err
 	}
-	undo.add(func() { db.Close() })
+	undo.add(func() {
+		if err := db.Close(); err != nil {
+			logger.Warn("closing the store", "err", err)
+		}
+	})
 
 	accts, err := openAccounts(ctx, db, cfg, creds, gen.Admin, logger)
 	if err != nil {
@@ -176,7 +180,7 @@ func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logg
 		bopts.Page = web.PublicHandler() // "/" in a browser: the public station page
 	}
 	srv := broadcast.New(bopts)
-	undo.add(func() { srv.Close() })
+	undo.add(func() { _ = srv.Close() }) // its listeners are closed whatever it returns
 
 	prog := station.Programming{
 		Library:   lib,

@@ -81,7 +81,6 @@ type Station struct {
 	listingMu sync.Mutex               // one listing change at a time: read the mount's info, change, set
 	dirs      atomic.Pointer[[]string] // the media folders, changed by SetMediaDirs
 	done      chan struct{}
-	stopOnce  sync.Once
 }
 
 // New prepares a station: its encoder is chosen (note says what was
@@ -95,6 +94,12 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 	if err != nil {
 		return nil, "", fmt.Errorf("station %s: %w", cfg.ID, err)
 	}
+	// What New has taken is given back if a later step fails.
+	defer func() {
+		if err != nil {
+			_ = enc.Close() // err is the news; an encoder never used has nothing to flush
+		}
+	}()
 	m, release, err := pub.Publish(cfg.Mount, broadcast.StreamInfo{
 		ContentType: "audio/mpeg",
 		Name:        cfg.Name,
@@ -109,9 +114,13 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		UserAgent:   "OnAir AutoDJ",
 	})
 	if err != nil {
-		enc.Close()
 		return nil, "", fmt.Errorf("station %s: %w", cfg.ID, err)
 	}
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
 	problems := &mixer.Problems{}
 	rate := cfg.SampleRate
 	open := func(path string) (*mixer.Track, error) { return mixer.OpenFile(path, rate) }
@@ -122,8 +131,6 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 	if prog.Talk != nil {
 		saved, ok, err := prog.Talk.Load(context.Background(), cfg.ID)
 		if err != nil {
-			enc.Close()
-			release()
 			return nil, "", fmt.Errorf("station %s: %w", cfg.ID, err)
 		}
 		if ok {
@@ -168,8 +175,6 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		live = &liveInput{rate: rate, feed: liveFeed, engine: eng, log: log.With("mount", cfg.LiveMount)}
 		detach, err := pub.AttachInput(cfg.LiveMount, live)
 		if err != nil {
-			enc.Close()
-			release()
 			return nil, "", fmt.Errorf("station %s: live mount: %w", cfg.ID, err)
 		}
 		prev := release
@@ -223,7 +228,9 @@ func (s *Station) Run(ctx context.Context) {
 	wg.Wait()
 	close(s.plays)
 	<-historyDone
-	s.enc.Close()
+	if err := s.enc.Close(); err != nil {
+		s.log.Warn("closing the encoder", "err", err)
+	}
 	s.onAir.Store(false)
 	s.release()
 	s.log.Info("station off air")

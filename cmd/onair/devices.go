@@ -32,7 +32,10 @@ func runDevices(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%d\t%.0f Hz\n", mark, d.Name, d.Inputs, d.DefaultRate)
 	}
-	w.Flush()
+	if err := w.Flush(); err != nil {
+		fmt.Fprintf(stderr, "onair devices: %v\n", err)
+		return 1
+	}
 	fmt.Fprintln(stdout, "\nSet a station's mic.device to a name (or part of one); \"\" is the default input.")
 	return 0
 }
