@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/internal/testaudio"
 	"onair/internal/testenv"
 )
 
@@ -442,10 +443,11 @@ func waitTitles(t *testing.T, l *icyListener, maxBytes int, want ...string) {
 // 44.1 kHz. Window by window, the phase jumps at track changes do not
 // cancel the measurement as they would over a longer span.
 func toneWindows(pcm []byte, freq float64) []float64 {
-	const win = 4410 * 4
+	const win = 4410
+	left := testaudio.DecodeS16LE(pcm, 2)[0]
 	var out []float64
-	for i := 0; i+win <= len(pcm); i += win {
-		out = append(out, toneLevel(pcm[i:i+win], freq, 44100))
+	for i := 0; i+win <= len(left); i += win {
+		out = append(out, testaudio.Level(left[i:i+win], 44100, freq))
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"onair/codec/mp3enc"
+	"onair/internal/testaudio"
 )
 
 const rate = 44100
@@ -163,27 +164,14 @@ func runOn(t *testing.T, clk *virtualClock, cfg Config, src TrackSource, d time.
 	return enc.pcm, sink
 }
 
-// toneLevel is the amplitude of freq in x (one channel of interleaved
-// stereo), by Goertzel.
+// toneLevel is the amplitude of freq in the left channel of x, the
+// engine's interleaved stereo.
 func toneLevel(x []float32, freq float64) float64 {
-	n := len(x) / 2
-	k := 2 * math.Cos(2*math.Pi*freq/rate)
-	var s1, s2 float64
-	for i := range n {
-		s0 := float64(x[2*i]) + k*s1 - s2
-		s2, s1 = s1, s0
-	}
-	p := s1*s1 + s2*s2 - k*s1*s2
-	return 2 * math.Sqrt(max(p, 0)) / float64(n)
+	return testaudio.Level(testaudio.Channel(x, 0, 2), rate, freq)
 }
 
-func rms(x []float32) float64 {
-	var s float64
-	for _, v := range x {
-		s += float64(v) * float64(v)
-	}
-	return math.Sqrt(s / float64(max(len(x), 1)))
-}
+// rms is the RMS of x over both channels.
+func rms(x []float32) float64 { return testaudio.RMS(testaudio.Floats(x)) }
 
 const win = rate / 100 // 10 ms windows
 

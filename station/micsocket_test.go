@@ -2,7 +2,6 @@ package station
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"onair/internal/testaudio"
 	"onair/mixer/capture"
 )
 
@@ -199,30 +199,6 @@ func closed(t *testing.T, c *websocket.Conn) (websocket.StatusCode, string) {
 	}
 }
 
-// toneS16 is n frames of a sine of freq at rate and peak amp, as int16
-// little-endian, the same in every channel.
-func toneS16(n, channels int, freq, rate, amp float64) []byte {
-	b := make([]byte, 0, 2*n*channels)
-	for i := range n {
-		v := int16(math.Round(amp * 32767 * math.Sin(2*math.Pi*freq*float64(i)/rate)))
-		for range channels {
-			b = binary.LittleEndian.AppendUint16(b, uint16(v))
-		}
-	}
-	return b
-}
-
-// correlate is the peak amplitude of freq in x sampled at rate.
-func correlate(x []float64, freq, rate float64) float64 {
-	var re, im float64
-	for i, v := range x {
-		w := 2 * math.Pi * freq * float64(i) / rate
-		re += v * math.Cos(w)
-		im += v * math.Sin(w)
-	}
-	return 2 * math.Hypot(re, im) / float64(len(x))
-}
-
 // TestMicSocketCarriesAPageToTheMic: a page's 2 kHz at 48 kHz mono, sent
 // in AudioWorklet-sized messages, reaches the mic at 44.1 kHz stereo, at
 // its level and pitch, alone; Push to Talk from the page reaches the
@@ -236,7 +212,7 @@ func TestMicSocketCarriesAPageToTheMic(t *testing.T) {
 		t.Errorf("state after the format: %+v", m)
 	}
 	const amp = 0.5
-	pcm := toneS16(48000, 1, 2000, 48000, amp)
+	pcm := testaudio.S16LE(testaudio.Sine(48000, 48000, 2000, amp), 1)
 	for i, sizes := 0, []int{128, 4096, 480, 1024}; len(pcm) > 0; i++ {
 		n := min(2*sizes[i%len(sizes)], len(pcm))
 		send(t, c, websocket.MessageBinary, pcm[:n])
@@ -272,14 +248,14 @@ func TestMicSocketCarriesAPageToTheMic(t *testing.T) {
 		left = append(left, float64(out[i]))
 	}
 	x := left[2000 : 2000+441*80] // whole cycles of 2 kHz at 44.1 kHz, past the filter's start
-	got := correlate(x, 2000, 44100)
+	got := testaudio.Level(x, 44100, 2000)
 	t.Logf("2 kHz at %.4f (%+.3f dB) of %d frames", got, 20*math.Log10(got/amp), len(left))
 	if db := 20 * math.Log10(got/amp); math.Abs(db) > 0.5 {
 		t.Errorf("2 kHz at %.4f, %+.2f dB from the page's %.1f; want ± 0.5 dB", got, db, amp)
 	}
 	// The pitch is right: off by a few hertz, the level would fall away.
 	for _, f := range []float64{1900, 2100, 2177, 1837} {
-		if a := correlate(x, f, 44100); a > amp/100 {
+		if a := testaudio.Level(x, 44100, f); a > amp/100 {
 			t.Errorf("%v Hz at %.4f, want < -40 dB: the tone is off pitch", f, a)
 		}
 	}
@@ -372,7 +348,7 @@ func TestMicSocketOnePageAtATime(t *testing.T) {
 		t.Errorf("second page closed with %v %q", code, reason)
 	}
 	// The first page is unharmed.
-	send(t, first, websocket.MessageBinary, toneS16(441, 2, 1000, 44100, 0.5))
+	send(t, first, websocket.MessageBinary, testaudio.S16LE(testaudio.Sine(441, 44100, 1000, 0.5), 2))
 	send(t, first, websocket.MessageText, []byte(`{"ptt":true}`))
 	if m := state(t, first); !m.PTT {
 		t.Errorf("first page after the refusal: %+v", m)

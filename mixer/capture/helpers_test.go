@@ -3,7 +3,6 @@ package capture
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"log/slog"
 	"os"
@@ -233,19 +232,6 @@ func writePaced(t *testing.T, f *os.File, data []byte, pause time.Duration, size
 			runtime.Gosched()
 		}
 	}
-}
-
-// s16 encodes samples in [-1, 1] as s16le, rounding.
-func s16(samples []float64) []byte {
-	b := make([]byte, 2*len(samples))
-	for i, v := range samples {
-		x := int(v*32767 + 0.5)
-		if v < 0 {
-			x = int(v*32767 - 0.5)
-		}
-		binary.LittleEndian.PutUint16(b[2*i:], uint16(int16(x)))
-	}
-	return b
 }
 
 // leakCheck fails the test if goroutines started during it are still
