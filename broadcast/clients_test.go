@@ -61,7 +61,7 @@ func decodeWithFFmpeg(t *testing.T, ctx context.Context, url string, d time.Dura
 // waitOnAir waits until a source has published audio on mount.
 func waitOnAir(t *testing.T, ts *testServer, mount string) {
 	t.Helper()
-	waitFor(t, mount+" on air", func() bool {
+	testenv.WaitFor(t, mount+" on air", func() bool {
 		m := ts.Mount(mount)
 		return m != nil && m.OnAir() && m.head.Load() > 4
 	})
@@ -116,7 +116,7 @@ func TestMpg123ShowsTitles(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The title changes while mpg123 plays: once it has shown the first.
-	waitFor(t, "mpg123 to show the first title", func() bool {
+	testenv.WaitFor(t, "mpg123 to show the first title", func() bool {
 		return strings.Contains(stderr.String(), "StreamTitle='Ünïcode Artist - First Song';")
 	})
 	setTitle(t, ts, "/live", "Second Song")

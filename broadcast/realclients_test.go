@@ -798,12 +798,12 @@ func TestVLCPlays(t *testing.T) {
 	out := filepath.Join(dir, "played.s16")
 	vlc := startProgram(t, "cvlc", vlcCommand(t, ctx, cvlc, dir, out, "http://"+tap.http+"/live", "-vv", "--run-time", "5"))
 	time.Sleep(2500 * time.Millisecond)
-	waitFor(t, "one listener while VLC plays", func() bool { return ts.Mount("/live").Listeners() == 1 })
+	testenv.WaitFor(t, "one listener while VLC plays", func() bool { return ts.Mount("/live").Listeners() == 1 })
 	setTitle(t, ts, "/live", "Second Song")
 	if err := vlc.wait(t, 20*time.Second); err != nil {
 		t.Errorf("cvlc: %v", err)
 	}
-	waitFor(t, "no listeners after VLC quit", func() bool { return ts.Mount("/live").Listeners() == 0 })
+	testenv.WaitFor(t, "no listeners after VLC quit", func() bool { return ts.Mount("/live").Listeners() == 0 })
 	if n := ts.Mount("/live").PeakListeners(); n != 1 {
 		t.Errorf("one VLC play counted as %d listeners at peak, want 1", n)
 	}

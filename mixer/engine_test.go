@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"onair/codec/mp3enc"
+	"onair/internal/leakcheck"
 	"onair/internal/testaudio"
 )
 
@@ -134,6 +135,7 @@ func runFor(t *testing.T, cfg Config, src TrackSource, d time.Duration, during f
 // runOn is runFor on the given clock.
 func runOn(t *testing.T, clk *virtualClock, cfg Config, src TrackSource, d time.Duration, during func(e *Engine, produced time.Duration)) ([]float32, *recordSink) {
 	t.Helper()
+	leakcheck.Check(t) // Run leaves nothing running once it returns
 	cfg.SampleRate = rate
 	cfg.Now, cfg.Sleep = clk.Now, func(ctx context.Context, dd time.Duration) bool {
 		return clk.Sleep(ctx, dd)

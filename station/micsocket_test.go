@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +15,9 @@ import (
 
 	"github.com/coder/websocket"
 
+	"onair/internal/leakcheck"
 	"onair/internal/testaudio"
+	"onair/internal/testenv"
 	"onair/mixer/capture"
 )
 
@@ -87,7 +88,7 @@ type micRig struct {
 
 func newMicRig(t *testing.T, configure func(*MicSocket)) *micRig {
 	t.Helper()
-	before := runtime.NumGoroutine()
+	leakcheck.Check(t) // no goroutine of the socket outlives its page
 	be, err := capture.New(capture.Options{Backend: capture.BackendBrowser, OutRate: 44100}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -121,23 +122,8 @@ func newMicRig(t *testing.T, configure func(*MicSocket)) *micRig {
 	t.Cleanup(func() {
 		r.stop()
 		srv.Close()
-		// No goroutine of the socket outlives its page.
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<16)
-			t.Errorf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
-		}
 	})
-	deadline := time.Now().Add(time.Second)
-	for !r.socket.Mic.Running() {
-		if time.Now().After(deadline) {
-			t.Fatal("the backend never ran")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testenv.WaitFor(t, "the backend to run", r.socket.Mic.Running)
 	return r
 }
 
@@ -229,7 +215,7 @@ func TestMicSocketCarriesAPageToTheMic(t *testing.T) {
 	if err := c.Close(websocket.StatusNormalClosure, "bye"); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	waitFor(t, "the take to stop", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
+	testenv.WaitFor(t, "the take to stop", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
 	starts, stops, frames := r.sink.counts()
 	if starts != 1 || stops != 1 || frames < 44000 || frames > 44100 {
 		t.Errorf("sink: %d starts, %d stops, %d frames; want 1, 1, about 44100", starts, stops, frames)
@@ -317,7 +303,7 @@ func TestMicSocketRefusesMalformedPages(t *testing.T) {
 				t.Errorf("closed with %v %q, want %v %q", code, reason, tc.code, tc.want)
 			}
 			// The mic is free again at once.
-			waitFor(t, "the mic to be free", func() bool {
+			testenv.WaitFor(t, "the mic to be free", func() bool {
 				p, err := r.socket.Mic.Claim()
 				if err == nil {
 					p.End()
@@ -354,7 +340,7 @@ func TestMicSocketOnePageAtATime(t *testing.T) {
 		t.Errorf("first page after the refusal: %+v", m)
 	}
 	first.Close(websocket.StatusNormalClosure, "")
-	waitFor(t, "the first page to leave", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
+	testenv.WaitFor(t, "the first page to leave", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
 	third := r.dial(t)
 	send(t, third, websocket.MessageText, []byte(`{"rate":44100,"channels":2}`))
 	state(t, third)
@@ -405,9 +391,13 @@ func TestMicSocketTalkLease(t *testing.T) {
 				c.CloseNow() // no close frame: a crashed tab, a lost network
 			}
 			// A silent page holds its socket open but reads nothing.
-			waitFor(t, "the page's take to stop", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
+			testenv.WaitFor(t, "the page's take to stop", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
 			took := time.Since(gone)
-			time.Sleep(50 * time.Millisecond)
+			// The socket releases talk after it stops the take.
+			testenv.WaitFor(t, "the page's Push to Talk calls", func() bool { return len(r.talk.pushes()) >= len(tc.want) })
+			if tc.lock {
+				time.Sleep(50 * time.Millisecond) // a window for a release that must not come
+			}
 			got := r.talk.pushes()
 			t.Logf("page gone after %v; PushToTalk calls: %v", took.Round(time.Millisecond), got)
 			if !slices.Equal(got, tc.want) {
@@ -442,7 +432,7 @@ func TestMicSocketPageThatAnswersPingsStays(t *testing.T) {
 		t.Errorf("PushToTalk calls %v while the page stays", p)
 	}
 	c.Close(websocket.StatusNormalClosure, "")
-	waitFor(t, "the page to leave", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
+	testenv.WaitFor(t, "the page to leave", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
 	if p := r.talk.pushes(); len(p) != 2 || p[1] {
 		t.Errorf("PushToTalk calls %v; a page that leaves while talking releases talk", p)
 	}
@@ -468,15 +458,5 @@ func TestMicSocketStationStopEndsThePage(t *testing.T) {
 	c = r.dial(t)
 	if code, reason := closed(t, c); code != websocket.StatusTryAgainLater || reason != "the station is not on air" {
 		t.Errorf("page while the station is off: %v %q", code, reason)
-	}
-}
-
-// waitFor polls cond every 5 ms for up to 15 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"onair/broadcast"
 	"onair/config"
+	"onair/internal/leakcheck"
 	"onair/internal/testaudio"
 	"onair/internal/testenv"
 	"onair/playlist"
@@ -61,6 +62,7 @@ func startStation(t *testing.T, dir string, crossfade time.Duration) (addr strin
 // its mount claimed; run puts it on air.
 func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string, st *Station, run func()) {
 	t.Helper()
+	leakcheck.Check(t) // the server, the station and its library stop with the test
 	srv := &broadcast.Server{Options: broadcast.Options{
 		ServerID: "OnAir test", DefaultMount: "/stream",
 		Mounts: []broadcast.MountConfig{{Path: "/stream", Settings: broadcast.MountSettings{

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"onair/internal/leakcheck"
 	"onair/internal/testaudio"
+	"onair/internal/testenv"
 )
 
 // runBrowser makes a browser backend at outRate and runs it on sink; the
@@ -26,7 +28,7 @@ func runBrowser(t *testing.T, outRate int, sink Sink) (b *Browser, stop func()) 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx, sink) }()
-	waitFor(t, 10*time.Second, "Run to take the sink", b.Running)
+	testenv.WaitFor(t, "Run to take the sink", b.Running)
 	stopped := false
 	stop = func() {
 		t.Helper()
@@ -82,7 +84,7 @@ func TestBrowserTakesOnePageAtATime(t *testing.T) {
 // TestBrowserRunLetsThePageGo: when the station stops, the page's context
 // ends and Run returns only once the page has let the mic go.
 func TestBrowserRunLetsThePageGo(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	sink := &fakeSink{}
 	b, stop := runBrowser(t, 44100, sink)
 	p, err := b.Claim()

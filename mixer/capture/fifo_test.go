@@ -5,14 +5,16 @@ import (
 	"testing"
 	"time"
 
+	"onair/internal/leakcheck"
 	"onair/internal/testaudio"
+	"onair/internal/testenv"
 )
 
 // TestFIFOSineIsResampledToTheStationRate: 2 kHz mono at 48 kHz through a
 // FIFO comes out at 44.1 kHz with 2 kHz dominant, at the written level, the
 // same in both channels, in one take.
 func TestFIFOSineIsResampledToTheStationRate(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	path := makeFIFO(t)
 	sink := &fakeSink{}
 	stop, _ := startPipe(t, path, 48000, 1, 44100, sink)
@@ -23,7 +25,7 @@ func TestFIFOSineIsResampledToTheStationRate(t *testing.T) {
 
 	// 24000 frames at 48 kHz are 22050 at 44.1 kHz; the filter holds back
 	// a few dozen while the writer stays.
-	waitFor(t, 10*time.Second, "the audio", func() bool { return sink.frames() >= 22000 })
+	testenv.WaitFor(t, "the audio", func() bool { return sink.frames() >= 22000 })
 	stop()
 	pcm := sink.audio()
 	left := make([]float64, 0, len(pcm)/2)
@@ -62,14 +64,14 @@ func TestFIFOSineIsResampledToTheStationRate(t *testing.T) {
 // writing but keeps the FIFO open leaves Run waiting, without writes or
 // Stop, and cancelling still returns at once.
 func TestFIFOStalledWriterKeepsRunSilentAndCancellable(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	path := makeFIFO(t)
 	sink := &fakeSink{}
 	stop, _ := startPipe(t, path, 44100, 2, 44100, sink)
 	w := openWriter(t, path)
 	defer w.Close()
 	writePieces(t, w, testaudio.S16LE(testaudio.Sine(2000, 44100, 440, 0.3), 1), 8000)
-	waitFor(t, 10*time.Second, "the first audio", func() bool { return sink.frames() == 1000 })
+	testenv.WaitFor(t, "the first audio", func() bool { return sink.frames() == 1000 })
 	time.Sleep(300 * time.Millisecond)
 	if n := sink.frames(); n != 1000 {
 		t.Errorf("%d frames after the stall, want 1000", n)
@@ -83,7 +85,7 @@ func TestFIFOStalledWriterKeepsRunSilentAndCancellable(t *testing.T) {
 // TestFIFOWriterLeavesAndReturns: a writer closing stops the take; the
 // next writer starts another and its audio follows.
 func TestFIFOWriterLeavesAndReturns(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	path := makeFIFO(t)
 	sink := &fakeSink{}
 	startPipe(t, path, 44100, 1, 44100, sink)
@@ -91,7 +93,7 @@ func TestFIFOWriterLeavesAndReturns(t *testing.T) {
 	w := openWriter(t, path)
 	writePieces(t, w, testaudio.S16LE(testaudio.Sine(1000, 44100, 440, 0.3), 1), 4096)
 	w.Close()
-	waitFor(t, 10*time.Second, "Stop after the writer left", func() bool { return sink.count("stop") == 1 })
+	testenv.WaitFor(t, "Stop after the writer left", func() bool { return sink.count("stop") == 1 })
 	if n := sink.frames(); n != 1000 {
 		t.Fatalf("%d frames from the first writer, want 1000", n)
 	}
@@ -100,7 +102,7 @@ func TestFIFOWriterLeavesAndReturns(t *testing.T) {
 	defer w.Close()
 	second := testaudio.Sine(500, 44100, 880, 0.25)
 	writePieces(t, w, testaudio.S16LE(second, 1), 4096)
-	waitFor(t, 10*time.Second, "the second writer's audio", func() bool { return sink.frames() == 1500 })
+	testenv.WaitFor(t, "the second writer's audio", func() bool { return sink.frames() == 1500 })
 	if h := sink.history(); h != "start,write,stop,start,write" {
 		t.Errorf("events %s", h)
 	}
@@ -116,7 +118,7 @@ func TestFIFOWriterLeavesAndReturns(t *testing.T) {
 // TestFIFOStereoAtTheStationRateIsBitExact: with matching rates and two
 // channels, each sample arrives as exactly s16/32768.
 func TestFIFOStereoAtTheStationRateIsBitExact(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	path := makeFIFO(t)
 	sink := &fakeSink{}
 	startPipe(t, path, 44100, 2, 44100, sink)
@@ -131,7 +133,7 @@ func TestFIFOStereoAtTheStationRateIsBitExact(t *testing.T) {
 	w := openWriter(t, path)
 	defer w.Close()
 	writePieces(t, w, data, 4096)
-	waitFor(t, 10*time.Second, "every frame", func() bool { return sink.frames() == len(want)/2 })
+	testenv.WaitFor(t, "every frame", func() bool { return sink.frames() == len(want)/2 })
 	for i, v := range sink.audio() {
 		if v != float32(want[i])/32768 {
 			t.Fatalf("sample %d: %v, want %v", i, v, float32(want[i])/32768)
@@ -142,7 +144,7 @@ func TestFIFOStereoAtTheStationRateIsBitExact(t *testing.T) {
 // TestFIFOOddPiecesEqualAWholeWrite: bytes written 1, 3 and 7 at a time,
 // splitting samples and frames, give exactly the audio of one whole write.
 func TestFIFOOddPiecesEqualAWholeWrite(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	data := testaudio.S16LE(testaudio.Sine(2*3000, 48000, 1000, 0.4), 1) // stereo: 3000 frames
 	capture := func(pause time.Duration, sizes ...int) []float32 {
 		path := makeFIFO(t)
@@ -152,7 +154,7 @@ func TestFIFOOddPiecesEqualAWholeWrite(t *testing.T) {
 		w := openWriter(t, path)
 		writePaced(t, w, data, pause, sizes...)
 		w.Close()
-		waitFor(t, 10*time.Second, "the end of the take", func() bool { return sink.count("stop") == 1 })
+		testenv.WaitFor(t, "the end of the take", func() bool { return sink.count("stop") == 1 })
 		return sink.audio()
 	}
 	whole := capture(0, len(data))
