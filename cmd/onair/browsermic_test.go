@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"onair/internal/testaudio"
+	"onair/internal/testenv"
 )
 
 // micPage is a Go stand-in for the console's browser page: it holds the
@@ -73,29 +74,16 @@ func (p *micPage) read() {
 // sendTone sends 20 ms messages of int16 mono, paced by the clock.
 func (p *micPage) sendTone(t *testing.T, freq, amp float64, rate int) {
 	defer p.wg.Done()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	start, sent := time.Now(), 0
-	tone := &testaudio.Tone{Rate: float64(rate), Freq: freq, Amp: amp}
-	for {
+	err := sendPaced(p.stop, freq, amp, rate, func(b []byte) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return p.c.Write(ctx, websocket.MessageBinary, b)
+	})
+	if err != nil {
 		select {
 		case <-p.stop:
-			return
-		case <-tick.C:
-		}
-		due := min(int(time.Since(start).Seconds()*float64(rate))-sent, rate/10)
-		buf := testaudio.S16LE(tone.Next(due), 1)
-		sent += due
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := p.c.Write(ctx, websocket.MessageBinary, buf)
-		cancel()
-		if err != nil {
-			select {
-			case <-p.stop:
-			default:
-				t.Errorf("sending the mic's audio: %v", err)
-			}
-			return
+		default:
+			t.Errorf("sending the mic's audio: %v", err)
 		}
 	}
 }
@@ -212,7 +200,7 @@ func TestBrowserMicTalksAndDropsReleaseTalk(t *testing.T) {
 	page.drop()
 	dropped := time.Now()
 	var m talkMixer
-	if !waitUntil(time.Second, func() bool { m = getMixer(t, base); return !m.Talking }) {
+	if !testenv.Poll(time.Second, func() bool { m = getMixer(t, base); return !m.Talking }) {
 		t.Fatalf("a second after the page dropped: %+v, want talk released", m)
 	}
 	released := time.Since(dropped)

@@ -177,16 +177,14 @@ func TestPlaylistOnAir(t *testing.T) {
 	var np struct {
 		Mount, Title, Playlist string
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
+	testenv.Poll(15*time.Second, func() bool {
 		var nps []struct{ Mount, Title, Playlist string }
 		getJSON(t, "GET", base+"/api/nowplaying", &nps)
 		if len(nps) > 0 && nps[0].Playlist == "Three tones" {
 			np = nps[0]
-			break
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return np.Playlist == "Three tones"
+	})
 	if np.Playlist != "Three tones" {
 		t.Fatal("nowplaying never named the playlist")
 	}

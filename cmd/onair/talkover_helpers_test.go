@@ -56,12 +56,6 @@ type talkMeter struct {
 	RMSDB  float64 `json:"rms_db"`
 }
 
-// liveNow is an entry of /api/nowplaying with its live flag.
-type liveNow struct {
-	Mount, Title, Artist string
-	Live                 bool
-}
-
 // feedMic writes a sine of freq at amplitude amp, s16le mono at rate, to
 // the FIFO at path at real time, as arecord would, until the test ends.
 func feedMic(t *testing.T, path string, freq, amp float64, rate int) {
@@ -87,28 +81,38 @@ func feedMic(t *testing.T, path string, freq, amp float64, rate int) {
 			}
 		}
 		defer f.Close()
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		start, written := time.Now(), 0
-		tone := &testaudio.Tone{Rate: float64(rate), Freq: freq, Amp: amp}
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-			// Paced by the clock, not by the ticks: a late tick writes more.
-			due := min(int(time.Since(start).Seconds()*float64(rate))-written, rate/10)
-			buf := testaudio.S16LE(tone.Next(due), 1)
-			written += due
+		err := sendPaced(stop, freq, amp, rate, func(b []byte) error {
 			f.SetWriteDeadline(time.Now().Add(2 * time.Second))
-			if _, err := f.Write(buf); err != nil {
-				t.Errorf("writing the mic FIFO: %v", err)
-				return
-			}
+			_, err := f.Write(b)
+			return err
+		})
+		if err != nil {
+			t.Errorf("writing the mic FIFO: %v", err)
 		}
 	}()
 	t.Cleanup(func() { close(stop); <-done })
+}
+
+// sendPaced sends a sine of freq at amplitude amp, s16le mono at rate, in
+// pieces of about 20 ms paced by the clock (a late tick sends more), as a
+// sound card would, until stop is closed or send fails.
+func sendPaced(stop <-chan struct{}, freq, amp float64, rate int, send func([]byte) error) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	start, sent := time.Now(), 0
+	tone := &testaudio.Tone{Rate: float64(rate), Freq: freq, Amp: amp}
+	for {
+		select {
+		case <-stop:
+			return nil
+		case <-tick.C:
+		}
+		due := min(int(time.Since(start).Seconds()*float64(rate))-sent, rate/10)
+		if err := send(testaudio.S16LE(tone.Next(due), 1)); err != nil {
+			return err
+		}
+		sent += due
+	}
 }
 
 // talkoverStation starts the binary with one station playing a 440 Hz
@@ -138,29 +142,6 @@ func press(t *testing.T, base, button string, on bool) talkMixer {
 		t.Fatalf("%s %v: %d", button, on, code)
 	}
 	return m
-}
-
-func mainNow(t *testing.T, base string) liveNow {
-	t.Helper()
-	var nps []liveNow
-	getJSON(t, "GET", base+"/api/nowplaying", &nps)
-	for _, np := range nps {
-		if np.Mount == "/stream" {
-			return np
-		}
-	}
-	t.Fatalf("/stream not in /api/nowplaying: %+v", nps)
-	return liveNow{}
-}
-
-// waitUntil polls cond every 50 ms for up to d.
-func waitUntil(d time.Duration, cond func() bool) bool {
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return true
-		}
-	}
-	return cond()
 }
 
 // liveSource runs ffmpeg sending a 3 kHz tone as a source client to the

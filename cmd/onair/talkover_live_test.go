@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"onair/internal/testaudio"
+	"onair/internal/testenv"
 )
 
 // TestLiveSourceTakesOverAndGivesBack proves that an Icecast source
@@ -31,7 +32,7 @@ func TestLiveSourceTakesOverAndGivesBack(t *testing.T) {
 	connect := time.Now()
 	src, stderr := liveSource(t, base, "-c:a", "libmp3lame", "-b:a", "128k", "-flush_packets", "1",
 		"-content_type", "audio/mpeg", "-ice_name", "DJ Tester", "-f", "mp3")
-	if !waitUntil(15*time.Second, func() bool { return getMixer(t, base).Live }) {
+	if !testenv.Poll(15*time.Second, func() bool { return getMixer(t, base).Live }) {
 		t.Fatalf("the mixer never went live; ffmpeg: %s", stderr)
 	}
 	// The takeover is timed from the source's arrival at the server, not
@@ -51,14 +52,14 @@ func TestLiveSourceTakesOverAndGivesBack(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("metadata update: %d", resp.StatusCode)
 	}
-	var np liveNow
-	if !waitUntil(5*time.Second, func() bool { np = mainNow(t, base); return np.Title == "Live Show" && np.Live }) {
+	var np nowPlaying
+	if !testenv.Poll(5*time.Second, func() bool { np = stationNow(t, base); return np.Title == "Live Show" && np.Live }) {
 		t.Errorf("nowplaying %+v, want the live title and live", np)
 	}
 
 	// Push to Talk ducks the live show, once the show has had the air
 	// alone long enough for the listener to have heard it so.
-	if !waitUntil(10*time.Second, func() bool {
+	if !testenv.Poll(10*time.Second, func() bool {
 		g := getMixer(t, base).Gains
 		return g.Music < 1e-3 && math.Abs(g.Live-musicLevel) < 1e-3
 	}) {
@@ -79,11 +80,11 @@ func TestLiveSourceTakesOverAndGivesBack(t *testing.T) {
 	// The source goes: the AutoDJ comes back.
 	src.Process.Kill()
 	killed := time.Now()
-	if !waitUntil(5*time.Second, func() bool { return !getMixer(t, base).Live }) {
+	if !testenv.Poll(5*time.Second, func() bool { return !getMixer(t, base).Live }) {
 		t.Error("still live 5 s after the source was killed")
 	}
 	time.Sleep(time.Until(killed.Add(3500 * time.Millisecond)))
-	if np := mainNow(t, base); np.Live || np.Title == "Live Show" {
+	if np := stationNow(t, base); np.Live || np.Title == "Live Show" {
 		t.Errorf("nowplaying after the show: %+v", np)
 	}
 	if err := rec.alive(); err != nil {

@@ -33,8 +33,11 @@ func TestLiveOggVorbisTitlesAndRefusals(t *testing.T) {
 	vorbisStart := time.Now()
 	src, stderr := liveSource(t, base, "-t", fmt.Sprint(vorbisLength.Seconds()), "-c:a", "libvorbis", "-q:a", "5", "-flush_packets", "1",
 		"-metadata", "artist=DJ", "-metadata", "title=Vorbis", "-content_type", "audio/ogg", "-f", "ogg")
-	var np liveNow
-	if !waitUntil(10*time.Second, func() bool { np = mainNow(t, base); return np.Live && strings.Contains(np.Title+np.Artist, "Vorbis") }) {
+	var np nowPlaying
+	if !testenv.Poll(10*time.Second, func() bool {
+		np = stationNow(t, base)
+		return np.Live && strings.Contains(np.Title+np.Artist, "Vorbis")
+	}) {
 		t.Errorf("nowplaying %+v, want the Vorbis comment's title, live; ffmpeg: %s", np, stderr)
 	}
 	if !strings.Contains(np.Title+" "+np.Artist, "DJ") {
@@ -43,7 +46,7 @@ func TestLiveOggVorbisTitlesAndRefusals(t *testing.T) {
 	if err := waitExit(t, src, 15*time.Second); err != nil {
 		t.Errorf("ffmpeg sending Vorbis: %v %s", err, stderr)
 	}
-	if !waitUntil(5*time.Second, func() bool { return !getMixer(t, base).Live }) {
+	if !testenv.Poll(5*time.Second, func() bool { return !getMixer(t, base).Live }) {
 		t.Fatal("still live after the Vorbis source ended")
 	}
 

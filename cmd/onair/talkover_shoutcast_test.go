@@ -79,7 +79,7 @@ func TestShoutcastV1LiveSource(t *testing.T) {
 		}
 		if !checked && time.Since(start) > 4*time.Second {
 			checked = true
-			if np := mainNow(t, base); !np.Live || np.Title != "SC Title" {
+			if np := stationNow(t, base); !np.Live || np.Title != "SC Title" {
 				t.Errorf("nowplaying during the SHOUTcast show: %+v", np)
 			}
 			if m := getMixer(t, base); !m.Live {
@@ -89,7 +89,7 @@ func TestShoutcastV1LiveSource(t *testing.T) {
 	}
 	c.Close()
 	hungUp := time.Now()
-	if !waitUntil(5*time.Second, func() bool { return !getMixer(t, base).Live }) {
+	if !testenv.Poll(5*time.Second, func() bool { return !getMixer(t, base).Live }) {
 		t.Error("still live after the SHOUTcast source hung up")
 	}
 	time.Sleep(time.Until(hungUp.Add(3 * time.Second)))
