@@ -28,10 +28,9 @@ const PLAY_TIMEOUT_MS = 30000; // for both elements together
 const WATCHDOG_MS = 50000;     // the whole run, browser start included
 
 const result = { ok: false, base, mount, page: null, audio: [], responses: [], console: [], error: null };
-let context;
 
 await run(result, WATCHDOG_MS, async () => {
-  context = await launchContext(['--headless', '--autoplay-policy=no-user-gesture-required'], {
+  const context = await launchContext(['--headless', '--autoplay-policy=no-user-gesture-required'], {
     viewport: { width: 1000, height: 420 },
     timeout: 20000,
   });

@@ -22,7 +22,6 @@ const [base, username, password] = args('console.mjs BASE_URL USERNAME PASSWORD'
 
 const WATCHDOG_MS = 80000;
 const result = { ok: false, steps: [], title: null, next: null, meters: {}, console: [], error: null };
-let context;
 
 const shot = shooter('console-');
 
@@ -32,7 +31,7 @@ async function musicPeak(page) {
 }
 
 await run(result, WATCHDOG_MS, async () => {
-  context = await launchContext([], {
+  const context = await launchContext([], {
     viewport: { width: 1000, height: 900 },
   });
   const page = context.pages()[0] || await context.newPage();

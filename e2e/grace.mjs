@@ -18,10 +18,9 @@ const [base, mount, secondsArg] = args('grace.mjs BASE_URL /mount SECONDS (1–1
 const seconds = Number(secondsArg);
 
 const result = { ok: false, samples: [], events: [], requests: [], error: null };
-let context;
 
 await run(result, (seconds + 40) * 1000, async () => {
-  context = await launchContext(['--headless', '--autoplay-policy=no-user-gesture-required'], {
+  const context = await launchContext(['--headless', '--autoplay-policy=no-user-gesture-required'], {
     timeout: 20000,
   });
   const page = context.pages()[0] || await context.newPage();

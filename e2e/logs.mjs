@@ -30,7 +30,6 @@ const [base, adminUser, adminPass, signals, agent1, agent2] = args('logs.mjs BAS
 
 const WATCHDOG_MS = 100000;
 const result = { ok: false, steps: [], error: null, console: [], dialogs: [], errors: {}, access: {}, phone: {} };
-let browser;
 
 const shot = shooter('logs-');
 
@@ -38,7 +37,7 @@ const shot = shooter('logs-');
 const ask = (n) => writeFileSync(join(signals, `ready-${n}`), '');
 
 await run(result, WATCHDOG_MS, async () => {
-  browser = await launch();
+  const browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();
   page.on('console', (m) => result.console.push(`${m.type()}: ${m.text()}`));

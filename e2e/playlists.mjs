@@ -37,7 +37,6 @@ const result = {
   ok: false, steps: [], empty: null, broken: null, uploads: [], order: [], weights: [],
   state: null, onAir: null, title: null, console: [], error: null,
 };
-let context;
 
 const shot = shooter('');
 
@@ -63,7 +62,7 @@ async function createPlaylist(page, name, mode, weight) {
 }
 
 await run(result, WATCHDOG_MS, async () => {
-  context = await launchContext([], {
+  const context = await launchContext([], {
     viewport: { width: 1000, height: 900 },
   });
   const page = context.pages()[0] || await context.newPage();
