@@ -141,7 +141,9 @@ func open(path string, opts ...Option) (*Log, error) {
 }
 
 func openFile(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	// Readable by the service's group, for log tools run there, and no
+	// one else: each line holds a listener's address.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640) //nolint:gosec // see above
 	if err == nil {
 		return f, nil
 	}

@@ -18,7 +18,7 @@ import (
 func (s *Store) Verify(ctx context.Context, username, password string) (Account, error) {
 	if ValidUsername(username) != nil {
 		s.burn(password)
-		return Account{}, ErrWrongPassword
+		return Account{}, ErrUnknownUser
 	}
 	a, hash, err := s.byName(ctx, username)
 	if errors.Is(err, ErrNotFound) {
@@ -26,7 +26,7 @@ func (s *Store) Verify(ctx context.Context, username, password string) (Account,
 			return a, err
 		}
 		s.burn(password)
-		return Account{}, ErrWrongPassword
+		return Account{}, ErrUnknownUser
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("verify %q: %w", username, err)

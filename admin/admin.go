@@ -1,7 +1,9 @@
-// Package admin is OnAir's JSON API for the console and for scripts. It
-// checks every request itself (HTTP Basic or a session cookie, CSRF, the
-// account's role; see auth.go). Routes use the standard library's method
-// and path patterns.
+// Package admin is OnAir's JSON API for the console and for scripts, with
+// its event streams and the WebSockets a console page holds to a station
+// (the browser microphone, Push to Talk held as a lease). It checks every
+// request itself (HTTP Basic or a session cookie, CSRF, the account's
+// role; see auth.go). Routes use the standard library's method and path
+// patterns.
 package admin
 
 import (
@@ -15,6 +17,7 @@ import (
 	"sync"
 
 	"onair/accounts"
+	"onair/library"
 	"onair/playlist"
 	"onair/station"
 )
@@ -27,7 +30,7 @@ var (
 
 // Deps are what the API manages besides the stations.
 type Deps struct {
-	Library   *playlist.Library
+	Library   *library.Library
 	Playlists *playlist.Playlists
 	History   *playlist.History
 	// MaxUpload is the largest file POST /api/library/upload takes.
@@ -127,7 +130,8 @@ func (a *API) handle(pattern string, h handlerFunc) {
 		if err := h(w, r); err != nil {
 			status := errorStatus(err)
 			if status >= 500 {
-				a.log.Error("api request failed", "component", "admin", "path", r.URL.Path, "err", err)
+				internalError(w, r, a.log, "api request failed", err)
+				return
 			}
 			writeJSON(w, status, map[string]string{"error": err.Error()})
 		}
@@ -137,11 +141,11 @@ func (a *API) handle(pattern string, h handlerFunc) {
 func errorStatus(err error) int {
 	var tooBig *http.MaxBytesError
 	switch {
-	case errors.Is(err, ErrNotFound), errors.Is(err, playlist.ErrNotFound):
+	case errors.Is(err, ErrNotFound), errors.Is(err, playlist.ErrNotFound), errors.Is(err, library.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, ErrBadRequest), errors.Is(err, playlist.ErrInvalid):
+	case errors.Is(err, ErrBadRequest), errors.Is(err, playlist.ErrInvalid), errors.Is(err, library.ErrInvalid):
 		return http.StatusBadRequest
-	case errors.Is(err, playlist.ErrTooLarge), errors.As(err, &tooBig):
+	case errors.Is(err, library.ErrTooLarge), errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, ErrConflict):
 		return http.StatusConflict

@@ -145,8 +145,7 @@ func (a *API) identify(w http.ResponseWriter, r *http.Request) (Identity, bool) 
 		return Identity{}, false
 	}
 	if err != nil {
-		a.log.Error("session lookup failed", "component", "admin", "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "session lookup failed"})
+		internalError(w, r, a.log, "session lookup failed", err)
 		return Identity{}, false
 	}
 	if sess.Refreshed {
@@ -186,8 +185,7 @@ func (a *API) checkPassword(w http.ResponseWriter, r *http.Request, user, pass s
 		return accounts.Account{}, false
 	}
 	if err != nil {
-		a.log.Error("password check failed", "component", "admin", "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "password check failed"})
+		internalError(w, r, a.log, "password check failed", err)
 		return accounts.Account{}, false
 	}
 	return acc, true

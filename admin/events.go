@@ -108,15 +108,15 @@ func (a *API) stationEvents(buf *bytes.Buffer, st *station.Station, last *statio
 		last.nowPlaying = np
 		writeEvent(buf, "nowplaying", np)
 	}
-	m := st.Mixer()
+	m := mixerState(st)
 	meters := m.Meters
-	m.Meters = station.Meters{}
+	m.Meters = Meters{}
 	// Gains move through every ramp: a change of a hundredth is news,
 	// less is not.
 	m.Gains.Music, m.Gains.Mic, m.Gains.Live = round2(m.Gains.Music), round2(m.Gains.Mic), round2(m.Gains.Live)
 	mix, _ := json.Marshal(struct {
 		Station string `json:"station"`
-		station.MixerState
+		MixerState
 	}{id, m})
 	if !bytes.Equal(mix, last.mixer) {
 		last.mixer = mix
@@ -131,7 +131,7 @@ func (a *API) stationEvents(buf *bytes.Buffer, st *station.Station, last *statio
 	}
 	mt, _ := json.Marshal(struct {
 		Station string `json:"station"`
-		station.Meters
+		Meters
 	}{id, meters})
 	writeEvent(buf, "meters", mt)
 }

@@ -7,7 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 
-	"onair/playlist"
+	"onair/library"
 )
 
 // maxSearch is the most tracks one library search returns.
@@ -77,11 +77,11 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request) error {
 			return uploadErr(err)
 		}
 		if part.FormName() != "file" {
-			part.Close()
+			_ = part.Close() // skipping a field; the next part is what matters
 			continue
 		}
 		t, err := a.deps.Library.Upload(r.Context(), dirs[0], part.FileName(), part, a.deps.MaxUpload)
-		part.Close()
+		_ = part.Close() // read to its end or given up by Upload, which reports why
 		if err != nil {
 			return uploadErr(err)
 		}
@@ -95,10 +95,10 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request) error {
 func uploadErr(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return fmt.Errorf("upload: the file is over the limit of %d bytes: %w", tooBig.Limit, playlist.ErrTooLarge)
+		return fmt.Errorf("upload: the file is over the limit of %d bytes: %w", tooBig.Limit, library.ErrTooLarge)
 	}
 	if errors.Is(err, multipart.ErrMessageTooLarge) {
-		return fmt.Errorf("upload: %w", playlist.ErrTooLarge)
+		return fmt.Errorf("upload: %w", library.ErrTooLarge)
 	}
 	return err
 }

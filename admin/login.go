@@ -88,7 +88,8 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) error {
 // It lives as long as the session would if unused; each refresh of the
 // session sends it again.
 func (a *API) setCookie(w http.ResponseWriter, r *http.Request, token string) {
-	http.SetCookie(w, &http.Cookie{
+	// Secure follows the request: a console on a LAN is often plain HTTP.
+	http.SetCookie(w, &http.Cookie{ //nolint:gosec // see above
 		Name:     sessionCookie,
 		Value:    token,
 		Path:     "/",
@@ -100,7 +101,7 @@ func (a *API) setCookie(w http.ResponseWriter, r *http.Request, token string) {
 }
 
 func (a *API) clearCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{
+	http.SetCookie(w, &http.Cookie{ //nolint:gosec // Secure follows the request, as in setCookie
 		Name: sessionCookie, Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: a.isHTTPS(r),
 	})

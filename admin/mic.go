@@ -6,15 +6,15 @@ import (
 )
 
 // mic serves GET /api/stations/{id}/mic, the browser microphone's
-// WebSocket (the protocol is station.MicSocket's). A station whose mic is
-// not the browser's answers 409 before any upgrade.
+// WebSocket (the protocol is MicSocket's). A station whose mic is not the
+// browser's answers 409 before any upgrade.
 func (a *API) mic(w http.ResponseWriter, r *http.Request) error {
 	st, err := a.station(r)
 	if err != nil {
 		return err
 	}
-	ms := st.MicSocket()
-	if ms == nil {
+	b := st.BrowserMic()
+	if b == nil {
 		backend := st.MicBackend()
 		if backend == "" {
 			backend = "none"
@@ -24,18 +24,20 @@ func (a *API) mic(w http.ResponseWriter, r *http.Request) error {
 		})
 		return nil
 	}
+	ms := &MicSocket{Mic: b, Talk: stationTalker{st}, Log: st.Logger()}
 	ms.ServeHTTP(w, r)
 	return nil
 }
 
 // talk serves GET /api/stations/{id}/talk, the WebSocket a console page
 // holds Push to Talk over when it does not send its own microphone: talk
-// ends if the page goes (station.TalkSocket).
+// ends if the page goes (TalkSocket).
 func (a *API) talk(w http.ResponseWriter, r *http.Request) error {
 	st, err := a.station(r)
 	if err != nil {
 		return err
 	}
-	st.TalkSocket().ServeHTTP(w, r)
+	ts := &TalkSocket{Talk: stationTalker{st}, Log: st.Logger(), Done: st.Done()}
+	ts.ServeHTTP(w, r)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"onair/accounts"
 	"onair/config"
 	"onair/settings"
 	"onair/store"
@@ -21,7 +22,7 @@ type recordingLive struct{ calls int }
 func (l *recordingLive) SetLimits(settings.Limits)           { l.calls++ }
 func (l *recordingLive) SetListing(string, settings.Listing) { l.calls++ }
 func (l *recordingLive) SetMediaDirs(string, []string)       { l.calls++ }
-func (l *recordingLive) SetSourcePassword([]byte)            { l.calls++ }
+func (l *recordingLive) SourcePasswordChanged(bool)          { l.calls++ }
 
 // check fails unless something was applied since the last check exactly
 // when want says so.
@@ -43,12 +44,17 @@ func newSettingsAPI(t *testing.T) (*authEnv, *recordingLive) {
 	}
 	t.Cleanup(func() { db.Close() })
 	live := &recordingLive{}
+	src, _, err := accounts.OpenSourcePassword(context.Background(), db, accounts.SourceOptions{Cost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := settings.Open(context.Background(), settings.NewStore(db), settings.Options{
-		Base: config.Default(), Live: live, BcryptCost: bcrypt.MinCost,
+		Base: config.Default(), SourcePassword: src,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(m.Subscribe(live))
 	e.api.deps.Settings = m // before any request
 	return e, live
 }
@@ -124,7 +130,7 @@ func TestSettingsPatch(t *testing.T) {
 			"'max_listeners' must be between 0 (no limit) and 1000000; station main: 'name' must not be empty",
 			[]string{"max_listeners", "stations.main.name"}},
 		{`{"listen": ":9000"}`, "'listen' takes effect on restart: change it in the config file or ONAIR_LISTEN", []string{"listen"}},
-		{`{"max_listners": 5}`, "unknown setting 'max_listners'", []string{"max_listners"}},
+		{`{"max_listners": 5}`, "unknown setting 'max_listners'", []string{"max_listners"}}, //nolint:misspell // misspelt on purpose
 		{`{"stations": {"main": {"media_dirs": ["relative/music"]}}}`,
 			`station main: 'media_dirs' "relative/music" must be an absolute path such as /srv/music`, []string{"stations.main.media_dirs"}},
 		{`not json`, "the body must be a JSON object of settings", []string{""}},

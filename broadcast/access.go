@@ -47,7 +47,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // accessEntry starts the access-log entry of r, or returns nil when the
 // access log is off.
 func (s *Server) accessEntry(r *http.Request, start time.Time) *accesslog.Entry {
-	if s.AccessLog == nil {
+	if s.opts.AccessLog == nil {
 		return nil
 	}
 	user, _, _ := r.BasicAuth()
@@ -152,11 +152,11 @@ func cutText(v string, n int) string {
 // received and the time since e.Start, and logs it. A nil e (the log is
 // off) is ignored.
 func (s *Server) logAccess(e *accesslog.Entry, status int, bytes int64) {
-	if e == nil || s.AccessLog == nil {
+	if e == nil || s.opts.AccessLog == nil {
 		return
 	}
 	e.Status, e.Bytes, e.Duration = status, bytes, time.Since(e.Start)
-	s.AccessLog.Write(*e)
+	s.opts.AccessLog.Write(*e)
 }
 
 // redactQuery hides the values of pass= and password= in a request

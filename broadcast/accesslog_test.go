@@ -311,7 +311,7 @@ func TestAccessLogRefusals(t *testing.T) {
 // user it learnt from a login form, for its refusal's entry.
 func TestAccessLogUserFromHandler(t *testing.T) {
 	rec := &accessRecorder{}
-	ts := startServerWith(t, func(s *Server) {
+	ts := startServerWith(t, func(s *Options) {
 		s.AccessLog = rec
 		s.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			SetAccessUser(r, "dj.anna")

@@ -18,26 +18,24 @@ import (
 func TestAPIAndConsoleReachTheHandler(t *testing.T) {
 	var mu sync.Mutex
 	var reached []string
-	srv := &Server{
-		Options: Options{
-			ServerID: "OnAir test",
-			Mounts:   []MountConfig{{Path: "/stream"}},
-			Defaults: MountSettings{
-				BurstSize: 64 << 10, Metaint: 16000,
-				WriteTimeout: 2 * time.Second, Grace: time.Second,
-			},
-			WakeInterval:  20 * time.Millisecond,
-			SourceTimeout: 10 * time.Second,
-			HeaderTimeout: 5 * time.Second,
+	srv := New(Options{
+		ServerID: "OnAir test",
+		Mounts:   []MountConfig{{Path: "/stream"}},
+		Defaults: MountSettings{
+			BurstSize: 64 << 10, Metaint: 16000,
+			WriteTimeout: 2 * time.Second, Grace: time.Second,
 		},
-		Auth: testAuth{},
+		WakeInterval:  20 * time.Millisecond,
+		SourceTimeout: 10 * time.Second,
+		HeaderTimeout: 5 * time.Second,
+		Auth:          testAuth{},
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			mu.Lock()
 			reached = append(reached, r.Method+" "+r.URL.Path)
 			mu.Unlock()
 			io.WriteString(w, "handler")
 		}),
-	}
+	})
 	a, b := testenv.AdjacentListeners(t)
 	b.Close()
 	go srv.Serve(a)

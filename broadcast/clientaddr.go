@@ -39,7 +39,7 @@ func (s *Server) trustedProxy(a netip.Addr) bool {
 	if !a.IsValid() {
 		return false
 	}
-	for _, p := range s.TrustedProxies {
+	for _, p := range s.opts.TrustedProxies {
 		if p.Contains(a) {
 			return true
 		}

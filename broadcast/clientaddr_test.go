@@ -9,11 +9,11 @@ import (
 )
 
 func TestClientAddr(t *testing.T) {
-	s := &Server{Options: Options{TrustedProxies: []netip.Prefix{
+	s := New(Options{TrustedProxies: []netip.Prefix{
 		netip.MustParsePrefix("127.0.0.1/32"),
 		netip.MustParsePrefix("10.0.0.0/8"),
 		netip.MustParsePrefix("2001:db8:ffff::/48"),
-	}}}
+	}})
 	tests := []struct {
 		name   string
 		remote string
@@ -65,7 +65,7 @@ func TestClientAddr(t *testing.T) {
 
 // With no trusted proxies configured, no header is ever believed.
 func TestClientAddrWithoutProxies(t *testing.T) {
-	s := &Server{}
+	s := New(Options{})
 	r := httptest.NewRequest("GET", "/", nil)
 	r.RemoteAddr = "127.0.0.1:4000"
 	r.Header.Set("X-Forwarded-For", "203.0.113.7")
@@ -76,7 +76,7 @@ func TestClientAddrWithoutProxies(t *testing.T) {
 }
 
 func TestScheme(t *testing.T) {
-	s := &Server{Options: Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}}
+	s := New(Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	req := func(remote string, proto string, viaTLS bool) *http.Request {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.RemoteAddr = remote

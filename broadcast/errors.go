@@ -16,4 +16,6 @@ var (
 	ErrSourceIdle       = errors.New("source sent nothing for too long")
 	ErrShoutcastV2      = errors.New("shoutcast v2 handshake not supported")
 	ErrHandshakeTooLong = errors.New("handshake line too long")
+	// errProbe is libshout's probe password, refused without a check.
+	errProbe = errors.New("probe password")
 )

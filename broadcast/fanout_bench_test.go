@@ -27,8 +27,7 @@ func (c *countConn) Close() error                     { return nil }
 // benchWriter is a writer of a server that is never started, for driving
 // passes by hand.
 func benchWriter() (*Server, *writer) {
-	s := &Server{Options: Options{WakeInterval: time.Hour}}
-	s.init()
+	s := New(Options{WakeInterval: time.Hour})
 	return s, newWriter(s, false)
 }
 

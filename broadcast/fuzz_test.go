@@ -107,9 +107,8 @@ func FuzzStatusEscaping(f *testing.F) {
 		if !validMountPath(mount) {
 			mount = "/live"
 		}
-		s := &Server{Options: Options{ServerID: "OnAir fuzz", ShoutcastMount: mount, DefaultMount: mount,
-			Mounts: []MountConfig{{Path: mount}}}, Auth: testAuth{}}
-		s.init()
+		s := New(Options{ServerID: "OnAir fuzz", ShoutcastMount: mount, DefaultMount: mount,
+			Mounts: []MountConfig{{Path: mount}}, Auth: testAuth{}})
 		m := s.Mount(mount)
 		m.SetInfo(infoFromHeaders(func(k string) string {
 			if k == "ice-name" {

@@ -68,10 +68,10 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 					t.Logf("the server logged:\n%s", tail(serverLog.String(), 6000))
 				}
 			})
-			ts := startServerWith(t, func(s *Server) {
+			ts := startServerWith(t, func(s *Options) {
 				s.Logger = slog.New(slog.NewTextHandler(serverLog, &slog.HandlerOptions{Level: slog.LevelDebug}))
-				s.Options.Defaults.Grace = blipGrace
-				s.Options.Mounts = append(s.Options.Mounts, MountConfig{Path: blipMount})
+				s.Defaults.Grace = blipGrace
+				s.Mounts = append(s.Mounts, MountConfig{Path: blipMount})
 			})
 			tap := startTap(t, ts)
 			url := "http://" + tap.http + blipMount

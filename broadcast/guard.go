@@ -48,11 +48,13 @@ func (s *Server) refuseHTTP(w http.ResponseWriter, r *http.Request, status int, 
 	w.Header().Set("Connection", "close")
 	http.Error(w, msg, status)
 	s.logAccess(e, status, int64(len(msg)+1))
-	s.Logger.Debug("request refused", "component", "broadcast", "ip", s.clientIP(r), "status", status, "path", r.URL.Path)
+	s.opts.Logger.Debug("request refused", "component", "broadcast", "ip", s.clientIP(r), "status", status, "path", r.URL.Path)
 }
 
 // banned reports whether a is on the ban list.
-func (s *Server) banned(a netip.Addr) bool { return s.Banned != nil && a.IsValid() && s.Banned(a) }
+func (s *Server) banned(a netip.Addr) bool {
+	return s.opts.Banned != nil && a.IsValid() && s.opts.Banned(a)
+}
 
 // refuseBannedConn closes c when its peer is banned, for connections that
 // speak no HTTP (SHOUTcast v1 and Icecast 1 sources), and reports whether
@@ -62,7 +64,7 @@ func (s *Server) refuseBannedConn(c net.Conn) bool {
 		return false
 	}
 	s.stats.RefusedBanned.Add(1)
-	s.Logger.Debug("banned source refused", "component", "broadcast", "remote", c.RemoteAddr().String())
+	s.opts.Logger.Debug("banned source refused", "component", "broadcast", "remote", c.RemoteAddr().String())
 	c.Close()
 	return true
 }

@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -26,9 +27,27 @@ const (
 // testAuth accepts the fixed test passwords.
 type testAuth struct{}
 
-func (testAuth) SourceOK(mount, user, pass string) bool { return pass == testSourcePass }
-func (testAuth) AdminOK(user, pass string) bool {
-	return (user == "" || user == "admin") && pass == testAdminPass
+// testRefusal is testAuth's refusal.
+type testRefusal string
+
+func (r testRefusal) Error() string  { return string(r) }
+func (r testRefusal) Reason() string { return string(r) }
+
+func (testAuth) SourceOK(_ context.Context, mount, user, pass string) error {
+	if pass != testSourcePass {
+		return testRefusal(ReasonWrongPassword)
+	}
+	return nil
+}
+
+func (testAuth) AdminOK(_ context.Context, user, pass string) error {
+	if user != "" && user != "admin" {
+		return testRefusal(ReasonUnknownUser)
+	}
+	if pass != testAdminPass {
+		return testRefusal(ReasonWrongPassword)
+	}
+	return nil
 }
 
 // testServer is a Server on a pair of adjacent loopback ports.
@@ -39,16 +58,16 @@ type testServer struct {
 
 func startServer(t *testing.T, tweak func(*Options)) *testServer {
 	t.Helper()
-	return startServerWith(t, func(s *Server) {
+	return startServerWith(t, func(o *Options) {
 		if tweak != nil {
-			tweak(&s.Options)
+			tweak(o)
 		}
 	})
 }
 
-// startServerWith is startServer with setup given the whole Server (its
-// Auth, Logger and Options) before it serves.
-func startServerWith(t *testing.T, setup func(*Server)) *testServer {
+// startServerWith is startServer with setup given the options (its Auth,
+// Logger and the rest) before the server is made.
+func startServerWith(t *testing.T, setup func(*Options)) *testServer {
 	t.Helper()
 	leakcheck.Check(t) // Close waits for every goroutine the server started
 	opts := Options{
@@ -69,9 +88,10 @@ func startServerWith(t *testing.T, setup func(*Server)) *testServer {
 		// a source idle for a moment under load must not be dropped.
 		SourceTimeout: 10 * time.Second,
 		HeaderTimeout: 5 * time.Second,
+		Auth:          testAuth{},
 	}
-	srv := &Server{Options: opts, Auth: testAuth{}}
-	setup(srv)
+	setup(&opts)
+	srv := New(opts)
 	a, b := testenv.AdjacentListeners(t)
 	go srv.Serve(a)
 	go srv.ServeShoutcast(b)

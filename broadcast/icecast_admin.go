@@ -106,7 +106,7 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 		Clients:           int(s.connections.Load()),
 		Host:              host,
 		Listeners:         s.Listeners(),
-		ServerID:          s.ServerID,
+		ServerID:          s.opts.ServerID,
 		ServerStart:       s.started.Format(rfc822Time),
 		ServerStartISO:    s.started.Format(isoTimeZone),
 	}
@@ -229,7 +229,7 @@ func (s *Server) handleKillSource(w http.ResponseWriter, r *http.Request, m *Mou
 		return
 	}
 	conn.Close()
-	s.Logger.Info("source killed by admin", "component", "broadcast", "mount", m.Path)
+	s.opts.Logger.Info("source killed by admin", "component", "broadcast", "mount", m.Path)
 	icecastXML(w, http.StatusOK, "Source Removed", 1)
 }
 
@@ -260,6 +260,6 @@ func (s *Server) handleMoveClients(w http.ResponseWriter, r *http.Request, m *Mo
 		icecastXML(w, http.StatusBadRequest, "Cannot move clients to "+dest.Path+": "+err.Error(), 0)
 		return
 	}
-	s.Logger.Info("listeners moved by admin", "component", "broadcast", "mount", m.Path, "destination", dest.Path, "listeners", n)
+	s.opts.Logger.Info("listeners moved by admin", "component", "broadcast", "mount", m.Path, "destination", dest.Path, "listeners", n)
 	icecastXML(w, http.StatusOK, "Clients moved from "+m.Path+" to "+dest.Path, 1)
 }

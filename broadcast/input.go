@@ -91,7 +91,7 @@ func (s *Server) feedInput(m *Mount, conn net.Conn, body io.Reader, info StreamI
 	}()
 	buf := make([]byte, 16<<10)
 	for {
-		if err := conn.SetReadDeadline(time.Now().Add(s.SourceTimeout)); err != nil {
+		if err := conn.SetReadDeadline(time.Now().Add(s.opts.SourceTimeout)); err != nil {
 			return err
 		}
 		n, err := body.Read(buf)

@@ -14,7 +14,6 @@ type Limits struct {
 
 // Limits returns the limits in force.
 func (s *Server) Limits() Limits {
-	s.init()
 	return Limits{
 		MaxListeners:        int(s.maxListeners.Load()),
 		MaxBandwidthKbps:    int(s.maxKbps.Load()),
@@ -25,7 +24,6 @@ func (s *Server) Limits() Limits {
 // SetLimits changes the limits while the server runs. They apply to the
 // next connection; nobody connected is dropped. Negative values mean 0.
 func (s *Server) SetLimits(l Limits) {
-	s.init()
 	s.maxListeners.Store(int64(max(0, l.MaxListeners)))
 	s.maxKbps.Store(int64(max(0, l.MaxBandwidthKbps)))
 	s.perIP.max.Store(int64(max(0, l.MaxConnectionsPerIP)))

@@ -30,7 +30,7 @@ func wantsMetadata(r *http.Request) bool {
 // statusLine is "HTTP/1.0 200 OK", or "ICY 200 OK" for the players
 // configured to want it (browsers and Go clients reject it).
 func (s *Server) statusLine(userAgent string) string {
-	for _, a := range s.ICYStatusAgents {
+	for _, a := range s.opts.ICYStatusAgents {
 		if a != "" && strings.Contains(userAgent, a) {
 			return "ICY 200 OK"
 		}
@@ -65,7 +65,7 @@ func (s *Server) responseHeaders(m *Mount, status string, metaint int, extra str
 	if metaint > 0 {
 		b.WriteString("icy-metaint: " + strconv.Itoa(metaint) + "\r\n")
 	}
-	b.WriteString("Server: " + s.ServerID + "\r\n")
+	b.WriteString("Server: " + s.opts.ServerID + "\r\n")
 	b.WriteString(noCacheHeaders)
 	b.WriteString(corsHeaders)
 	b.WriteString(extra)
@@ -170,7 +170,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	}
 	l.access = s.accessEntry(r, l.connectedAt)
 	l.home.Store(home)
-	l.countAt = l.connectedAt.Add(s.CountAfter)
+	l.countAt = l.connectedAt.Add(s.opts.CountAfter)
 	l.w = s.pool.assign(l)
 	if !s.attach(m, l, true) {
 		l.w.load.Add(-1)
@@ -181,7 +181,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	}
 	s.connections.Add(1)
 	booked = false // leave gives it back when the listener goes
-	s.Logger.Debug("listener connected", "component", "broadcast", "mount", home.Path, "listener", l.id,
+	s.opts.Logger.Debug("listener connected", "component", "broadcast", "mount", home.Path, "listener", l.id,
 		"ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0, "serving", m.Path)
 	// The headers and the burst go out now, from this goroutine, so the
 	// player starts at once; from then on the listener's writer serves it.
@@ -257,7 +257,7 @@ func (s *Server) leave(l *listener, err error) {
 	if l.counted.Load() {
 		s.listening.Add(-1)
 	}
-	s.Logger.Debug("listener left", "component", "broadcast", "mount", l.mount.Path, "listener", l.id, "err", err,
+	s.opts.Logger.Debug("listener left", "component", "broadcast", "mount", l.mount.Path, "listener", l.id, "err", err,
 		"bytes", l.bytesSent.Load(), "seconds", int(time.Since(l.connectedAt).Seconds()))
 	s.logAccess(l.access, http.StatusOK, l.bytesSent.Load())
 }

@@ -49,7 +49,7 @@ func (s *Server) ListenerList(mount string) []ListenerInfo {
 func (s *Server) KickListener(id uint64) bool {
 	for _, m := range s.MountList() {
 		if s.Kick(m, id) {
-			s.Logger.Info("listener kicked by admin", "component", "broadcast", "mount", m.Path, "listener", id)
+			s.opts.Logger.Info("listener kicked by admin", "component", "broadcast", "mount", m.Path, "listener", id)
 			return true
 		}
 	}
@@ -71,7 +71,7 @@ func (s *Server) KickPrefix(p netip.Prefix) int {
 		m.mu.Unlock()
 	}
 	if n > 0 {
-		s.Logger.Info("banned listeners disconnected", "component", "broadcast", "prefix", p.String(), "listeners", n)
+		s.opts.Logger.Info("banned listeners disconnected", "component", "broadcast", "prefix", p.String(), "listeners", n)
 	}
 	return n
 }

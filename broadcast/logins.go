@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"errors"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -42,6 +43,52 @@ func (d Door) String() string {
 	return "door" + strconv.Itoa(int(d))
 }
 
+// The reasons a login is refused for, as the log and /metrics name them.
+// An Authenticator's refusal names its reason with a Reason method; one
+// that names none, or one not listed here, is ReasonError.
+const (
+	ReasonWrongPassword = "wrong_password" // a known user, or the shared source password, mistyped
+	ReasonUnknownUser   = "unknown_user"
+	ReasonNotAdmin      = "not_admin" // right credentials of an account that is no admin
+	ReasonError         = "error"     // the check itself failed (the store, say)
+	numReasons          = 4
+)
+
+// reasons are the Reason constants in the order Stats counts them.
+var reasons = [numReasons]string{ReasonWrongPassword, ReasonUnknownUser, ReasonNotAdmin, ReasonError}
+
+// reasonOf names why err refused a login.
+func reasonOf(err error) string {
+	var r interface{ Reason() string }
+	if errors.As(err, &r) {
+		for _, known := range reasons {
+			if r.Reason() == known {
+				return known
+			}
+		}
+	}
+	if errors.Is(err, errProbe) {
+		return ReasonWrongPassword
+	}
+	return ReasonError
+}
+
+// eitherOK runs checks in turn until one accepts. Refused by all, it
+// answers the first refusal: the check a door is mainly for says why.
+func eitherOK(checks ...func() error) error {
+	var first error
+	for _, check := range checks {
+		err := check()
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
 // LoginRefused counts a login refused at door d for /metrics: throttled
 // ones unchecked, the others for wrong credentials. The server counts its
 // own doors; the console's API reports through it.
@@ -49,11 +96,20 @@ func (s *Server) LoginRefused(d Door, throttled bool) {
 	if d < 0 || d >= numDoors {
 		return
 	}
-	s.init()
 	if throttled {
 		s.stats.LoginsThrottled[d].Add(1)
 	} else {
 		s.stats.LoginsFailed[d].Add(1)
+	}
+}
+
+// loginRefusedFor counts a checked login refused at door d, by reason.
+func (s *Server) loginRefusedFor(d Door, reason string) {
+	s.LoginRefused(d, false)
+	for i, r := range reasons {
+		if r == reason {
+			s.stats.LoginRefusals[d][i].Add(1)
+		}
 	}
 }
 
@@ -70,31 +126,35 @@ const (
 // client, unless the throttle holds client back, and counts refusals.
 // wait is how long the client must wait: the time left when throttled,
 // or after a wrong password the wait it starts (zero while free tries
-// remain). Callers log failures, never throttled attempts: those come as
-// fast as a guesser sends them.
-func (s *Server) checkLogin(door Door, client netip.Addr, check func() bool) (res loginResult, wait time.Duration) {
-	if s.Throttle == nil {
-		if check() {
-			return loginOK, 0
+// remain); reason says why a checked login was refused. Callers log
+// failures, never throttled attempts: those come as fast as a guesser
+// sends them.
+func (s *Server) checkLogin(door Door, client netip.Addr, check func() error) (res loginResult, wait time.Duration, reason string) {
+	if s.opts.Throttle == nil {
+		err := check()
+		if err == nil {
+			return loginOK, 0, ""
 		}
-		s.LoginRefused(door, false)
-		return loginWrong, 0
+		reason = reasonOf(err)
+		s.loginRefusedFor(door, reason)
+		return loginWrong, 0, reason
 	}
-	if wait := s.Throttle.Begin(client); wait > 0 {
+	if wait := s.opts.Throttle.Begin(client); wait > 0 {
 		s.LoginRefused(door, true)
-		return loginThrottled, wait
+		return loginThrottled, wait, ""
 	}
 	ok := false
 	defer func() {
 		// Deferred, so that a check that panics still ends its attempt.
-		wait = s.Throttle.End(client, !ok)
+		wait = s.opts.Throttle.End(client, !ok)
 	}()
-	ok = check()
-	if !ok {
-		s.LoginRefused(door, false)
-		return loginWrong, 0
+	err := check()
+	if ok = err == nil; !ok {
+		reason = reasonOf(err)
+		s.loginRefusedFor(door, reason)
+		return loginWrong, 0, reason
 	}
-	return loginOK, 0
+	return loginOK, 0, ""
 }
 
 // retryAfter is a wait in whole seconds, rounded up: Retry-After's unit.

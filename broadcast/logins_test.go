@@ -40,14 +40,14 @@ func (a *countingAuth) note(pass string) {
 	a.asked[pass]++
 }
 
-func (a *countingAuth) SourceOK(mount, user, pass string) bool {
+func (a *countingAuth) SourceOK(ctx context.Context, mount, user, pass string) error {
 	a.note(pass)
-	return testAuth{}.SourceOK(mount, user, pass)
+	return testAuth{}.SourceOK(ctx, mount, user, pass)
 }
 
-func (a *countingAuth) AdminOK(user, pass string) bool {
+func (a *countingAuth) AdminOK(ctx context.Context, user, pass string) error {
 	a.note(pass)
-	return testAuth{}.AdminOK(user, pass)
+	return testAuth{}.AdminOK(ctx, user, pass)
 }
 
 // guessesChecked is how many of the passwords named guess-… reached the
@@ -116,13 +116,13 @@ func startThrottled(t *testing.T, tweaks ...func(*Options)) *throttleEnv {
 	}
 	th := accounts.NewThrottle()
 	th.Now = env.clock.Now
-	env.testServer = startServerWith(t, func(s *Server) {
+	env.testServer = startServerWith(t, func(s *Options) {
 		s.Auth = env.auth
 		s.Throttle = th
 		s.AccessLog = env.log
 		s.Logger = slog.New(env.warns)
 		for _, tw := range tweaks {
-			tw(&s.Options)
+			tw(s)
 		}
 	})
 	return env

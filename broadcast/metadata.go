@@ -1,6 +1,7 @@
 package broadcast
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,8 +53,10 @@ func songFrom(q url.Values) string {
 func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	path := q.Get("mount")
-	if !s.adminLogin(w, r, `Basic realm="Icecast2 Server"`, func(u, p string) bool {
-		return s.Auth.SourceOK(path, u, p) || s.Auth.AdminOK(u, p)
+	if !s.adminLogin(w, r, `Basic realm="Icecast2 Server"`, func(ctx context.Context, u, p string) error {
+		return eitherOK(
+			func() error { return s.opts.Auth.SourceOK(ctx, path, u, p) },
+			func() error { return s.opts.Auth.AdminOK(ctx, u, p) })
 	}) {
 		return
 	}
@@ -67,7 +70,7 @@ func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.SetTitle(songFrom(q), queryText(q, "url"), time.Now())
-	s.Logger.Info("title updated", "component", "broadcast", "mount", path, "title", m.Title().Title)
+	s.opts.Logger.Info("title updated", "component", "broadcast", "mount", path, "title", m.Title().Title)
 	icecastXML(w, http.StatusOK, "Metadata update successful", 1)
 }
 
@@ -93,16 +96,22 @@ func (s *Server) handleAdminCGI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := s.ClientAddr(r)
-	res, wait := s.checkLogin(DoorAdmin, client, func() bool {
-		_, srcOK := s.shoutcastAuth(path, login.pass)
-		return srcOK || basic && s.Auth.AdminOK(u, p) || s.Auth.AdminOK("", login.pass)
+	ctx := r.Context()
+	res, wait, why := s.checkLogin(DoorAdmin, client, func() error {
+		checks := []func() error{func() error { _, err := s.shoutcastAuth(ctx, path, login.pass); return err }}
+		if basic {
+			checks = append(checks, func() error { return s.opts.Auth.AdminOK(ctx, u, p) })
+		}
+		checks = append(checks, func() error { return s.opts.Auth.AdminOK(ctx, "", login.pass) })
+		return eitherOK(checks...)
 	})
 	switch {
 	case res == loginThrottled:
 		refuseThrottled(w, wait)
 		return
 	case res == loginWrong:
-		s.Logger.Warn("admin.cgi login failed", "component", "broadcast", "user", u, "client", client.String(), "retry_in", wait)
+		s.opts.Logger.Warn("admin.cgi login failed", "component", "broadcast", "user", u, "client", client.String(),
+			"reason", why, "retry_in", wait)
 		http.Error(w, "invalid password", http.StatusUnauthorized)
 		return
 	case path == "":
@@ -119,7 +128,7 @@ func (s *Server) handleAdminCGI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.SetTitle(songFrom(q), queryText(q, "url"), time.Now())
-	s.Logger.Info("title updated", "component", "broadcast", "mount", path, "title", m.Title().Title)
+	s.opts.Logger.Info("title updated", "component", "broadcast", "mount", path, "title", m.Title().Title)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write([]byte("<html><body>OK</body></html>\n"))
 }

@@ -51,6 +51,9 @@ var (
 	descLoginsFailed = prometheus.NewDesc("onair_logins_failed_total",
 		"Logins refused for a wrong user name or password, by door: source (source clients), admin (Icecast's /admin, /metrics, SHOUTcast's admin.cgi), console (the console and /api).",
 		[]string{"door"}, nil)
+	descLoginRefusals = prometheus.NewDesc("onair_login_refusals_total",
+		"Logins refused after their credentials were checked, by door and reason: wrong_password, unknown_user, not_admin (an account that is no admin), error (the check failed). The console's refusals are counted in onair_logins_failed_total only.",
+		[]string{"door", "reason"}, nil)
 	descLoginsThrottled = prometheus.NewDesc("onair_logins_throttled_total",
 		"Logins refused without a look at the password (429) because the client's address failed too often, by door.",
 		[]string{"door"}, nil)
@@ -65,6 +68,7 @@ func (c metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 		descListeners, descConnections, descPeak, descHits, descSourceConnected,
 		descBytesIn, descBytesOut, descServerListeners, descUptime, descRefused,
 		descDropped, descSourcesRefused, descLoginsFailed, descLoginsThrottled,
+		descLoginRefusals,
 	} {
 		ch <- d
 	}
@@ -107,33 +111,36 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	for d := range numDoors {
 		counter(descLoginsFailed, st.LoginsFailed[d].Load(), d.String())
 		counter(descLoginsThrottled, st.LoginsThrottled[d].Load(), d.String())
+		if d == DoorConsole {
+			continue
+		}
+		for i, reason := range reasons {
+			counter(descLoginRefusals, st.LoginRefusals[d][i].Load(), d.String(), reason)
+		}
 	}
 }
 
-// metricsHandler serves /metrics from a registry of the server's own, made
-// on first use: two Servers in one process (tests, a reload) never share
+// metricsHandler makes the /metrics handler from a registry of the
+// server's own: two Servers in one process (tests, a reload) never share
 // or collide in the global registry.
 func (s *Server) metricsHandler() http.Handler {
-	s.metricsOnce.Do(func() {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(
-			metricsCollector{s},
-			collectors.NewGoCollector(),
-			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		)
-		s.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-			ErrorLog:      slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
-			ErrorHandling: promhttp.ContinueOnError,
-		})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		metricsCollector{s},
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError,
 	})
-	return s.metrics
 }
 
 // handleMetrics is GET /metrics: Prometheus text, behind the admin's
 // credentials unless PublicMetrics.
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
-	if !s.PublicMetrics && !s.adminAuth(w, r) {
+	if !s.opts.PublicMetrics && !s.adminAuth(w, r) {
 		return
 	}
-	s.metricsHandler().ServeHTTP(w, r)
+	s.metrics.ServeHTTP(w, r)
 }

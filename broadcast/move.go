@@ -112,7 +112,7 @@ func (s *Server) moveListener(l *listener, to *Mount) error {
 	if !s.attach(to, l, false) {
 		return ErrMountClosed
 	}
-	s.Logger.Debug("listener moved", "component", "broadcast", "listener", l.id, "from", from.Path, "to", to.Path)
+	s.opts.Logger.Debug("listener moved", "component", "broadcast", "listener", l.id, "from", from.Path, "to", to.Path)
 	return nil
 }
 
@@ -123,7 +123,7 @@ func (s *Server) fallBack(m *Mount) {
 		return
 	}
 	if n, err := s.MoveListeners(m, fb, nil); err == nil && n > 0 {
-		s.Logger.Info("listeners moved to fallback", "component", "broadcast", "mount", m.Path, "fallback", fb.Path, "listeners", n)
+		s.opts.Logger.Info("listeners moved to fallback", "component", "broadcast", "mount", m.Path, "fallback", fb.Path, "listeners", n)
 	}
 }
 
@@ -154,7 +154,7 @@ func (s *Server) takeBack(m *Mount) {
 		}
 		n, _ := s.MoveListeners(fb, m, func(l *listener) bool { return l.home.Load() == m })
 		if n > 0 {
-			s.Logger.Info("listeners moved back from fallback", "component", "broadcast", "mount", m.Path, "fallback", fb.Path, "listeners", n)
+			s.opts.Logger.Info("listeners moved back from fallback", "component", "broadcast", "mount", m.Path, "fallback", fb.Path, "listeners", n)
 		}
 		fb = s.Mount(fb.Settings.Fallback)
 	}

@@ -16,7 +16,7 @@ func (s *Server) playlistFile(w http.ResponseWriter, r *http.Request, p string) 
 		if m := s.defaultMount(); m != nil {
 			base = m.Path
 		} else {
-			base = s.DefaultMount
+			base = s.opts.DefaultMount
 		}
 	} else {
 		for _, e := range []string{".m3u", ".pls", ".xspf"} {

@@ -1,12 +1,13 @@
 package broadcast
 
 import (
+	"context"
 	"net/http"
 	"strings"
 )
 
 // route is the HTTP port's handler: sources, listeners, title updates and
-// status pages here; everything else goes to s.Handler.
+// status pages here; everything else goes to s.opts.Handler.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
@@ -89,8 +90,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		if s.playlistFile(w, r, p) {
 			return
 		}
-		if s.Page != nil && (p == "/embed" || strings.HasPrefix(p, "/public/")) {
-			s.Page.ServeHTTP(w, r) // after the mounts: a mount of that name wins
+		if s.opts.Page != nil && (p == "/embed" || strings.HasPrefix(p, "/public/")) {
+			s.opts.Page.ServeHTTP(w, r) // after the mounts: a mount of that name wins
 			return
 		}
 		s.next(w, r)
@@ -98,8 +99,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) next(w http.ResponseWriter, r *http.Request) {
-	if s.Handler != nil {
-		s.Handler.ServeHTTP(w, r)
+	if s.opts.Handler != nil {
+		s.opts.Handler.ServeHTTP(w, r)
 		return
 	}
 	http.NotFound(w, r)
@@ -122,7 +123,7 @@ func wantsPage(r *http.Request) bool {
 // defaultMount is what "/" plays: the default mount when it is on air,
 // else the first mount on air.
 func (s *Server) defaultMount() *Mount {
-	if m := s.Mount(s.DefaultMount); m != nil && m.OnAir() && !m.Settings.Input {
+	if m := s.Mount(s.opts.DefaultMount); m != nil && m.OnAir() && !m.Settings.Input {
 		return m
 	}
 	for _, m := range s.MountList() {
@@ -138,8 +139,12 @@ func (s *Server) defaultMount() *Mount {
 // sourceToo, the mount's source credentials are accepted as well.
 func (s *Server) adminMount(w http.ResponseWriter, r *http.Request, sourceToo bool) *Mount {
 	path := r.URL.Query().Get("mount")
-	if !s.adminLogin(w, r, `Basic realm="Icecast2 Server"`, func(u, pw string) bool {
-		return s.Auth.AdminOK(u, pw) || sourceToo && s.Auth.SourceOK(path, u, pw)
+	if !s.adminLogin(w, r, `Basic realm="Icecast2 Server"`, func(ctx context.Context, u, pw string) error {
+		admin := func() error { return s.opts.Auth.AdminOK(ctx, u, pw) }
+		if !sourceToo {
+			return admin()
+		}
+		return eitherOK(admin, func() error { return s.opts.Auth.SourceOK(ctx, path, u, pw) })
 	}) {
 		return nil
 	}
@@ -154,13 +159,13 @@ func (s *Server) adminMount(w http.ResponseWriter, r *http.Request, sourceToo bo
 // adminAuth checks the admin's HTTP Basic credentials, answering 401 when
 // they are missing or wrong, and 429 when the client is held back.
 func (s *Server) adminAuth(w http.ResponseWriter, r *http.Request) bool {
-	return s.adminLogin(w, r, `Basic realm="OnAir"`, s.Auth.AdminOK)
+	return s.adminLogin(w, r, `Basic realm="OnAir"`, s.opts.Auth.AdminOK)
 }
 
 // adminLogin checks a request's HTTP Basic credentials with check under
 // the login throttle, answering the refusal itself: 401 with challenge
 // when they are missing or wrong, 429 when the client is held back.
-func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request, challenge string, check func(user, pass string) bool) bool {
+func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request, challenge string, check func(ctx context.Context, user, pass string) error) bool {
 	u, p, ok := r.BasicAuth()
 	if !ok {
 		w.Header().Set("WWW-Authenticate", challenge)
@@ -168,14 +173,14 @@ func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request, challenge st
 		return false
 	}
 	client := s.ClientAddr(r)
-	res, wait := s.checkLogin(DoorAdmin, client, func() bool { return check(u, p) })
+	res, wait, why := s.checkLogin(DoorAdmin, client, func() error { return check(r.Context(), u, p) })
 	switch res {
 	case loginThrottled:
 		refuseThrottled(w, wait)
 		return false
 	case loginWrong:
-		s.Logger.Warn("admin login failed", "component", "broadcast", "path", r.URL.Path, "user", u,
-			"client", client.String(), "retry_in", wait)
+		s.opts.Logger.Warn("admin login failed", "component", "broadcast", "path", r.URL.Path, "user", u,
+			"client", client.String(), "reason", why, "retry_in", wait)
 		w.Header().Set("WWW-Authenticate", challenge)
 		http.Error(w, "authentication required", http.StatusUnauthorized)
 		return false

@@ -24,13 +24,17 @@ import (
 )
 
 // Authenticator checks credentials. The server asks; it never stores them.
+// A refusal is an error that says why; one with a Reason method names it
+// in a word for the log and /metrics ("wrong_password", "unknown_user",
+// "not_admin"), and any other counts as "error" (the store failed, say).
 type Authenticator interface {
-	// SourceOK reports whether user/pass may push to mount. user is
-	// "source" for Icecast clients and the DJ name (or "") for SHOUTcast.
-	SourceOK(mount, user, pass string) bool
-	// AdminOK reports whether user/pass are the admin's; user "" checks
-	// the password alone (SHOUTcast's admin.cgi has no user names).
-	AdminOK(user, pass string) bool
+	// SourceOK accepts user/pass as a source for mount, or says why not.
+	// user is "source" for Icecast clients and the DJ name (or "") for
+	// SHOUTcast.
+	SourceOK(ctx context.Context, mount, user, pass string) error
+	// AdminOK accepts user/pass as the admin's, or says why not; user ""
+	// checks the password alone (SHOUTcast's admin.cgi has no user names).
+	AdminOK(ctx context.Context, user, pass string) error
 }
 
 // MountConfig is a configured mount.
@@ -39,18 +43,26 @@ type MountConfig struct {
 	Settings MountSettings
 }
 
-// Options are the server-wide settings.
+// Options are the server's settings and the parts it works with, all
+// given to New: the server is complete once built and nothing is set on
+// it afterwards. Fields left zero take the defaults New documents.
 type Options struct {
-	ServerID       string // "OnAir x.y", in Server headers and status pages
-	Hostname       string // for listen URLs; "" = the request's Host
-	MaxListeners   int    // whole server; 0 = no limit (SetLimits changes it)
-	AllowUnlisted  bool   // sources may create mounts nobody configured
-	DefaultMount   string // what "/" and "/;" play
-	ShoutcastMount string // where SHOUTcast v1 sources land (sid 1)
+	// Auth checks source and admin credentials; it is required.
+	Auth Authenticator
+	// Handler serves the routes the broadcast face does not own (the API
+	// and the console); nil = 404.
+	Handler        http.Handler
+	Logger         *slog.Logger // nil = discard
+	ServerID       string       // "OnAir x.y", in Server headers and status pages
+	Hostname       string       // for listen URLs; "" = the request's Host
+	MaxListeners   int          // whole server; 0 = no limit (SetLimits changes it)
+	AllowUnlisted  bool         // sources may create mounts nobody configured
+	DefaultMount   string       // what "/" and "/;" play
+	ShoutcastMount string       // where SHOUTcast v1 sources land (sid 1)
 	Mounts         []MountConfig
 	Defaults       MountSettings // for mounts made on the fly
-	SourceTimeout  time.Duration
-	HeaderTimeout  time.Duration
+	SourceTimeout  time.Duration // 0 = 10 s
+	HeaderTimeout  time.Duration // 0 = 15 s
 	// WakeInterval is how often the writers wake to send listeners what
 	// was published since (0 = once a second). Players buffer seconds;
 	// each wake-up costs a write per listener.
@@ -112,15 +124,16 @@ type Stats struct {
 	// because the address failed too often.
 	LoginsFailed    [numDoors]atomic.Int64
 	LoginsThrottled [numDoors]atomic.Int64
+	// LoginRefusals are the checked refusals counted in LoginsFailed
+	// (the console's excepted: it reports no reason), by door and reason
+	// in the order of the Reason constants.
+	LoginRefusals [numDoors][numReasons]atomic.Int64
 }
 
 // Server serves listeners, sources and status pages on one HTTP port and
 // SHOUTcast v1 sources on another.
 type Server struct {
-	Options
-	Auth    Authenticator
-	Handler http.Handler // routes the broadcast face does not own; nil = 404
-	Logger  *slog.Logger
+	opts Options
 
 	started     time.Time
 	stats       Stats
@@ -129,7 +142,7 @@ type Server struct {
 	listening   atomic.Int64 // counted listeners
 	connections atomic.Int64 // listener connections, for max_listeners
 	kbpsInUse   atomic.Int64 // the listener connections' bitrates, for max_bandwidth_kbps
-	// The limits in force: set from Options by init, changed by SetLimits
+	// The limits in force: set from Options by New, changed by SetLimits
 	// while the server runs (limits.go).
 	maxListeners atomic.Int64
 	maxKbps      atomic.Int64
@@ -138,6 +151,11 @@ type Server struct {
 	mounts map[string]*Mount
 	order  []string // configured mounts first, then by creation
 
+	// ctx ends at Close; logins on raw connections, which have no
+	// request context, are checked under it.
+	ctx    context.Context
+	cancel context.CancelFunc
+
 	httpSrv  *http.Server
 	lnMu     sync.Mutex
 	nets     []net.Listener
@@ -145,53 +163,57 @@ type Server struct {
 	wg       sync.WaitGroup
 	shutdown chan struct{}
 	pool     *writerPool
-	initOnce sync.Once
 
-	metricsOnce sync.Once
-	metrics     http.Handler // made by metricsHandler
+	metrics http.Handler // /metrics, from a registry of the server's own
 }
 
-func (s *Server) init() {
-	s.initOnce.Do(func() {
-		if s.Logger == nil {
-			s.Logger = slog.New(slog.DiscardHandler)
-		}
-		if s.SourceTimeout <= 0 {
-			s.SourceTimeout = 10 * time.Second
-		}
-		if s.HeaderTimeout <= 0 {
-			s.HeaderTimeout = 15 * time.Second
-		}
-		if s.WakeInterval <= 0 {
-			s.WakeInterval = time.Second
-		}
-		s.started = time.Now()
-		s.perIP.exempt = s.LimitExempt
-		s.perIP.max.Store(int64(max(0, s.MaxConnectionsPerIP)))
-		s.maxListeners.Store(int64(max(0, s.MaxListeners)))
-		s.maxKbps.Store(int64(max(0, s.MaxBandwidthKbps)))
-		s.shutdown = make(chan struct{})
-		s.pool = newWriterPool(s)
-		s.mounts = map[string]*Mount{}
-		for _, mc := range s.Mounts {
-			st := mc.Settings
-			st.Listed = true
-			s.addMountLocked(NewMount(mc.Path, s.fillSettings(st)))
-		}
-		s.httpSrv = &http.Server{
-			Handler:           http.HandlerFunc(s.serveGuarded),
-			ReadHeaderTimeout: s.HeaderTimeout,
-			// net/http allows 4 KiB of slop beyond MaxHeaderBytes: this
-			// refuses requests whose headers pass 8 KiB in all.
-			MaxHeaderBytes: 4 << 10,
-			IdleTimeout:    60 * time.Second,
-			ErrorLog:       slog.NewLogLogger(s.Logger.Handler(), slog.LevelDebug),
-		}
-	})
+// New returns a server with its configured mounts, ready to serve. Zero
+// options take their defaults: a discarding logger, a source timeout of
+// 10 s, a header timeout of 15 s, writers waking once a second.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.SourceTimeout <= 0 {
+		opts.SourceTimeout = 10 * time.Second
+	}
+	if opts.HeaderTimeout <= 0 {
+		opts.HeaderTimeout = 15 * time.Second
+	}
+	if opts.WakeInterval <= 0 {
+		opts.WakeInterval = time.Second
+	}
+	s := &Server{opts: opts, started: time.Now(), shutdown: make(chan struct{}), mounts: map[string]*Mount{}}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.perIP.exempt = opts.LimitExempt
+	s.perIP.max.Store(int64(max(0, opts.MaxConnectionsPerIP)))
+	s.maxListeners.Store(int64(max(0, opts.MaxListeners)))
+	s.maxKbps.Store(int64(max(0, opts.MaxBandwidthKbps)))
+	s.pool = newWriterPool(s)
+	for _, mc := range opts.Mounts {
+		st := mc.Settings
+		st.Listed = true
+		s.addMountLocked(NewMount(mc.Path, s.fillSettings(st)))
+	}
+	s.httpSrv = &http.Server{
+		Handler:           http.HandlerFunc(s.serveGuarded),
+		ReadHeaderTimeout: opts.HeaderTimeout,
+		// net/http allows 4 KiB of slop beyond MaxHeaderBytes: this
+		// refuses requests whose headers pass 8 KiB in all.
+		MaxHeaderBytes: 4 << 10,
+		IdleTimeout:    60 * time.Second,
+		ErrorLog:       slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
+	}
+	s.metrics = s.metricsHandler()
+	return s
 }
+
+// Options returns the options the server was built with, its defaults
+// filled in.
+func (s *Server) Options() Options { return s.opts }
 
 func (s *Server) fillSettings(st MountSettings) MountSettings {
-	d := s.Defaults
+	d := s.opts.Defaults
 	if st.BurstSize == 0 {
 		st.BurstSize = d.BurstSize
 	}
@@ -220,7 +242,6 @@ func (s *Server) addMountLocked(m *Mount) {
 
 // Mount returns the mount at path, or nil.
 func (s *Server) Mount(path string) *Mount {
-	s.init()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.mounts[path]
@@ -228,7 +249,6 @@ func (s *Server) Mount(path string) *Mount {
 
 // MountList returns the mounts in order: configured ones first.
 func (s *Server) MountList() []*Mount {
-	s.init()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]*Mount, 0, len(s.order))
@@ -239,14 +259,13 @@ func (s *Server) MountList() []*Mount {
 }
 
 // Counters returns the server's event counters.
-func (s *Server) Counters() *Stats { s.init(); return &s.stats }
+func (s *Server) Counters() *Stats { return &s.stats }
 
 // Listeners is the number of listeners on the whole server.
 func (s *Server) Listeners() int { return int(s.listening.Load()) }
 
 // mountForSource finds or, when allowed, makes the mount a source pushes to.
 func (s *Server) mountForSource(path string) (*Mount, error) {
-	s.init()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m := s.mounts[path]; m != nil {
@@ -255,7 +274,7 @@ func (s *Server) mountForSource(path string) (*Mount, error) {
 		}
 		return m, nil
 	}
-	if !s.AllowUnlisted {
+	if !s.opts.AllowUnlisted {
 		return nil, ErrNoMount
 	}
 	m := NewMount(path, s.fillSettings(MountSettings{}))
@@ -289,7 +308,6 @@ func (s *Server) removeIfIdle(m *Mount) {
 // Icecast sources, SHOUTcast v1 sources (sniffed by their first line) and
 // everything net/http serves.
 func (s *Server) Serve(ln net.Listener) error {
-	s.init()
 	cl := newChanListener(ln.Addr())
 	if !s.track(ln, cl) {
 		return http.ErrServerClosed
@@ -305,7 +323,6 @@ func (s *Server) Serve(ln net.Listener) error {
 // ServeShoutcast accepts SHOUTcast v1 source connections on ln (the HTTP
 // port + 1 by convention) until Close.
 func (s *Server) ServeShoutcast(ln net.Listener) error {
-	s.init()
 	if !s.track(ln, nil) {
 		return http.ErrServerClosed
 	}
@@ -313,7 +330,7 @@ func (s *Server) ServeShoutcast(ln net.Listener) error {
 		if s.refuseBannedConn(c) {
 			return
 		}
-		_ = c.SetReadDeadline(time.Now().Add(s.HeaderTimeout))
+		_ = c.SetReadDeadline(time.Now().Add(s.opts.HeaderTimeout))
 		br := bufio.NewReaderSize(c, maxRequestLine)
 		line, err := readFirstLine(br)
 		if err != nil {
@@ -363,7 +380,7 @@ func (s *Server) acceptLoop(ln net.Listener, port portKind, handle func(net.Conn
 			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) {
 				// Out of file descriptors: back off instead of spinning.
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				s.Logger.Warn("accept failed", "component", "broadcast", "err", err, "retry_in", delay)
+				s.opts.Logger.Warn("accept failed", "component", "broadcast", "err", err, "retry_in", delay)
 				time.Sleep(delay)
 				continue
 			}
@@ -391,7 +408,7 @@ func (s *Server) acceptLoop(ln net.Listener, port portKind, handle func(net.Conn
 // sniff reads a connection's first line and sends it where it belongs.
 func (s *Server) sniff(c net.Conn, cl *chanListener) {
 	start := time.Now()
-	_ = c.SetReadDeadline(start.Add(s.HeaderTimeout))
+	_ = c.SetReadDeadline(start.Add(s.opts.HeaderTimeout))
 	br := bufio.NewReaderSize(c, maxRequestLine)
 	first, err := br.Peek(1)
 	if err != nil {
@@ -401,7 +418,7 @@ func (s *Server) sniff(c net.Conn, cl *chanListener) {
 	if first[0] == 0x5A {
 		// SHOUTcast v2 (Ultravox): close at once so the Winamp DSP falls
 		// back to v1 on port+1.
-		s.Logger.Debug("refused shoutcast v2 source", "component", "broadcast", "remote", c.RemoteAddr().String())
+		s.opts.Logger.Debug("refused shoutcast v2 source", "component", "broadcast", "remote", c.RemoteAddr().String())
 		c.Close()
 		return
 	}
@@ -436,7 +453,6 @@ func (s *Server) sniff(c net.Conn, cl *chanListener) {
 // Close stops accepting, disconnects every listener and source, and waits
 // for the goroutines the server started.
 func (s *Server) Close() error {
-	s.init()
 	s.lnMu.Lock()
 	select {
 	case <-s.shutdown:
@@ -444,6 +460,7 @@ func (s *Server) Close() error {
 		return nil
 	default:
 		close(s.shutdown)
+		s.cancel()
 	}
 	for _, ln := range s.nets {
 		ln.Close()

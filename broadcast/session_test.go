@@ -211,7 +211,7 @@ func TestSourceGraceThenClose(t *testing.T) {
 			if grace > 0 && waited < grace {
 				t.Errorf("closed after %v, before the %v grace", waited, grace)
 			}
-			if grace == 0 && waited >= ts.SourceTimeout {
+			if grace == 0 && waited >= ts.Options().SourceTimeout {
 				t.Errorf("with no grace, closed only after %v", waited)
 			}
 		})

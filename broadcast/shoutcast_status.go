@@ -20,7 +20,7 @@ func (s *Server) statusMount(r *http.Request) *Mount {
 	if m := s.defaultMount(); m != nil {
 		return m
 	}
-	return s.Mount(s.DefaultMount)
+	return s.Mount(s.opts.DefaultMount)
 }
 
 // shoutcastStats are the figures SHOUTcast's status pages show.
@@ -48,7 +48,7 @@ type shoutcastStats struct {
 }
 
 func (s *Server) shoutcastStatsFor(m *Mount) shoutcastStats {
-	st := shoutcastStats{MaxListeners: int(s.maxListeners.Load()), Version: s.ServerID}
+	st := shoutcastStats{MaxListeners: int(s.maxListeners.Load()), Version: s.opts.ServerID}
 	if m == nil {
 		return st
 	}
@@ -143,7 +143,7 @@ const playedLimit = 20
 // played is a mount's song history, newest first: a station's plays when
 // its stations keep a history, else the mount's recent titles.
 func (s *Server) played(m *Mount) []Played {
-	if ps, ok := s.Programs.(PlayedSource); ok {
+	if ps, ok := s.opts.Programs.(PlayedSource); ok {
 		if hist, ok := ps.Played(m.Path, playedLimit); ok {
 			return hist
 		}
@@ -175,7 +175,7 @@ func (s *Server) handlePlayed(w http.ResponseWriter, r *http.Request) {
 	}
 	var b strings.Builder
 	b.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Played — ` +
-		html.EscapeString(s.ServerID) + `</title></head><body><h1>Song history</h1><table><tr><th>Played @</th><th>Song Title</th></tr>`)
+		html.EscapeString(s.opts.ServerID) + `</title></head><body><h1>Song history</h1><table><tr><th>Played @</th><th>Song Title</th></tr>`)
 	for i, md := range hist {
 		b.WriteString("<tr><td>" + md.At.Format("15:04:05") + "</td><td>" + html.EscapeString(md.Title))
 		if i == 0 {

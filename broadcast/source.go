@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -117,7 +118,7 @@ func headerText(v string) string {
 
 // handleSource serves Icecast SOURCE and PUT requests.
 func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
-	log := s.Logger.With("component", "broadcast", "mount", r.URL.Path, "remote", r.RemoteAddr)
+	log := s.opts.Logger.With("component", "broadcast", "mount", r.URL.Path, "remote", r.RemoteAddr)
 	w.Header().Set("Connection", "close")
 	path := r.URL.Path
 	user, pass, ok := r.BasicAuth()
@@ -128,7 +129,7 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := s.ClientAddr(r)
-	switch res, wait := s.checkLogin(DoorSource, client, func() bool { return s.Auth.SourceOK(path, user, pass) }); res {
+	switch res, wait, why := s.checkLogin(DoorSource, client, func() error { return s.opts.Auth.SourceOK(r.Context(), path, user, pass) }); res {
 	case loginThrottled:
 		s.stats.SourcesRefused.Add(1)
 		refuseThrottled(w, wait)
@@ -137,7 +138,7 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Icecast2 Server"`)
 		http.Error(w, "invalid password", http.StatusUnauthorized)
 		s.stats.SourcesRefused.Add(1)
-		log.Warn("source refused: bad password", "user", user, "client", client.String(), "retry_in", wait)
+		log.Warn("source refused: bad password", "user", user, "client", client.String(), "reason", why, "retry_in", wait)
 		return
 	}
 	if !validMountPath(path) {
@@ -191,7 +192,7 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		// Liquidsoap and ffmpeg wait for this before they send audio.
 		reply = "HTTP/1.1 100 Continue\r\nContent-Length: 0\r\n\r\n"
 	}
-	reply += "HTTP/1.0 200 OK\r\nServer: " + s.ServerID + "\r\n\r\n"
+	reply += "HTTP/1.0 200 OK\r\nServer: " + s.opts.ServerID + "\r\n\r\n"
 	if _, err := conn.Write([]byte(reply)); err != nil {
 		s.release(m, sc)
 		return
@@ -247,7 +248,7 @@ func (s *Server) pump(m *Mount, conn net.Conn, body io.Reader, codec frames.Code
 		m.WriteFrame(f, now)
 	}
 	for {
-		if err := conn.SetReadDeadline(time.Now().Add(s.SourceTimeout)); err != nil {
+		if err := conn.SetReadDeadline(time.Now().Add(s.opts.SourceTimeout)); err != nil {
 			return err
 		}
 		n, err := body.Read(buf)
@@ -307,11 +308,11 @@ func parseShoutcastLogin(line string) shoutcastLogin {
 // shoutcast_mount, 2 and on are the configured mounts in order.
 func (s *Server) shoutcastMount(sid int) string {
 	if sid <= 1 {
-		return s.ShoutcastMount
+		return s.opts.ShoutcastMount
 	}
 	n := 1
-	for _, mc := range s.Mounts {
-		if mc.Path == s.ShoutcastMount || mc.Settings.Station {
+	for _, mc := range s.opts.Mounts {
+		if mc.Path == s.opts.ShoutcastMount || mc.Settings.Station {
 			continue
 		}
 		n++
@@ -327,18 +328,20 @@ func (s *Server) shoutcastMount(sid int) string {
 const shoutcastProbe = "!POKE"
 
 // shoutcastAuth checks a v1 password, trying the whole line as the
-// password first and then "dj:pass".
-func (s *Server) shoutcastAuth(mount, secret string) (dj string, ok bool) {
+// password first and then "dj:pass"; refused, it says why the whole line
+// was.
+func (s *Server) shoutcastAuth(ctx context.Context, mount, secret string) (dj string, err error) {
 	if secret == shoutcastProbe {
-		return "", false
+		return "", errProbe
 	}
-	if s.Auth.SourceOK(mount, "", secret) {
-		return "", true
+	err = s.opts.Auth.SourceOK(ctx, mount, "", secret)
+	if err == nil {
+		return "", nil
 	}
-	if d, p, found := strings.Cut(secret, ":"); found && s.Auth.SourceOK(mount, d, p) {
-		return d, true
+	if d, p, found := strings.Cut(secret, ":"); found && s.opts.Auth.SourceOK(ctx, mount, d, p) == nil {
+		return d, nil
 	}
-	return "", false
+	return "", err
 }
 
 // serveShoutcastSource speaks SHOUTcast v1 as the Winamp DSP does: a
@@ -347,7 +350,7 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 	defer c.Close()
 	login := parseShoutcastLogin(line)
 	path := s.shoutcastMount(login.sid)
-	log := s.Logger.With("component", "broadcast", "mount", path, "remote", c.RemoteAddr().String())
+	log := s.opts.Logger.With("component", "broadcast", "mount", path, "remote", c.RemoteAddr().String())
 	// Logged as Icecast would log the HTTP equivalent of each answer.
 	acc, status, received := sourceEntry(c, "ICY", path), http.StatusUnauthorized, int64(0)
 	defer func() { s.logAccess(&acc, status, received) }()
@@ -357,10 +360,10 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 	}
 	var dj string
 	client := remoteAddr(c)
-	res, wait := s.checkLogin(DoorSource, client, func() bool {
-		var ok bool
-		dj, ok = s.shoutcastAuth(path, login.pass)
-		return ok
+	res, wait, why := s.checkLogin(DoorSource, client, func() error {
+		var err error
+		dj, err = s.shoutcastAuth(s.ctx, path, login.pass)
+		return err
 	})
 	switch {
 	case res == loginThrottled:
@@ -371,7 +374,7 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 	case res == loginWrong || path == "":
 		_, _ = c.Write([]byte("invalid password\r\n"))
 		s.stats.SourcesRefused.Add(1)
-		log.Warn("shoutcast source refused: bad password", "sid", login.sid, "client", client.String(), "retry_in", wait)
+		log.Warn("shoutcast source refused: bad password", "sid", login.sid, "client", client.String(), "reason", why, "retry_in", wait)
 		return
 	}
 	acc.User, status = dj, http.StatusForbidden
@@ -451,12 +454,12 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 	defer c.Close()
 	f := strings.Fields(line)
 	pass, path := f[1], f[len(f)-1]
-	log := s.Logger.With("component", "broadcast", "mount", path, "remote", c.RemoteAddr().String())
+	log := s.opts.Logger.With("component", "broadcast", "mount", path, "remote", c.RemoteAddr().String())
 	acc, status, received := sourceEntry(c, "ICE/1.0", path), http.StatusUnauthorized, int64(0)
 	acc.User = "source"
 	defer func() { s.logAccess(&acc, status, received) }()
 	client := remoteAddr(c)
-	res, wait := s.checkLogin(DoorSource, client, func() bool { return s.Auth.SourceOK(path, "source", pass) })
+	res, wait, why := s.checkLogin(DoorSource, client, func() error { return s.opts.Auth.SourceOK(s.ctx, path, "source", pass) })
 	if res == loginThrottled {
 		// No HTTP to say 429 in: the connection closes, unanswered.
 		status = http.StatusTooManyRequests
@@ -470,7 +473,7 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 		// reading, not writing, when the refusal comes.
 		_, _ = c.Write([]byte("ERROR - Bad Password\r\n"))
 		s.stats.SourcesRefused.Add(1)
-		log.Warn("icecast 1 source refused: bad password", "client", client.String(), "retry_in", wait)
+		log.Warn("icecast 1 source refused: bad password", "client", client.String(), "reason", why, "retry_in", wait)
 		return
 	}
 	if err != nil {

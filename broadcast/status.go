@@ -10,14 +10,14 @@ import (
 
 // host is the host:port listeners reach the server at.
 func (s *Server) host(r *http.Request) string {
-	if s.Hostname != "" {
-		if strings.Contains(s.Hostname, ":") {
-			return s.Hostname
+	if s.opts.Hostname != "" {
+		if strings.Contains(s.opts.Hostname, ":") {
+			return s.opts.Hostname
 		}
 		if _, port, ok := strings.Cut(r.Host, ":"); ok {
-			return s.Hostname + ":" + port
+			return s.opts.Hostname + ":" + port
 		}
-		return s.Hostname
+		return s.opts.Hostname
 	}
 	if r.Host != "" {
 		return r.Host
@@ -83,7 +83,7 @@ func (s *Server) handleStatusJSON(w http.ResponseWriter, r *http.Request) {
 		"admin":                "",
 		"host":                 strings.Split(host, ":")[0],
 		"location":             "",
-		"server_id":            s.ServerID,
+		"server_id":            s.opts.ServerID,
 		"server_start":         s.started.Format(rfc822Time),
 		"server_start_iso8601": s.started.Format(isoTimeZone),
 		"source":               sources,
@@ -165,8 +165,8 @@ func (s *Server) handleNowPlaying(w http.ResponseWriter, r *http.Request) {
 			np.Artist, np.Title = SplitTitle(md.Title)
 			np.StartedAt = md.At
 		}
-		if s.Programs != nil {
-			if p, ok := s.Programs.Program(m.Path); ok {
+		if s.opts.Programs != nil {
+			if p, ok := s.opts.Programs.Program(m.Path); ok {
 				np.Station, np.Live = p.Station, p.Live
 				np.Artist, np.Title = p.Artist, p.Title
 				if np.Title == "" {
@@ -213,13 +213,13 @@ type statusMount struct {
 // servePage answers a browser at "/" (or "/;"): the public station page
 // when there is one, else the plain status page.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
-	if s.Page == nil {
+	if s.opts.Page == nil {
 		s.handleStatusPage(w, r)
 		return
 	}
 	r2 := r.Clone(r.Context())
 	r2.URL.Path, r2.URL.RawPath = "/", ""
-	s.Page.ServeHTTP(w, r2)
+	s.opts.Page.ServeHTTP(w, r2)
 }
 
 // handleStatusPage is the plain page a browser gets at "/" when there is
@@ -229,7 +229,7 @@ func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 		Server    string
 		Listeners int
 		Mounts    []statusMount
-	}{Server: s.ServerID, Listeners: s.Listeners()}
+	}{Server: s.opts.ServerID, Listeners: s.Listeners()}
 	for _, m := range s.MountList() {
 		if m.Settings.Input && !m.OnAir() {
 			continue

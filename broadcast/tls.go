@@ -12,7 +12,6 @@ import (
 // a certificate; HTTP/2 is not offered, since listeners and sources take
 // over their connection, which HTTP/2 cannot give them.
 func (s *Server) ServeTLS(ln net.Listener, cfg *tls.Config) error {
-	s.init()
 	cfg = cfg.Clone()
 	cfg.NextProtos = []string{"http/1.1"}
 	cl := newChanListener(ln.Addr())

@@ -117,7 +117,7 @@ type writer struct {
 }
 
 func newWriter(s *Server, solo bool) *writer {
-	w := &writer{srv: s, interval: s.WakeInterval, solo: solo, pokes: make(chan struct{}, 1), done: s.shutdown}
+	w := &writer{srv: s, interval: s.opts.WakeInterval, solo: solo, pokes: make(chan struct{}, 1), done: s.shutdown}
 	if solo {
 		w.inbox = make(chan *listener, 1)
 	} else {

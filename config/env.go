@@ -1,6 +1,8 @@
 package config
 
 // Environment variables read by ApplyEnv.
+//
+//nolint:gosec // names of variables, not credentials
 const (
 	// EnvListen overrides listen.
 	EnvListen = "ONAIR_LISTEN"

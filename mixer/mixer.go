@@ -1,7 +1,9 @@
 // Package mixer is a station's audio engine: it plays tracks one after the
-// other with an equal-power crossfade, limits the sum, encodes it and hands
-// the encoded frames to a sink (a broadcast mount), paced by the count of
-// samples produced. One goroutine runs the loop; control arrives as
+// other with an equal-power crossfade, mixes in the microphone under the
+// talk-over faders (Push to Talk, Lock) and a live DJ's show, limits the
+// sum, encodes it and hands the encoded frames to a sink (a broadcast
+// mount), paced by the count of samples produced. Inputs on other clocks
+// (the mic, the live show) reach the loop through a Feed. One goroutine runs the loop; control arrives as
 // messages and state leaves as atomic snapshots, so nothing in the loop
 // waits on a web request.
 package mixer

@@ -128,7 +128,7 @@ func (q *Queue) Run(ctx context.Context) {
 		for {
 			select {
 			case t := <-q.ready:
-				t.Audio.Close()
+				_ = t.Audio.Close() // a file only read from
 			default:
 				return
 			}
@@ -177,7 +177,7 @@ func (q *Queue) Run(ctx context.Context) {
 		case q.ready <- t:
 		case <-ctx.Done():
 			q.upcoming.Store(nil)
-			t.Audio.Close()
+			_ = t.Audio.Close() // a file only read from
 			return
 		}
 	}

@@ -25,7 +25,7 @@ func OpenFile(path string, rate int) (*Track, error) {
 	a := &fileAudio{dec: dec, in: make([]float32, 2*readChunk)}
 	if dec.SampleRate() != rate {
 		if r := dec.SampleRate(); r < resample.MinRate || r > resample.MaxRate {
-			dec.Close()
+			_ = dec.Close() // a file only read from
 			return nil, fmt.Errorf("%s: sample rate %d Hz is out of range", path, r)
 		}
 		a.rs = resample.New(dec.SampleRate(), rate, 2, resample.Best)

@@ -1,3 +1,7 @@
+// Package playlist chooses what a station plays from the library:
+// weighted playlists kept in the store and their pickers, the rotation
+// that picks a station's next track from its active playlists (or its
+// whole library when none is active), and the history of plays.
 package playlist
 
 import (
@@ -9,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"onair/library"
 	"onair/store"
 )
 
@@ -72,7 +77,7 @@ type Item struct {
 // ListedItem is an item with its track, for showing a playlist.
 type ListedItem struct {
 	Item
-	Track Track `json:"track"`
+	Track library.Track `json:"track"`
 }
 
 // Changes to a playlist's settings; nil fields stay as they are.

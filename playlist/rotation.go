@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+
+	"onair/library"
 )
 
 // Choice is the track a rotation chose.
@@ -22,7 +24,7 @@ type TrackIndex interface {
 	// Version changes whenever the library does.
 	Version() uint64
 	// Under returns the playable tracks inside dirs.
-	Under(ctx context.Context, dirs []string) ([]Track, error)
+	Under(ctx context.Context, dirs []string) ([]library.Track, error)
 }
 
 // Rotation picks a station's tracks: for each next track a playlist among
@@ -61,11 +63,11 @@ func NewRotation(station string, dirs []string, lib TrackIndex, pls *Playlists, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	if seed == 0 {
-		seed = rand.Uint64()
+		seed = rand.Uint64() //nolint:gosec // a shuffle, not a secret
 	}
 	return &Rotation{
 		station: station, dirs: dirs, lib: lib, pls: pls, log: log,
-		rng:   rand.New(rand.NewPCG(seed, seed^0x6a09e667f3bcc909)),
+		rng:   rand.New(rand.NewPCG(seed, seed^0x6a09e667f3bcc909)), //nolint:gosec // a shuffle, not a secret
 		paths: map[int64]string{}, failed: map[int64]bool{},
 	}
 }

@@ -7,18 +7,19 @@ import (
 	"testing"
 	"time"
 
+	"onair/library"
 	"onair/store"
 )
 
 // fakeIndex is a library of tracks already in the store's tracks table.
 type fakeIndex struct {
 	version uint64
-	tracks  []Track
+	tracks  []library.Track
 }
 
 func (f *fakeIndex) Version() uint64 { return f.version }
-func (f *fakeIndex) Under(context.Context, []string) ([]Track, error) {
-	var out []Track
+func (f *fakeIndex) Under(context.Context, []string) ([]library.Track, error) {
+	var out []library.Track
 	for _, t := range f.tracks {
 		if t.Playable() {
 			out = append(out, t)
@@ -42,7 +43,7 @@ func rotationFixture(t *testing.T, n int) (*store.Store, *Playlists, *fakeIndex,
 			i, path, fmt.Sprintf("T%d", i)); err != nil {
 			t.Fatal(err)
 		}
-		idx.tracks = append(idx.tracks, Track{ID: int64(i), Path: path, Format: "mp3"})
+		idx.tracks = append(idx.tracks, library.Track{ID: int64(i), Path: path, Format: "mp3"})
 	}
 	pls := NewPlaylists(db, func(id string) bool { return id == "main" })
 	return db, pls, idx, NewRotation("main", []string{"/music"}, idx, pls, 1, nil)

@@ -1,12 +1,14 @@
-// Package settings is what an admin changes from the console's Settings
-// view: the station's name and description, the server's limits, the
-// source password and the media folders. It keeps them in the store,
-// where they win over the config file and the environment (built-in
-// defaults < file < environment < console), applies a change to the
-// running server at once, and describes every setting with where its
-// value comes from and whether a change needs a restart: listen
-// addresses, ports, the data folder and TLS come only from the file and
-// the environment.
+// Package settings keeps what admins and DJs change from the console
+// over the config file. Manager serves the Settings view: the station's
+// name and description, the server's limits, the source password and the
+// media folders. It keeps them in the store, where they win over the
+// config file and the environment (built-in defaults < file < environment
+// < console), applies a change to the running server at once, and
+// describes every setting with where its value comes from and whether a
+// change needs a restart: listen addresses, ports, the data folder and
+// TLS come only from the file and the environment. TalkStore keeps the
+// talk-over mixer's levels and fade times saved from the console's mixer,
+// which the station loads at start and saves on each change.
 package settings
 
 import (
@@ -15,8 +17,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"onair/config"
 )
@@ -49,8 +49,9 @@ type Listing struct {
 	URL         string
 }
 
-// Live applies settings to the running server. The Manager calls it after
-// a change is saved, one change at a time.
+// Live applies settings to the running server. A subscriber (Subscribe)
+// is called after a change is saved, one change at a time, before Patch
+// returns.
 type Live interface {
 	// SetLimits applies max_listeners, max_bandwidth_kbps and
 	// max_connections_per_ip to the next connections.
@@ -60,9 +61,20 @@ type Live interface {
 	// SetMediaDirs points the station at new media folders (absolute and
 	// existing) and has the library scan them.
 	SetMediaDirs(station string, dirs []string)
-	// SetSourcePassword makes the password with this bcrypt hash the
-	// source password; nil goes back to the configured or generated one.
-	SetSourcePassword(hash []byte)
+	// SourcePasswordChanged tells that the source password was set from
+	// the console, or (fromConsole false) reset to the configured one.
+	SourcePasswordChanged(fromConsole bool)
+}
+
+// SourcePassword keeps the source password saved from the console;
+// *accounts.SourcePassword is one.
+type SourcePassword interface {
+	// Set makes pw the source password, over the configured one.
+	Set(ctx context.Context, pw string) error
+	// Reset goes back to the configured (or generated) password.
+	Reset(ctx context.Context) error
+	// FromConsole reports whether a password from the console is in force.
+	FromConsole() bool
 }
 
 // Options configure a Manager.
@@ -73,11 +85,9 @@ type Options struct {
 	// Getenv tells which settings the environment gave (os.Getenv in the
 	// server); nil means none.
 	Getenv func(string) string
-	// Live applies changes to the running server; nil applies nothing.
-	Live Live
-	// BcryptCost is the work factor of new source password hashes; 0 is
-	// bcrypt's default. Tests lower it.
-	BcryptCost int
+	// SourcePassword keeps the source password the console sets; nil
+	// refuses a change of it.
+	SourcePassword SourcePassword
 }
 
 // Manager holds the settings saved from the console over the base
@@ -88,15 +98,13 @@ type Manager struct {
 
 	mu    sync.Mutex // one change at a time: validate, save, apply
 	saved Saved
+	live  []Live // the subscribers
 }
 
 // Open loads the settings saved in st.
 func Open(ctx context.Context, st *Store, opts Options) (*Manager, error) {
 	if opts.Getenv == nil {
 		opts.Getenv = func(string) string { return "" }
-	}
-	if opts.BcryptCost == 0 {
-		opts.BcryptCost = bcrypt.DefaultCost
 	}
 	saved, err := st.Load(ctx)
 	if err != nil {
@@ -113,20 +121,23 @@ func (m *Manager) Config() config.Config {
 	return apply(m.opts.Base, m.saved)
 }
 
-// SourcePasswordHash is the bcrypt hash of the source password saved from
-// the console, or nil when none was.
-func (m *Manager) SourcePasswordHash() []byte {
+// Subscribe has l told of every change saved from now on, until the
+// returned cancel is called. The server subscribes once every part is
+// built, so that a change reaches parts that exist.
+func (m *Manager) Subscribe(l Live) (cancel func()) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.saved.SourcePasswordHash == nil {
-		return nil
+	m.live = append(m.live, l)
+	return func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		for i, x := range m.live {
+			if x == l {
+				m.live = slices.Delete(m.live, i, i+1)
+				return
+			}
+		}
 	}
-	return []byte(*m.saved.SourcePasswordHash)
-}
-
-// PasswordMatches reports whether pw is the password of the bcrypt hash.
-func PasswordMatches(hash []byte, pw string) bool {
-	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
 }
 
 // apply returns cfg with sv over it. The result shares no slice with cfg.
@@ -185,20 +196,25 @@ func (m *Manager) Patch(ctx context.Context, p Patch) (View, error) {
 	if len(problems) > 0 {
 		return View{}, &Invalid{Problems: problems}
 	}
-	if p.SourcePassword.Given && !p.SourcePassword.Reset {
-		hash, err := bcrypt.GenerateFromPassword([]byte(p.SourcePassword.Value), m.opts.BcryptCost)
-		if err != nil {
-			return View{}, fmt.Errorf("hash the source password: %w", err)
-		}
-		h := string(hash)
-		next.SourcePasswordHash = &h
-	}
 	if err := m.store.Replace(ctx, next); err != nil {
 		return View{}, err
 	}
 	before, after := apply(base, m.saved), apply(base, next)
 	m.saved = next
-	if live := m.opts.Live; live != nil {
+	if c := p.SourcePassword; c.Given {
+		// Kept by its own store, after the rest: a failure here leaves
+		// the other changes saved, and says so.
+		var err error
+		if c.Reset {
+			err = m.opts.SourcePassword.Reset(ctx)
+		} else {
+			err = m.opts.SourcePassword.Set(ctx, c.Value)
+		}
+		if err != nil {
+			return View{}, fmt.Errorf("the other settings are saved; the source password: %w", err)
+		}
+	}
+	for _, live := range m.live {
 		if limitsOf(before) != limitsOf(after) {
 			live.SetLimits(limitsOf(after))
 		}
@@ -212,19 +228,15 @@ func (m *Manager) Patch(ctx context.Context, p Patch) (View, error) {
 			}
 		}
 		if p.SourcePassword.Given {
-			var hash []byte
-			if next.SourcePasswordHash != nil {
-				hash = []byte(*next.SourcePasswordHash)
-			}
-			live.SetSourcePassword(hash)
+			live.SourcePasswordChanged(!p.SourcePassword.Reset)
 		}
 	}
 	return m.viewLocked(), nil
 }
 
 // next is what would be saved after p, and the problems p has. The
-// source password's new hash is not made here (it is slow): the caller
-// makes it once everything else passed.
+// source password is not part of it: the caller sets it once everything
+// else passed.
 func (m *Manager) next(p Patch) (Saved, []Problem) {
 	next := m.saved
 	next.Stations = make(map[string]SavedStation, len(m.saved.Stations))
@@ -255,9 +267,9 @@ func (m *Manager) next(p Patch) (Saved, []Problem) {
 		}
 	}
 	if c := p.SourcePassword; c.Given {
-		if c.Reset {
-			next.SourcePasswordHash = nil
-		} else if msg := passwordProblem(c.Value); msg != "" {
+		if m.opts.SourcePassword == nil {
+			problems = append(problems, Problem{Key: "source_password", Msg: "'source_password' cannot be changed here"})
+		} else if msg := passwordProblem(c.Value); !c.Reset && msg != "" {
 			problems = append(problems, Problem{Key: "source_password", Msg: msg})
 		}
 	}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"onair/config"
 	"onair/store"
 )
@@ -22,8 +20,15 @@ type fakeLive struct {
 	limits   []Limits
 	listings map[string]Listing
 	dirs     map[string][]string
-	hashes   [][]byte
+	changed  []bool // SourcePasswordChanged's fromConsole
 }
+
+// fakeSource keeps the console's source password in memory.
+type fakeSource struct{ console *string }
+
+func (f *fakeSource) Set(_ context.Context, pw string) error { f.console = &pw; return nil }
+func (f *fakeSource) Reset(context.Context) error            { f.console = nil; return nil }
+func (f *fakeSource) FromConsole() bool                      { return f.console != nil }
 
 func newFakeLive() *fakeLive {
 	return &fakeLive{listings: map[string]Listing{}, dirs: map[string][]string{}}
@@ -32,7 +37,7 @@ func newFakeLive() *fakeLive {
 func (f *fakeLive) SetLimits(l Limits)                    { f.limits = append(f.limits, l) }
 func (f *fakeLive) SetListing(id string, l Listing)       { f.listings[id] = l }
 func (f *fakeLive) SetMediaDirs(id string, dirs []string) { f.dirs[id] = dirs }
-func (f *fakeLive) SetSourcePassword(hash []byte)         { f.hashes = append(f.hashes, hash) }
+func (f *fakeLive) SourcePasswordChanged(console bool)    { f.changed = append(f.changed, console) }
 
 // fixture is a Manager over a store in a temporary folder, with a base
 // config of two stations: main as in the defaults, and jazz from a file.
@@ -41,6 +46,7 @@ type fixture struct {
 	base config.Config
 	env  map[string]string
 	live *fakeLive
+	src  *fakeSource
 	m    *Manager
 }
 
@@ -56,20 +62,22 @@ func newFixture(t *testing.T) *fixture {
 	jazz := config.DefaultStation()
 	jazz.ID, jazz.Name, jazz.Mount, jazz.LiveMount, jazz.MediaDirs = "jazz", "Jazz FM", "/jazz", "", []string{"/srv/jazz"}
 	base.Stations = append(base.Stations, jazz)
-	f := &fixture{db: db, base: base, env: map[string]string{}, live: newFakeLive()}
+	f := &fixture{db: db, base: base, env: map[string]string{}, live: newFakeLive(), src: &fakeSource{}}
 	f.m = f.open(t)
 	return f
 }
 
-// open makes a Manager over the fixture's store, as a restart would.
+// open makes a Manager over the fixture's store, as a restart would, and
+// subscribes the fixture's fakeLive to it.
 func (f *fixture) open(t *testing.T) *Manager {
 	t.Helper()
 	m, err := Open(context.Background(), NewStore(f.db), Options{
-		Base: f.base, Getenv: func(k string) string { return f.env[k] }, Live: f.live, BcryptCost: bcrypt.MinCost,
+		Base: f.base, Getenv: func(k string) string { return f.env[k] }, SourcePassword: f.src,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(m.Subscribe(f.live))
 	return m
 }
 
@@ -171,7 +179,7 @@ func TestPatchAppliesSavesAndSurvivesARestart(t *testing.T) {
 	if got := f.live.dirs["main"]; !slices.Equal(got, []string{music}) {
 		t.Errorf("main's folders applied: %q, want [%s] (cleaned)", got, music)
 	}
-	if len(f.live.hashes) != 0 {
+	if len(f.live.changed) != 0 {
 		t.Error("source password applied, though not in the PATCH")
 	}
 
@@ -237,7 +245,7 @@ func TestPatchRefusesAndChangesNothing(t *testing.T) {
 		t.Error("a good value was refused")
 	}
 	// Nothing was applied or saved, the good value neither.
-	if len(f.live.limits)+len(f.live.listings)+len(f.live.dirs)+len(f.live.hashes) != 0 {
+	if len(f.live.limits)+len(f.live.listings)+len(f.live.dirs)+len(f.live.changed) != 0 {
 		t.Errorf("applied after a refusal: %+v", f.live)
 	}
 	if v := f.open(t).View(); v.Server["max_connections_per_ip"].Source != FromDefault {
@@ -271,8 +279,8 @@ func TestSourcePassword(t *testing.T) {
 	f := newFixture(t)
 	f.base.SourcePassword = "from-the-file"
 	f.m = f.open(t)
-	if f.m.SourcePasswordHash() != nil {
-		t.Fatal("a hash before any was saved")
+	if f.src.FromConsole() {
+		t.Fatal("a console password before any was saved")
 	}
 	v, err := f.patch(t, `{"source_password": "n3w-source-pw"}`)
 	if err != nil {
@@ -285,11 +293,8 @@ func TestSourcePassword(t *testing.T) {
 	if strings.Contains(string(b), "n3w-source-pw") || strings.Contains(string(b), "$2a$") {
 		t.Errorf("the answer shows the password or its hash: %s", b)
 	}
-	if len(f.live.hashes) != 1 || !PasswordMatches(f.live.hashes[0], "n3w-source-pw") || PasswordMatches(f.live.hashes[0], "from-the-file") {
-		t.Fatalf("hash applied: %q", f.live.hashes)
-	}
-	if h := f.open(t).SourcePasswordHash(); !PasswordMatches(h, "n3w-source-pw") {
-		t.Error("the saved hash does not survive a restart")
+	if !slices.Equal(f.live.changed, []bool{true}) || f.src.console == nil || *f.src.console != "n3w-source-pw" {
+		t.Fatalf("set %v, told %v", f.src.console, f.live.changed)
 	}
 	v, err = f.patch(t, `{"source_password": null}`)
 	if err != nil {
@@ -298,8 +303,8 @@ func TestSourcePassword(t *testing.T) {
 	if got := v.Server["source_password"]; got.Source != FromFile {
 		t.Errorf("source_password after null: %+v", got)
 	}
-	if len(f.live.hashes) != 2 || f.live.hashes[1] != nil || f.open(t).SourcePasswordHash() != nil {
-		t.Errorf("after null: applied %q", f.live.hashes)
+	if !slices.Equal(f.live.changed, []bool{true, false}) || f.src.FromConsole() {
+		t.Errorf("after null: told %v", f.live.changed)
 	}
 	f.env[config.EnvSourcePassword] = "from-env"
 	if got := f.open(t).View().Server["source_password"]; got.Source != FromEnv {

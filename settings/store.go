@@ -24,8 +24,6 @@ type Saved struct {
 	MaxListeners        *int
 	MaxBandwidthKbps    *int
 	MaxConnectionsPerIP *int
-	// SourcePasswordHash is the bcrypt hash of the source password.
-	SourcePasswordHash *string
 	// Stations are by station id. A station no longer configured keeps
 	// its entry, in case it comes back.
 	Stations map[string]SavedStation
@@ -46,7 +44,6 @@ const (
 	keyMaxListeners        = "max_listeners"
 	keyMaxBandwidthKbps    = "max_bandwidth_kbps"
 	keyMaxConnectionsPerIP = "max_connections_per_ip"
-	keySourcePasswordHash  = "source_password_hash"
 	keyName                = "name"
 	keyDescription         = "description"
 	keyGenre               = "genre"
@@ -88,8 +85,6 @@ func (sv *Saved) load(scope, key string, value []byte) error {
 			return decode(value, &sv.MaxBandwidthKbps)
 		case keyMaxConnectionsPerIP:
 			return decode(value, &sv.MaxConnectionsPerIP)
-		case keySourcePasswordHash:
-			return decode(value, &sv.SourcePasswordHash)
 		}
 		return nil
 	}
@@ -139,7 +134,6 @@ func (sv Saved) rows() []row {
 	add("", keyMaxListeners, sv.MaxListeners != nil, sv.MaxListeners)
 	add("", keyMaxBandwidthKbps, sv.MaxBandwidthKbps != nil, sv.MaxBandwidthKbps)
 	add("", keyMaxConnectionsPerIP, sv.MaxConnectionsPerIP != nil, sv.MaxConnectionsPerIP)
-	add("", keySourcePasswordHash, sv.SourcePasswordHash != nil, sv.SourcePasswordHash)
 	for id, st := range sv.Stations {
 		add(id, keyName, st.Name != nil, st.Name)
 		add(id, keyDescription, st.Description != nil, st.Description)

@@ -133,7 +133,7 @@ func (m *Manager) viewLocked() View {
 	yes := true
 	pw := Field{Source: FromGenerated, Env: config.EnvSourcePassword, Set: &yes}
 	switch {
-	case sv.SourcePasswordHash != nil:
+	case m.opts.SourcePassword != nil && m.opts.SourcePassword.FromConsole():
 		pw.Source = FromConsole
 	case m.opts.Getenv(config.EnvSourcePassword) != "":
 		pw.Source = FromEnv

@@ -1,6 +1,10 @@
-// Package station wires one station together: its music folders, the
-// queue that opens the next track, the audio engine, the MP3 encoder and
-// the broadcast mount the engine writes to.
+// Package station wires one station together and runs it: its music
+// folders and the rotation that picks from them, the queue that opens
+// the next track, the audio engine with its talk-over mixer, microphone
+// and live input, the MP3 encoder and the broadcast mount the engine
+// writes to; and the Set of the server's stations. What drives a station
+// from a page (the API, its mic and talk WebSockets) is in admin; its
+// saved settings are in settings.
 package station
 
 import (
@@ -17,6 +21,7 @@ import (
 	"onair/broadcast"
 	"onair/codec/mp3enc"
 	"onair/config"
+	"onair/library"
 	"onair/mixer"
 	"onair/mixer/capture"
 	"onair/playlist"
@@ -33,12 +38,12 @@ type Publisher interface {
 	AttachInput(path string, in broadcast.Input) (func(), error)
 }
 
-// Library is what a station reads of the library; *playlist.Library is
+// Library is what a station reads of the library; *library.Library is
 // one.
 type Library interface {
 	playlist.TrackIndex
 	// Flagged lists tracks in dirs whose files do not play.
-	Flagged(ctx context.Context, dirs []string, limit int) ([]playlist.Track, error)
+	Flagged(ctx context.Context, dirs []string, limit int) ([]library.Track, error)
 }
 
 // Programming is what a station plays from, shared by all stations: the
@@ -49,7 +54,7 @@ type Programming struct {
 	History   *playlist.History
 	// Talk keeps the talk-over settings saved from the console; nil =
 	// the config file's, not saved.
-	Talk *TalkStore
+	Talk TalkStore
 }
 
 // Station is one running station.
@@ -59,7 +64,7 @@ type Station struct {
 	rotation  *playlist.Rotation
 	history   *playlist.History
 	plays     chan mixer.NowPlaying // tracks gone on air, for the history
-	talkStore *TalkStore
+	talkStore TalkStore
 	talkMu    sync.Mutex // one settings change at a time: read, change, save, apply
 	log       *slog.Logger
 	problems  *mixer.Problems
@@ -266,6 +271,19 @@ func (s *Station) History(ctx context.Context, limit int) ([]playlist.Play, erro
 	}
 	return s.history.List(ctx, s.cfg.ID, limit)
 }
+
+// Logger is the station's logger, for what serves the station's pages.
+func (s *Station) Logger() *slog.Logger { return s.log }
+
+// BrowserMic is the station's browser microphone, nil when its mic
+// backend is not browser.
+func (s *Station) BrowserMic() *capture.Browser {
+	b, _ := s.mic.(*capture.Browser)
+	return b
+}
+
+// MicBackend is the station's mic backend as configured.
+func (s *Station) MicBackend() string { return s.cfg.Mic.Backend }
 
 // Done is closed once Run has returned.
 func (s *Station) Done() <-chan struct{} { return s.done }

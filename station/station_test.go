@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"onair/internal/leakcheck"
 	"onair/internal/testaudio"
 	"onair/internal/testenv"
+	"onair/library"
 	"onair/playlist"
 	"onair/store"
 )
@@ -58,13 +60,32 @@ func startStation(t *testing.T, dir string, crossfade time.Duration) (addr strin
 	return addr, st
 }
 
+// programs are the test's stations as its server asks about them, given
+// once the station is built: it publishes into the server.
+type programs struct{ set atomic.Pointer[Set] }
+
+func (p *programs) Program(mount string) (broadcast.Program, bool) {
+	if s := p.set.Load(); s != nil {
+		return s.Program(mount)
+	}
+	return broadcast.Program{}, false
+}
+
+func (p *programs) Played(mount string, limit int) ([]broadcast.Played, bool) {
+	if s := p.set.Load(); s != nil {
+		return s.Played(mount, limit)
+	}
+	return nil, false
+}
+
 // newStation prepares a broadcast server and one station playing dir,
 // its mount claimed; run puts it on air.
 func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string, st *Station, run func()) {
 	t.Helper()
 	leakcheck.Check(t) // the server, the station and its library stop with the test
-	srv := &broadcast.Server{Options: broadcast.Options{
-		ServerID: "OnAir test", DefaultMount: "/stream",
+	progs := &programs{}
+	srv := broadcast.New(broadcast.Options{
+		ServerID: "OnAir test", DefaultMount: "/stream", Programs: progs,
 		Mounts: []broadcast.MountConfig{{Path: "/stream", Settings: broadcast.MountSettings{
 			// A small metaint: a title can only reach a player at an ICY
 			// block, and this test measures where the server placed it.
@@ -72,7 +93,7 @@ func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string,
 			WriteTimeout: 5 * time.Second, Grace: time.Second,
 		}}, {Path: "/live", Settings: broadcast.MountSettings{Input: true, Listed: true}}},
 		WakeInterval: 20 * time.Millisecond,
-	}}
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +107,7 @@ func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib := playlist.NewLibrary(db, cfg.MediaDirs, nil)
+	lib := library.New(db, cfg.MediaDirs, nil)
 	if _, err := lib.Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +116,7 @@ func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Programs = NewSet(st)
+	progs.set.Store(NewSet(st))
 	running := false
 	t.Cleanup(func() {
 		cancel()

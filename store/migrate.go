@@ -106,6 +106,19 @@ var migrations = []string{
 		updated_at INTEGER NOT NULL,
 		PRIMARY KEY (scope, key)
 	);`,
+	// 6: the source password's one home: the one saved from the console
+	// (moved here from the settings table) and the one generated on a
+	// first start, as bcrypt hashes. A generated one from before lives in
+	// the credentials file as salted SHA-256 until its first use.
+	`CREATE TABLE source_password (
+		origin     TEXT    PRIMARY KEY CHECK (origin IN ('console', 'generated')),
+		hash       TEXT    NOT NULL,
+		updated_at INTEGER NOT NULL
+	);
+	INSERT INTO source_password (origin, hash, updated_at)
+		SELECT 'console', json_extract(value, '$'), updated_at FROM settings
+		WHERE scope = '' AND key = 'source_password_hash' AND json_type(value) = 'text';
+	DELETE FROM settings WHERE scope = '' AND key = 'source_password_hash';`,
 }
 
 // migrate applies the migrations the database has not seen yet, each in

@@ -1,8 +1,12 @@
 // Package store is OnAir's embedded SQLite database in the data folder:
-// what DJs and admins change from the console (library, playlists,
-// history, and later accounts, levels and bans). It runs in WAL mode with
-// full syncs, so a change the API has answered survives a crash or a
-// power cut, and its schema moves forward by numbered migrations.
+// what DJs and admins change from the console and what the server
+// records. It opens the database and moves its schema forward by numbered
+// migrations; the packages that own the tables read and write them: the
+// library's tracks (library), playlists and the history of plays
+// (playlist), mixer levels and console settings (settings), accounts and
+// sessions (accounts), bans (bans) and listener counts (audience). It
+// runs in WAL mode with full syncs, so a change the API has answered
+// survives a crash or a power cut.
 package store
 
 import (
@@ -30,7 +34,7 @@ type Store struct {
 // Open opens (creating when needed) the store in dir and brings its
 // schema up to date.
 func Open(ctx context.Context, dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
@@ -51,12 +55,12 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	// A handful of connections: readers run beside the one writer.
 	db.SetMaxOpenConns(4)
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // err is the news
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	s := &Store{DB: db, Path: path}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		_ = db.Close() // err is the news
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	return s, nil

@@ -43,11 +43,11 @@ func (r *runner) connect(ctx context.Context) (*listener, timing, error) {
 	ok := false
 	defer func() {
 		if !ok {
-			conn.Close()
+			_ = conn.Close()
 		}
 	}()
 	// Cancelling the run unblocks a handshake in progress.
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	if err := conn.SetDeadline(deadline); err != nil {
 		return nil, tm, err

@@ -62,7 +62,7 @@ func (rc *reconnects) run(r *runner, slot int, endedAt time.Time) {
 	delay := cfg.ReconnectDelay
 	giveUp := endedAt.Add(cfg.ReconnectFor)
 	for {
-		t := time.NewTimer(delay/2 + rand.N(delay))
+		t := time.NewTimer(delay/2 + rand.N(delay)) //nolint:gosec // jitter, not a secret
 		select {
 		case <-rc.ctx.Done():
 			t.Stop()

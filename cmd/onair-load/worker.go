@@ -301,7 +301,7 @@ func (w *worker) retire(l *listener, held bool) {
 	if held {
 		st.held++
 	}
-	l.conn.Close()
+	_ = l.conn.Close()
 }
 
 // takeInbox adopts the listeners that connected since the last pass,

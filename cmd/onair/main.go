@@ -1,6 +1,11 @@
-// Command onair is the OnAir internet radio server: listeners, sources,
-// status pages and, as they land, the AutoDJ, the talk-over mixer and the
-// web console, in one binary.
+// Command onair is the OnAir internet radio server: listeners, sources
+// and status pages, the stations' AutoDJ and talk-over mixer, and the web
+// console, in one binary.
+//
+// This package is the command line only: flags, sub-commands
+// (check-config, devices) and signals (SIGINT and SIGTERM stop the
+// server, SIGHUP reopens the access log). The startup package loads the
+// configuration and builds, starts and stops the server.
 package main
 
 import (
@@ -9,13 +14,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
+	"onair/startup"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
-
-	"onair/config"
-	"onair/logbook"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -69,7 +72,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "onair", version)
 		return 0
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := startup.Load(*configPath, os.Getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -82,39 +85,38 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: ok\n", *configPath)
 		return 0
 	}
-	// Everything logged at Info and above goes to stderr and, for the
-	// console's Logs view, into a ring of the latest records.
-	errorLog := logbook.NewRing[logbook.Record](logbook.DefaultSize)
-	text := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
-	logger := slog.New(logbook.NewHandler(text, errorLog, slog.LevelInfo))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, cfg, stdout, logger, errorLog); err != nil {
-		logger.Error("onair stopped", "err", err)
+	err = startup.Run(ctx, cfg, startup.Options{
+		Version: version, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, OnReopen: onSIGHUP,
+	})
+	if err != nil {
 		return 1
 	}
 	return 0
 }
 
-// loadConfig reads the file (if any) over the defaults, then applies the
-// environment, then validates the result.
-func loadConfig(path string) (config.Config, error) {
-	cfg := config.Default()
-	if path != "" {
-		var err error
-		if cfg, err = config.Load(path); err != nil {
-			return cfg, err
+// onSIGHUP calls reopen on every SIGHUP until stop is called. SIGHUP is
+// caught only from then on: without an access log file it ends the
+// process, as it always did.
+func onSIGHUP(reopen func()) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-hup:
+				reopen()
+			case <-done:
+				return
+			}
 		}
+	})
+	return func() {
+		signal.Stop(hup)
+		close(done)
+		wg.Wait()
 	}
-	cfg.ApplyEnv(os.Getenv)
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("configuration (after environment overrides): %w", err)
-	}
-	if _, err := cfg.TLSCertificate(); err != nil {
-		if path != "" {
-			return cfg, fmt.Errorf("%s: %w", path, err)
-		}
-		return cfg, err
-	}
-	return cfg, nil
 }

@@ -105,7 +105,7 @@ func loadLAME(name string) (lib *lameLib, err error) {
 			lib, err = nil, fmt.Errorf("%s could not be used: %v", name, r)
 		}
 		if err != nil {
-			purego.Dlclose(handle)
+			_ = purego.Dlclose(handle) // err says what went wrong already
 		}
 	}()
 	lib = &lameLib{}

@@ -106,6 +106,14 @@ var sampleRates = [3][3]uint32{
 	{11025, 12000, 8000},
 }
 
+// ParseLayer3 parses the header at the start of b and reports whether it
+// heads a Layer III frame whose length the header gives (not free
+// format): a frame the MP3 decoders can cut from a file or a stream.
+func ParseLayer3(b []byte) (Header, bool) {
+	h, err := ParseHeader(b)
+	return h, err == nil && h.Layer == 3
+}
+
 // ParseHeader parses the MPEG audio frame header at the start of b. It
 // rejects what no streaming player plays and what garbage most often looks
 // like: a missing sync, reserved version, layer, sample rate or emphasis, the

@@ -1,6 +1,10 @@
 package vorbis
 
-import "math"
+import (
+	"math"
+
+	"onair/dsp"
+)
 
 // Downmix mixes the channels of a Vorbis stream to stereo.
 type Downmix struct {
@@ -60,7 +64,7 @@ func (d Downmix) Channels() int { return d.channels }
 func (d Downmix) Mix(dst, src []float32) int {
 	if d.channels == 2 {
 		for i, v := range src {
-			dst[i] = clip(v)
+			dst[i] = dsp.Clip(v)
 		}
 		return len(src)
 	}
@@ -72,21 +76,8 @@ func (d Downmix) Mix(dst, src []float32) int {
 			l += g[0] * in[c]
 			r += g[1] * in[c]
 		}
-		dst[2*i] = clip(l)
-		dst[2*i+1] = clip(r)
+		dst[2*i] = dsp.Clip(l)
+		dst[2*i+1] = dsp.Clip(r)
 	}
 	return 2 * frames
-}
-
-// clip bounds v to [−1, 1], and makes NaN 0.
-func clip(v float32) float32 {
-	switch {
-	case v > 1:
-		return 1
-	case v < -1:
-		return -1
-	case v != v:
-		return 0
-	}
-	return v
 }

@@ -98,7 +98,8 @@ func (c *setupChecker) check() error {
 	}
 	for range c.r.readInt(6) + 1 {
 		c.r.readInt(1) // block flag
-		if c.r.readInt(16) != 0 || c.r.readInt(16) != 0 {
+		window, transform := c.r.readInt(16), c.r.readInt(16)
+		if window != 0 || transform != 0 {
 			return errors.New("mode window or transform type not 0")
 		}
 		if c.r.readInt(8) >= c.mappings {

@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
-	"testing"
 )
 
 // tone returns n frames of a sine of amplitude amp and frequency f Hz at
@@ -124,14 +123,4 @@ func kaiserWindow(n int, beta float64) []float64 {
 		w[i] = besselI0(beta*math.Sqrt(max(0, 1-x*x))) / ib
 	}
 	return w
-}
-
-// checkFinite fails the test at the first NaN or infinity in s.
-func checkFinite(t testing.TB, s []float32) {
-	t.Helper()
-	for i, v := range s {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			t.Fatalf("sample %d is %v", i, v)
-		}
-	}
 }

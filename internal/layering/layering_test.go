@@ -29,7 +29,7 @@ func check(rules []Rule, pkgs []pkg) ([]string, error) {
 	for _, r := range rules {
 		matched := false
 		for _, p := range pkgs {
-			if !Match(r.From, p.ImportPath) {
+			if !Match(r.From, p.ImportPath) || slices.ContainsFunc(r.Except, func(e string) bool { return Match(e, p.ImportPath) }) {
 				continue
 			}
 			matched = true
@@ -78,7 +78,11 @@ func TestCheck(t *testing.T) {
 		{ImportPath: "onair/mixer", Imports: []string{"onair/broadcast"}},
 		{ImportPath: "onair/broadcast", Imports: []string{"onair/codec/frames"}},
 		{ImportPath: "onair/playlist", XTestImports: []string{"onair/mixer/decode"}},
+		{ImportPath: "onair/library", Imports: []string{"onair/codec/mpeg"}, Deps: []string{"onair/codec/mpeg", "onair/station"}},
 		{ImportPath: "onair/mixerx", Imports: []string{"onair/broadcast"}},
+		{ImportPath: "onair/admin", Imports: []string{"onair/startup"}},
+		{ImportPath: "onair/cmd/onair", Imports: []string{"onair/startup"}},
+		{ImportPath: "onair/startup"},
 	}
 	bad, err := check(Rules, pkgs)
 	if err != nil {
@@ -88,7 +92,9 @@ func TestCheck(t *testing.T) {
 		"onair/codec/vorbis imports onair/mixer/live: " + Rules[0].Why,
 		"onair/dsp/resample depends on onair/station: " + Rules[1].Why,
 		"onair/mixer imports onair/broadcast: " + Rules[2].Why,
-		"onair/playlist imports onair/mixer/decode: " + Rules[4].Why,
+		"onair/library depends on onair/station: " + Rules[4].Why,
+		"onair/playlist imports onair/mixer/decode: " + Rules[5].Why,
+		"onair/admin imports onair/startup: " + Rules[6].Why,
 	}
 	if !slices.Equal(bad, want) {
 		t.Errorf("check found\n%q\nwant\n%q", bad, want)

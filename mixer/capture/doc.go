@@ -1,7 +1,7 @@
 // Package capture brings a station's microphone in: it reads audio from a
 // pipe (a file or FIFO of raw PCM, e.g. from arecord) or from a sound card
 // through PortAudio, or takes it from a web page (the [Browser] backend,
-// whose audio the station's WebSocket brings), converts it to the
+// whose audio the API's WebSocket brings), converts it to the
 // station's format (interleaved stereo float32 at the station rate) and
 // hands it to the mixer's mic channel through a [Sink].
 //

@@ -208,7 +208,7 @@ func (d *mp3Decoder) decode(frame []byte, out []float32) (n int, err error) {
 
 // parsedSamples is the sample count of a frame that frameReader accepted.
 func parsedSamples(frame []byte) int {
-	h, _ := layer3Header(frame)
+	h, _ := mpeg.ParseLayer3(frame)
 	return h.Samples()
 }
 

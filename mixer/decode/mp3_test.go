@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"onair/codec/layer3"
+	"onair/codec/mpeg"
 )
 
 // clickAt is where the click fixtures have their one non-zero sample.
@@ -58,7 +59,7 @@ func rawLeft(t testing.TB, path string) []float64 {
 	buf := make([]float32, 2*1152)
 	var out []float64
 	for p := int(l.start); p+4 <= int(l.end); {
-		h, ok := layer3Header(b[p:])
+		h, ok := mpeg.ParseLayer3(b[p:])
 		if !ok || p+h.FrameSize() > int(l.end) {
 			t.Fatalf("no whole frame at %d", p)
 		}
@@ -178,7 +179,7 @@ func countFrames(t testing.TB, path string) int {
 	l := layoutOf(t, path)
 	n := 0
 	for p := int(l.start); p+4 <= int(l.end); n++ {
-		h, ok := layer3Header(b[p:])
+		h, ok := mpeg.ParseLayer3(b[p:])
 		if !ok {
 			t.Fatalf("no frame header at %d", p)
 		}
@@ -374,7 +375,7 @@ func TestMP3Damage(t *testing.T) {
 	l := layoutOf(t, orig)
 	var starts []int
 	for p := int(l.start); p+4 <= int(l.end); {
-		h, ok := layer3Header(good[p:])
+		h, ok := mpeg.ParseLayer3(good[p:])
 		if !ok {
 			t.Fatalf("no frame at %d", p)
 		}

@@ -56,7 +56,7 @@ func findSync(r io.ReaderAt, from, end int64) (int64, mpeg.Header, []byte) {
 			if buf[i] != 0xFF {
 				continue
 			}
-			h, ok := layer3Header(buf[i:n])
+			h, ok := mpeg.ParseLayer3(buf[i:n])
 			if !ok {
 				continue
 			}
@@ -68,7 +68,7 @@ func findSync(r io.ReaderAt, from, end int64) (int64, mpeg.Header, []byte) {
 				return base + int64(i), h, buf[i:next]
 			}
 			if next+4 <= n {
-				if h2, ok := layer3Header(buf[next:n]); ok && h.SameStream(h2) {
+				if h2, ok := mpeg.ParseLayer3(buf[next:n]); ok && h.SameStream(h2) {
 					return base + int64(i), h, buf[i:next]
 				}
 			}

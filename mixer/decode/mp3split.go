@@ -9,7 +9,7 @@ import (
 )
 
 // frameReader cuts the audio bytes of an MP3 file into frames with
-// layer3Header. Bytes that are not a frame of the stream (damage, a
+// mpeg.ParseLayer3. Bytes that are not a frame of the stream (damage, a
 // stray tag between two concatenated files) are skipped until two frames
 // in a row agree again; a tag (tags.At) is skipped whole.
 type frameReader struct {
@@ -40,7 +40,7 @@ func (fr *frameReader) frame() ([]byte, int64, error) {
 			return nil, skipped, nil
 		}
 		b := fr.buf[fr.lo:fr.hi]
-		if h, ok := layer3Header(b); ok && h.SameStream(fr.want) {
+		if h, ok := mpeg.ParseLayer3(b); ok && h.SameStream(fr.want) {
 			n := h.FrameSize()
 			if !fr.fill(n) {
 				return nil, skipped, nil
@@ -73,7 +73,7 @@ func (fr *frameReader) followed(n int) bool {
 	if !fr.fill(n + 4) {
 		return fr.next == fr.end && fr.hi-fr.lo == n
 	}
-	h, ok := layer3Header(fr.buf[fr.lo+n : fr.hi])
+	h, ok := mpeg.ParseLayer3(fr.buf[fr.lo+n : fr.hi])
 	return ok && h.SameStream(fr.want)
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"onair/codec/mpeg"
 	"onair/codec/ogg"
 	"onair/codec/tags"
 )
@@ -16,7 +17,7 @@ func mp3Frames(t testing.TB, data []byte) [][]byte {
 	}
 	var frames [][]byte
 	for len(data) >= 4 {
-		h, ok := layer3Header(data)
+		h, ok := mpeg.ParseLayer3(data)
 		if !ok || h.FrameSize() > len(data) {
 			break
 		}

@@ -70,7 +70,7 @@ func (s *mp3Stream) frames() error {
 			return nil
 		}
 		if s.synced {
-			h, ok := layer3Header(b)
+			h, ok := mpeg.ParseLayer3(b)
 			if ok && h.SameStream(s.cur) {
 				if len(b) < h.FrameSize() {
 					return nil
@@ -97,11 +97,11 @@ func (s *mp3Stream) frames() error {
 			pos += int(n)
 			continue
 		}
-		if h, ok := layer3Header(b); ok {
+		if h, ok := mpeg.ParseLayer3(b); ok {
 			if len(b) < h.FrameSize()+mpeg.HeaderSize {
 				return nil
 			}
-			if h2, ok := layer3Header(b[h.FrameSize():]); ok && h.SameStream(h2) {
+			if h2, ok := mpeg.ParseLayer3(b[h.FrameSize():]); ok && h.SameStream(h2) {
 				if s.lost > 0 {
 					s.log.Debug("live MP3 in sync again", "skipped", s.lost)
 				}

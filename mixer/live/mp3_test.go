@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"onair/codec/mpeg"
 	"onair/internal/testaudio"
 )
 
@@ -145,7 +146,7 @@ func TestMP3ID3Skipped(t *testing.T) {
 func TestMP3InfoFrameSkipped(t *testing.T) {
 	bare := encode(t, sine3k(44100, 2, 1), append(mp3CBR128, "-write_xing", "0", "-id3v2_version", "0")...)
 	want := len(decodeAll(t, bare, Options{}))
-	first, ok := layer3Header(bare)
+	first, ok := mpeg.ParseLayer3(bare)
 	if !ok {
 		t.Fatal("fixture does not start with a frame")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"onair/dsp"
 	"onair/dsp/resample"
 )
 
@@ -50,7 +51,7 @@ func (o *output) write(pcm []float32, rate int) error {
 		pcm = o.rs.Process(o.buf[:0], pcm)
 		// The filter rings past full scale on clipped input.
 		for i, x := range pcm {
-			pcm[i] = clip(x)
+			pcm[i] = dsp.Clip(x)
 		}
 	}
 	return o.push(pcm)
@@ -107,17 +108,4 @@ func (o *output) wait() error {
 		o.timer.Stop()
 		return fmt.Errorf("%w: %w", ErrClosed, context.Cause(o.ctx))
 	}
-}
-
-// clip bounds x to [−1, 1], and makes NaN 0.
-func clip(x float32) float32 {
-	switch {
-	case x > 1:
-		return 1
-	case x < -1:
-		return -1
-	case x != x:
-		return 0
-	}
-	return x
 }

@@ -1,6 +1,0 @@
-//go:build race
-
-package playlist
-
-// raceEnabled: the race detector slows everything down; timings mean nothing.
-const raceEnabled = true

@@ -1,0 +1,140 @@
+package startup
+
+import (
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"onair/audience"
+	"onair/broadcast"
+	"onair/config"
+	"onair/station"
+	"onair/web"
+)
+
+// broadcastOptions maps the config onto the broadcast server's options;
+// Run adds the parts the server works with. A station's mount is its
+// engine's; its live mount is an input whose sources the station decodes
+// and mixes in.
+func broadcastOptions(cfg config.Config, version string) broadcast.Options {
+	defaults := broadcast.MountSettings{
+		BurstSize:    cfg.BurstSize,
+		Metaint:      cfg.Metaint,
+		WriteTimeout: 10 * time.Second,
+		Grace:        cfg.SourceGrace,
+	}
+	var mounts []broadcast.MountConfig
+	seen := map[string]bool{}
+	add := func(path string, station, input bool) {
+		if path == "" || seen[path] {
+			return
+		}
+		seen[path] = true
+		ms := cfg.MountSettings(path)
+		st := defaults
+		st.BurstSize, st.Metaint = ms.BurstSize, ms.Metaint
+		st.MaxListeners, st.Fallback, st.FallbackOverride = ms.MaxListeners, ms.Fallback, ms.FallbackOverride
+		st.Station, st.Input = station, input
+		mounts = append(mounts, broadcast.MountConfig{Path: path, Settings: st})
+	}
+	defaultMount := ""
+	for _, st := range cfg.Stations {
+		add(st.Mount, true, false)
+		add(st.LiveMount, false, true)
+		if defaultMount == "" {
+			defaultMount = st.Mount
+		}
+	}
+	for _, m := range cfg.Mounts {
+		add(m.Path, false, false)
+	}
+	if defaultMount == "" && len(mounts) > 0 {
+		defaultMount = mounts[0].Path
+	}
+	return broadcast.Options{
+		ServerID:            "OnAir " + version,
+		Hostname:            cfg.Hostname,
+		MaxListeners:        cfg.MaxListeners,
+		AllowUnlisted:       cfg.AllowUnlistedMounts,
+		DefaultMount:        defaultMount,
+		ShoutcastMount:      cfg.ShoutcastMount,
+		Mounts:              mounts,
+		Defaults:            defaults,
+		SourceTimeout:       cfg.SourceTimeout,
+		HeaderTimeout:       cfg.HeaderTimeout,
+		WakeInterval:        time.Second,
+		ICYStatusAgents:     cfg.ICYStatusAgents,
+		CountAfter:          time.Second,
+		MaxConnectionsPerIP: cfg.MaxConnectionsPerIP,
+		MaxBandwidthKbps:    cfg.MaxBandwidthKbps,
+		LimitExempt:         limitExempt(cfg.TrustedProxyPrefixes()),
+		TrustedProxies:      cfg.TrustedProxyPrefixes(),
+		PublicMetrics:       cfg.PublicMetrics,
+	}
+}
+
+// limitExempt spares loopback and trusted proxies the per-IP limit: each
+// carries many listeners (a reverse proxy, a relay or a load test).
+func limitExempt(proxies []netip.Prefix) func(netip.Addr) bool {
+	return func(a netip.Addr) bool {
+		if a.IsLoopback() {
+			return true
+		}
+		for _, p := range proxies {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// front is what the broadcast server hands on and asks about but cannot
+// be given when it is built: the API and the console (which act on the
+// server) and what the stations play (they publish into it). Run binds it
+// once, after those are built and before the server serves; the server
+// never changes.
+type front struct {
+	handler  http.Handler
+	stations *station.Set
+}
+
+// bind gives front the parts built after the server.
+func (f *front) bind(handler http.Handler, stations *station.Set) {
+	f.handler, f.stations = handler, stations
+}
+
+func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.handler.ServeHTTP(w, r) }
+
+func (f *front) Program(mount string) (broadcast.Program, bool) { return f.stations.Program(mount) }
+
+func (f *front) Played(mount string, limit int) ([]broadcast.Played, bool) {
+	return f.stations.Played(mount, limit)
+}
+
+// withConsole serves the DJ console's page under /console beside the API;
+// the page logs in through the API.
+func withConsole(api http.Handler) http.Handler {
+	console := web.ConsoleHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/") {
+			console.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+// mountCounts are the listeners of every output and passthrough mount; a
+// station's live input has none.
+func mountCounts(srv *broadcast.Server) []audience.Count {
+	var out []audience.Count
+	for _, m := range srv.MountList() {
+		if m.Settings.Input {
+			continue
+		}
+		out = append(out, audience.Count{Mount: m.Path, Listeners: m.Listeners()})
+	}
+	return out
+}
