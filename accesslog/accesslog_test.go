@@ -11,6 +11,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"onair/internal/leakcheck"
+	"onair/internal/testenv"
 )
 
 var start = time.Date(2026, time.November, 21, 10, 0, 0, 0, time.UTC)
@@ -120,24 +123,8 @@ func entryN(n int) Entry {
 	return e
 }
 
-// checkNoWriter fails when a writer goroutine outlives its Log.
-func checkNoWriter(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		buf := make([]byte, 1<<20)
-		buf = buf[:runtime.Stack(buf, true)]
-		if !bytes.Contains(buf, []byte("accesslog.(*Log).run")) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("writer goroutine still running after Close:\n%s", buf)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestCloseFlushes(t *testing.T) {
+	leakcheck.Check(t) // no writer goroutine outlives its Log
 	path := filepath.Join(t.TempDir(), "access.log")
 	// An existing file is appended to.
 	if err := os.WriteFile(path, []byte("old line\n"), 0o644); err != nil {
@@ -153,7 +140,6 @@ func TestCloseFlushes(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	checkNoWriter(t)
 	lines := readLines(t, path)
 	if l.Dropped() != 0 {
 		t.Fatalf("dropped %d entries with a queue of %d", l.Dropped(), DefaultQueueSize)
@@ -197,18 +183,13 @@ func TestFlushWhileOpen(t *testing.T) {
 	l.Write(entryN(1))
 	// The queue empties at once, so the line reaches the file without a
 	// Close; tail -f sees it.
-	deadline := time.Now().Add(5 * time.Second)
-	for len(readLines(t, path)) != 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("the line did not reach the file within 5 s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.WaitFor(t, "the line in the file", func() bool { return len(readLines(t, path)) == 1 })
 }
 
 // Every entry is either written or counted as dropped, even with writers
 // racing Close.
 func TestConcurrentWritesAndClose(t *testing.T) {
+	leakcheck.Check(t) // no writer goroutine outlives its Log
 	path := filepath.Join(t.TempDir(), "access.log")
 	l, err := Open(path, WithQueueSize(64))
 	if err != nil {
@@ -228,7 +209,6 @@ func TestConcurrentWritesAndClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	checkNoWriter(t)
 	lines := readLines(t, path)
 	if got := int64(len(lines)) + l.Dropped(); got != writers*each {
 		t.Fatalf("%d lines + %d dropped = %d, want %d", len(lines), l.Dropped(), got, writers*each)
@@ -294,6 +274,7 @@ func TestReopenFailsKeepsOldFile(t *testing.T) {
 }
 
 func TestFullQueueDrops(t *testing.T) {
+	leakcheck.Check(t) // no writer goroutine outlives its Log
 	path := filepath.Join(t.TempDir(), "access.log")
 	// The writer is not started yet: it stands for a disk that stalls.
 	l, err := open(path, WithQueueSize(2))
@@ -314,13 +295,13 @@ func TestFullQueueDrops(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	checkNoWriter(t)
 	if got := readLines(t, path); len(got) != 2 {
 		t.Fatalf("file holds %d lines, want the 2 queued", len(got))
 	}
 }
 
 func TestOpenErrors(t *testing.T) {
+	leakcheck.Check(t) // no writer goroutine outlives its Log
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "no-such-folder", "access.log")
 	_, err := Open(missing)
@@ -333,7 +314,6 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := Open(""); err == nil {
 		t.Error("Open(\"\") succeeded")
 	}
-	checkNoWriter(t)
 }
 
 func TestWriteErrorReportedOnce(t *testing.T) {

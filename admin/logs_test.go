@@ -20,6 +20,7 @@ import (
 
 	"onair/accesslog"
 	"onair/accounts"
+	"onair/internal/leakcheck"
 	"onair/logbook"
 	"onair/station"
 	"onair/store"
@@ -35,6 +36,7 @@ type logsEnv struct {
 
 func newLogsAPI(t *testing.T, size int) *logsEnv {
 	t.Helper()
+	leakcheck.Check(t) // event streams end with their clients and with the API
 	db, err := store.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -2,13 +2,11 @@ package admin
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +15,9 @@ import (
 
 	"github.com/coder/websocket"
 
+	"onair/internal/leakcheck"
+	"onair/internal/testaudio"
+	"onair/internal/testenv"
 	"onair/mixer/capture"
 )
 
@@ -87,7 +88,7 @@ type micRig struct {
 
 func newMicRig(t *testing.T, configure func(*MicSocket)) *micRig {
 	t.Helper()
-	before := runtime.NumGoroutine()
+	leakcheck.Check(t) // no goroutine of the socket outlives its page
 	be, err := capture.New(capture.Options{Backend: capture.BackendBrowser, OutRate: 44100}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -121,23 +122,8 @@ func newMicRig(t *testing.T, configure func(*MicSocket)) *micRig {
 	t.Cleanup(func() {
 		r.stop()
 		srv.Close()
-		// No goroutine of the socket outlives its page.
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<16)
-			t.Errorf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
-		}
 	})
-	deadline := time.Now().Add(time.Second)
-	for !r.socket.Mic.Running() {
-		if time.Now().After(deadline) {
-			t.Fatal("the backend never ran")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testenv.WaitFor(t, "the backend to run", r.socket.Mic.Running)
 	return r
 }
 
@@ -199,30 +185,6 @@ func closed(t *testing.T, c *websocket.Conn) (websocket.StatusCode, string) {
 	}
 }
 
-// toneS16 is n frames of a sine of freq at rate and peak amp, as int16
-// little-endian, the same in every channel.
-func toneS16(n, channels int, freq, rate, amp float64) []byte {
-	b := make([]byte, 0, 2*n*channels)
-	for i := range n {
-		v := int16(math.Round(amp * 32767 * math.Sin(2*math.Pi*freq*float64(i)/rate)))
-		for range channels {
-			b = binary.LittleEndian.AppendUint16(b, uint16(v))
-		}
-	}
-	return b
-}
-
-// correlate is the peak amplitude of freq in x sampled at rate.
-func correlate(x []float64, freq, rate float64) float64 {
-	var re, im float64
-	for i, v := range x {
-		w := 2 * math.Pi * freq * float64(i) / rate
-		re += v * math.Cos(w)
-		im += v * math.Sin(w)
-	}
-	return 2 * math.Hypot(re, im) / float64(len(x))
-}
-
 // TestMicSocketCarriesAPageToTheMic: a page's 2 kHz at 48 kHz mono, sent
 // in AudioWorklet-sized messages, reaches the mic at 44.1 kHz stereo, at
 // its level and pitch, alone; Push to Talk from the page reaches the
@@ -236,7 +198,7 @@ func TestMicSocketCarriesAPageToTheMic(t *testing.T) {
 		t.Errorf("state after the format: %+v", m)
 	}
 	const amp = 0.5
-	pcm := toneS16(48000, 1, 2000, 48000, amp)
+	pcm := testaudio.S16LE(testaudio.Sine(48000, 48000, 2000, amp), 1)
 	for i, sizes := 0, []int{128, 4096, 480, 1024}; len(pcm) > 0; i++ {
 		n := min(2*sizes[i%len(sizes)], len(pcm))
 		send(t, c, websocket.MessageBinary, pcm[:n])
@@ -253,7 +215,7 @@ func TestMicSocketCarriesAPageToTheMic(t *testing.T) {
 	if err := c.Close(websocket.StatusNormalClosure, "bye"); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	waitFor(t, "the take to stop", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
+	testenv.WaitFor(t, "the take to stop", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
 	starts, stops, frames := r.sink.counts()
 	if starts != 1 || stops != 1 || frames < 44000 || frames > 44100 {
 		t.Errorf("sink: %d starts, %d stops, %d frames; want 1, 1, about 44100", starts, stops, frames)
@@ -272,14 +234,14 @@ func TestMicSocketCarriesAPageToTheMic(t *testing.T) {
 		left = append(left, float64(out[i]))
 	}
 	x := left[2000 : 2000+441*80] // whole cycles of 2 kHz at 44.1 kHz, past the filter's start
-	got := correlate(x, 2000, 44100)
+	got := testaudio.Level(x, 44100, 2000)
 	t.Logf("2 kHz at %.4f (%+.3f dB) of %d frames", got, 20*math.Log10(got/amp), len(left))
 	if db := 20 * math.Log10(got/amp); math.Abs(db) > 0.5 {
 		t.Errorf("2 kHz at %.4f, %+.2f dB from the page's %.1f; want ± 0.5 dB", got, db, amp)
 	}
 	// The pitch is right: off by a few hertz, the level would fall away.
 	for _, f := range []float64{1900, 2100, 2177, 1837} {
-		if a := correlate(x, f, 44100); a > amp/100 {
+		if a := testaudio.Level(x, 44100, f); a > amp/100 {
 			t.Errorf("%v Hz at %.4f, want < -40 dB: the tone is off pitch", f, a)
 		}
 	}
@@ -341,7 +303,7 @@ func TestMicSocketRefusesMalformedPages(t *testing.T) {
 				t.Errorf("closed with %v %q, want %v %q", code, reason, tc.code, tc.want)
 			}
 			// The mic is free again at once.
-			waitFor(t, "the mic to be free", func() bool {
+			testenv.WaitFor(t, "the mic to be free", func() bool {
 				p, err := r.socket.Mic.Claim()
 				if err == nil {
 					p.End()
@@ -372,13 +334,13 @@ func TestMicSocketOnePageAtATime(t *testing.T) {
 		t.Errorf("second page closed with %v %q", code, reason)
 	}
 	// The first page is unharmed.
-	send(t, first, websocket.MessageBinary, toneS16(441, 2, 1000, 44100, 0.5))
+	send(t, first, websocket.MessageBinary, testaudio.S16LE(testaudio.Sine(441, 44100, 1000, 0.5), 2))
 	send(t, first, websocket.MessageText, []byte(`{"ptt":true}`))
 	if m := state(t, first); !m.PTT {
 		t.Errorf("first page after the refusal: %+v", m)
 	}
 	first.Close(websocket.StatusNormalClosure, "")
-	waitFor(t, "the first page to leave", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
+	testenv.WaitFor(t, "the first page to leave", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
 	third := r.dial(t)
 	send(t, third, websocket.MessageText, []byte(`{"rate":44100,"channels":2}`))
 	state(t, third)
@@ -429,9 +391,13 @@ func TestMicSocketTalkLease(t *testing.T) {
 				c.CloseNow() // no close frame: a crashed tab, a lost network
 			}
 			// A silent page holds its socket open but reads nothing.
-			waitFor(t, "the page's take to stop", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
+			testenv.WaitFor(t, "the page's take to stop", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
 			took := time.Since(gone)
-			time.Sleep(50 * time.Millisecond)
+			// The socket releases talk after it stops the take.
+			testenv.WaitFor(t, "the page's Push to Talk calls", func() bool { return len(r.talk.pushes()) >= len(tc.want) })
+			if tc.lock {
+				time.Sleep(50 * time.Millisecond) // a window for a release that must not come
+			}
 			got := r.talk.pushes()
 			t.Logf("page gone after %v; PushToTalk calls: %v", took.Round(time.Millisecond), got)
 			if !slices.Equal(got, tc.want) {
@@ -466,7 +432,7 @@ func TestMicSocketPageThatAnswersPingsStays(t *testing.T) {
 		t.Errorf("PushToTalk calls %v while the page stays", p)
 	}
 	c.Close(websocket.StatusNormalClosure, "")
-	waitFor(t, "the page to leave", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
+	testenv.WaitFor(t, "the page to leave", func() bool { _, stops, _ := r.sink.counts(); return stops == 1 })
 	if p := r.talk.pushes(); len(p) != 2 || p[1] {
 		t.Errorf("PushToTalk calls %v; a page that leaves while talking releases talk", p)
 	}
@@ -492,15 +458,5 @@ func TestMicSocketStationStopEndsThePage(t *testing.T) {
 	c = r.dial(t)
 	if code, reason := closed(t, c); code != websocket.StatusTryAgainLater || reason != "the station is not on air" {
 		t.Errorf("page while the station is off: %v %q", code, reason)
-	}
-}
-
-// waitFor polls cond every 5 ms for up to 15 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"onair/internal/leakcheck"
+	"onair/internal/testenv"
 	"onair/station"
 )
 
@@ -29,6 +31,7 @@ func openStream(t *testing.T, url string) *http.Response {
 // refused with 503 and a message, and a slot comes back when a client
 // leaves; every stream ends when the API closes.
 func TestPublicEventsAreBoundedAndPublic(t *testing.T) {
+	leakcheck.Check(t)
 	a := New(station.NewSet(), Deps{}, nil) // no accounts: only public routes answer
 	// The same handler with a limit of two, beside the real route.
 	a.handle("GET /test/nowplaying/events", a.publicEvents(2))
@@ -71,17 +74,14 @@ func TestPublicEventsAreBoundedAndPublic(t *testing.T) {
 	// connection close.
 	held[0].Body.Close()
 	var again *http.Response
-	for start := time.Now(); time.Since(start) < 20*time.Second; {
+	testenv.WaitFor(t, "a slot after a client left", func() bool {
 		again = openStream(t, hs.URL+"/test/nowplaying/events")
 		if again.StatusCode == 200 {
-			break
+			return true
 		}
 		again.Body.Close()
-		time.Sleep(100 * time.Millisecond)
-	}
-	if again.StatusCode != 200 {
-		t.Fatalf("after a client left: %d", again.StatusCode)
-	}
+		return false
+	})
 
 	// Close ends them all.
 	a.Close()

@@ -3,13 +3,15 @@ package admin
 import (
 	"context"
 	"net/http/httptest"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"onair/internal/leakcheck"
+	"onair/internal/testenv"
 )
 
 // talkRig is a TalkSocket on a loopback server over a fakeTalker.
@@ -21,7 +23,7 @@ type talkRig struct {
 
 func newTalkRig(t *testing.T) *talkRig {
 	t.Helper()
-	before := runtime.NumGoroutine()
+	leakcheck.Check(t)
 	r := &talkRig{talk: &fakeTalker{}, done: make(chan struct{})}
 	// Pings come often, so a silent page goes soon; a page answers them
 	// only while the test reads it, so it has a second to.
@@ -35,14 +37,6 @@ func newTalkRig(t *testing.T) *talkRig {
 			close(r.done)
 		}
 		srv.Close()
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<16)
-			t.Errorf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
-		}
 	})
 	return r
 }
@@ -96,7 +90,7 @@ func TestTalkSocketLease(t *testing.T) {
 			if !tc.silent {
 				c.CloseNow()
 			}
-			waitFor(t, "the lease to end", func() bool {
+			testenv.WaitFor(t, "the lease to end", func() bool {
 				return len(r.talk.pushes()) == len(tc.want) && (tc.lock || !r.talk.Mixer().Talking)
 			})
 			took := time.Since(gone)
@@ -134,7 +128,7 @@ func TestTalkSocketRefusesOtherMessages(t *testing.T) {
 		if code != websocket.StatusPolicyViolation || !strings.Contains(reason, tc.want) {
 			t.Errorf("%q: closed %v %q", tc.msg, code, reason)
 		}
-		waitFor(t, "talk released", func() bool { return !r.talk.Mixer().Talking })
+		testenv.WaitFor(t, "talk released", func() bool { return !r.talk.Mixer().Talking })
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/internal/testenv"
 	"onair/store"
 )
 
@@ -100,12 +101,10 @@ func TestRunSamplesOnItsInterval(t *testing.T) {
 		r.Run(ctx)
 	}()
 	var got []Sample
-	for start := time.Now(); time.Since(start) < 20*time.Second; time.Sleep(5 * time.Millisecond) {
+	testenv.Poll(20*time.Second, func() bool {
 		got, _ = r.History(context.Background(), "/stream", time.Time{})
-		if len(got) >= 5 {
-			break
-		}
-	}
+		return len(got) >= 5
+	})
 	cancel()
 	select {
 	case <-done:

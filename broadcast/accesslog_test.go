@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"onair/accesslog"
+	"onair/internal/testenv"
 )
 
 // accessRecorder is an AccessLogger that keeps what it is given.
@@ -41,7 +42,7 @@ func (a *accessRecorder) matching(method, uri string) []accesslog.Entry {
 // wait returns the one entry for method and uri, waiting up to 5 s for it.
 func (a *accessRecorder) wait(t *testing.T, method, uri string) accesslog.Entry {
 	t.Helper()
-	waitFor(t, "access log entry for "+method+" "+uri, func() bool { return len(a.matching(method, uri)) > 0 })
+	testenv.WaitFor(t, "access log entry for "+method+" "+uri, func() bool { return len(a.matching(method, uri)) > 0 })
 	got := a.matching(method, uri)
 	if len(got) != 1 {
 		t.Fatalf("%d entries for %s %s, want 1: %+v", len(got), method, uri, got)
@@ -58,7 +59,7 @@ func TestAccessLogListener(t *testing.T) {
 	ts, rec := startLoggedServer(t)
 	src := startIcecastSource(t, ts, "/stream", "")
 	src.send(t, 20)
-	waitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
 
 	l := listen(t, ts, "/stream", false) // User-Agent: test-player
 	l.readAudio(t, 4000)
@@ -178,7 +179,7 @@ func TestAccessLogSources(t *testing.T) {
 		if line != "invalid password\r\n" {
 			t.Fatalf("reply %q", line)
 		}
-		waitFor(t, "refused entry", func() bool {
+		testenv.WaitFor(t, "refused entry", func() bool {
 			for _, e := range rec.matching("SOURCE", "/live") {
 				if e.Status == 401 && e.User == "" && e.Bytes == 0 {
 					return true
@@ -275,7 +276,7 @@ func TestAccessLogRefusals(t *testing.T) {
 		if b := forwardedListener(t, ts, "/stream", "198.51.100.1"); !strings.Contains(b.status, "429") {
 			t.Fatalf("second listener from the same client: %q, want 429", b.status)
 		}
-		waitFor(t, "the refusal's entry", func() bool {
+		testenv.WaitFor(t, "the refusal's entry", func() bool {
 			for _, e := range rec.matching("GET", "/stream") {
 				if e.Status == 429 && e.IP == "198.51.100.1" && e.UserAgent == "test-player" {
 					return true
@@ -291,7 +292,7 @@ func TestAccessLogRefusals(t *testing.T) {
 		if st := readStatus(t, c); !strings.Contains(st, " 414 ") {
 			t.Fatalf("9 KB request line: %q, want 414", st)
 		}
-		waitFor(t, "the 414's entry", func() bool {
+		testenv.WaitFor(t, "the 414's entry", func() bool {
 			rec.mu.Lock()
 			defer rec.mu.Unlock()
 			return len(rec.entries) > 0

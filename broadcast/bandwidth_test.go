@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"onair/internal/testenv"
 )
 
 // TestBandwidthCap: listeners are admitted while the sum of their mounts'
@@ -13,7 +15,7 @@ func TestBandwidthCap(t *testing.T) {
 	ts := startServer(t, func(o *Options) { o.MaxBandwidthKbps = 300 })
 	src := startIcecastSource(t, ts, "/stream", "icy-br: 128\r\n")
 	src.send(t, 50)
-	waitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
 
 	first := listen(t, ts, "/stream", false)
 	second := listen(t, ts, "/stream", false)
@@ -49,7 +51,7 @@ func TestLimitsChangeLive(t *testing.T) {
 	ts := startServer(t, func(o *Options) { o.MaxListeners = 1; o.MaxBandwidthKbps = 128 })
 	src := startIcecastSource(t, ts, "/stream", "icy-br: 128\r\n") // one connection from 127.0.0.1
 	src.send(t, 50)
-	waitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
 	if got := ts.Limits(); got != (Limits{MaxListeners: 1, MaxBandwidthKbps: 128}) {
 		t.Fatalf("limits from the options: %+v", got)
 	}

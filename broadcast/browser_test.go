@@ -3,14 +3,8 @@
 package broadcast
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -71,40 +65,10 @@ func TestBrowserAudioElementPlays(t *testing.T) {
 	waitOnAir(t, ts, "/stream")
 
 	base := "http://" + ts.http
-	nctx, ncancel := context.WithTimeout(ctx, 60*time.Second)
-	defer ncancel()
-	cmd := exec.CommandContext(nctx, node, filepath.Join(dir, "audio.mjs"), base, "/stream")
-	cmd.Dir = dir
-	// node starts chromium and its helpers: put them all in one process
-	// group and kill the group, on timeout and at cleanup.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start node: %v", err)
-	}
-	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	runErr := cmd.Wait()
-	t.Logf("audio.mjs ran %v", time.Since(start).Round(100*time.Millisecond))
-	if nctx.Err() != nil {
-		t.Fatalf("audio.mjs did not finish within 60 s: %v\nstdout: %s\nstderr: %s", runErr, stdout.String(), stderr.String())
-	}
-
 	var res browserResult
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
-		t.Fatalf("audio.mjs printed no JSON result (%v, exit %v)\nstdout: %s\nstderr: %s", err, runErr, stdout.String(), stderr.String())
-	}
-	t.Logf("audio.mjs: %s", lines[len(lines)-1])
-	var exitErr *exec.ExitError
-	if runErr != nil && !errors.As(runErr, &exitErr) {
-		t.Fatalf("audio.mjs: %v", runErr)
-	}
+	runErr := testenv.RunScript(t, node, dir, "audio.mjs", 60*time.Second, &res, base, "/stream")
 	if !res.OK || runErr != nil {
-		t.Fatalf("the browser test failed (exit %v): %s\nstderr: %s", runErr, res.Error, stderr.String())
+		t.Fatalf("the browser test failed (exit %v): %s", runErr, res.Error)
 	}
 
 	// Checked again here, so that a script that says ok without checking

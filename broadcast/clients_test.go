@@ -3,14 +3,13 @@ package broadcast
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"onair/internal/testaudio"
 	"onair/internal/testenv"
 )
 
@@ -59,29 +58,10 @@ func decodeWithFFmpeg(t *testing.T, ctx context.Context, url string, d time.Dura
 	return out.Bytes()
 }
 
-// toneLevel returns the amplitude of freq in the left channel of s16le
-// stereo PCM (Goertzel), relative to full scale.
-func toneLevel(pcm []byte, freq, rate float64) float64 {
-	n := len(pcm) / 4
-	if n == 0 {
-		return 0
-	}
-	w := 2 * math.Pi * freq / rate
-	coeff := 2 * math.Cos(w)
-	var s1, s2 float64
-	for i := range n {
-		x := float64(int16(binary.LittleEndian.Uint16(pcm[4*i:]))) / 32768
-		s0 := x + coeff*s1 - s2
-		s2, s1 = s1, s0
-	}
-	power := s1*s1 + s2*s2 - coeff*s1*s2
-	return 2 * math.Sqrt(power) / float64(n)
-}
-
 // waitOnAir waits until a source has published audio on mount.
 func waitOnAir(t *testing.T, ts *testServer, mount string) {
 	t.Helper()
-	waitFor(t, mount+" on air", func() bool {
+	testenv.WaitFor(t, mount+" on air", func() bool {
 		m := ts.Mount(mount)
 		return m != nil && m.OnAir() && m.head.Load() > 4
 	})
@@ -106,10 +86,11 @@ func TestFFmpegSourceToFFmpegListener(t *testing.T) {
 			}
 			// ffmpeg's sine source is mono at 1/8 full scale; -ac 2 spreads
 			// it over two channels at -3 dB each: 0.125/√2 ≈ 0.088.
-			if lvl := toneLevel(pcm[44100*4/2:], 440, 44100); lvl < 0.07 || lvl > 0.11 {
+			left := testaudio.DecodeS16LE(pcm[44100*4/2:], 2)[0]
+			if lvl := testaudio.Level(left, 44100, 440); lvl < 0.07 || lvl > 0.11 {
 				t.Errorf("440 Hz at %.3f of full scale, want about 0.088", lvl)
 			}
-			if off := toneLevel(pcm[44100*4/2:], 1000, 44100); off > 0.01 {
+			if off := testaudio.Level(left, 44100, 1000); off > 0.01 {
 				t.Errorf("1 kHz at %.3f: the stream is not clean", off)
 			}
 			if info := ts.Mount("/live").Info(); info == nil || info.Name != "Sine FM" || info.Bitrate != 128 {
@@ -135,7 +116,7 @@ func TestMpg123ShowsTitles(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The title changes while mpg123 plays: once it has shown the first.
-	waitFor(t, "mpg123 to show the first title", func() bool {
+	testenv.WaitFor(t, "mpg123 to show the first title", func() bool {
 		return strings.Contains(stderr.String(), "StreamTitle='Ünïcode Artist - First Song';")
 	})
 	setTitle(t, ts, "/live", "Second Song")

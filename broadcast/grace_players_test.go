@@ -108,7 +108,7 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 				close(browserDone)
 				prog, pcmFile = startPlayer(t, ctx, player, url)
 			}
-			waitFor(t, player+" connected", func() bool { return m.connections.Load() >= 1 })
+			testenv.WaitFor(t, player+" connected", func() bool { return m.connections.Load() >= 1 })
 			start := time.Now()
 			joinedIn := m.bytesIn.Load()
 			at := func(d time.Duration) { time.Sleep(time.Until(start.Add(d))) }
@@ -120,7 +120,7 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 			// (the source may have run long before a slow browser joined)
 			// and all that came after.
 			firstSeconds := float64(m.bytesIn.Load()-joinedIn+min(int64(m.Settings.BurstSize), joinedIn)) / 16000
-			waitFor(t, "the first source gone", func() bool { return !m.OnAir() })
+			testenv.WaitFor(t, "the first source gone", func() bool { return !m.OnAir() })
 			at(blipBack)
 			stopSecond := sendMP3(t, startIcecastSource(t, ts, blipMount, ""), secondMP3)
 			waitOnAir(t, ts, blipMount)

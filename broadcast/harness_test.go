@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/internal/leakcheck"
 	"onair/internal/testenv"
 )
 
@@ -68,6 +69,7 @@ func startServer(t *testing.T, tweak func(*Options)) *testServer {
 // Logger and the rest) before the server is made.
 func startServerWith(t *testing.T, setup func(*Options)) *testServer {
 	t.Helper()
+	leakcheck.Check(t) // Close waits for every goroutine the server started
 	opts := Options{
 		ServerID:       "OnAir test",
 		AllowUnlisted:  true,
@@ -377,23 +379,6 @@ func feedUntil(t *testing.T, what string, rs []*reader, cond func() bool, srcs .
 			s.send(t, 10)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
-// waitFor polls cond every 10 ms for up to 20 s: a bound for a loaded
-// machine, where a program under test may take seconds to start.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	start := time.Now()
-	for i := 0; i < 2000 && time.Since(start) < 20*time.Second; i++ {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if cond() {
-		return
 	}
 	t.Fatalf("timed out waiting for %s", what)
 }

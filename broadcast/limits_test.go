@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"onair/internal/testenv"
 )
 
 // readStatus reads a response's status line from c.
@@ -48,7 +50,7 @@ func TestListenerLimits(t *testing.T) {
 	srcB := startIcecastSource(t, ts, "/small", "")
 	srcA.send(t, 50)
 	srcB.send(t, 50)
-	waitFor(t, "audio on both mounts", func() bool {
+	testenv.WaitFor(t, "audio on both mounts", func() bool {
 		return ts.Mount("/stream").HasAudio() && ts.Mount("/small").HasAudio()
 	})
 
@@ -77,7 +79,7 @@ func TestPerIPConnectionLimit(t *testing.T) {
 	ts := startServer(t, func(o *Options) { o.MaxConnectionsPerIP = 2 })
 	src := startIcecastSource(t, ts, "/stream", "") // the first of two slots
 	src.send(t, 50)
-	waitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
 
 	l := listen(t, ts, "/stream", false) // the second
 	if !strings.Contains(l.status, "200") {
@@ -158,7 +160,7 @@ func TestStalledListenerDroppedOthersKeepUp(t *testing.T) {
 	ts := startServer(t, func(o *Options) { o.Defaults.WriteTimeout = 500 * time.Millisecond })
 	src := startIcecastSource(t, ts, "/stream", "")
 	src.send(t, 20)
-	waitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
 
 	stalled := listen(t, ts, "/stream", false)
 	if tc, ok := stalled.conn.(*net.TCPConn); ok {
@@ -216,7 +218,7 @@ func TestThousandListenersInOneSecond(t *testing.T) {
 	ts := startServer(t, nil)
 	src := startIcecastSource(t, ts, "/stream", "")
 	src.send(t, 200)
-	waitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
 
 	start := make(chan struct{})
 	errs := make(chan error, n)

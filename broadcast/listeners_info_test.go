@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onair/internal/testenv"
 )
 
 // The listener list shows each player's resolved address, agent, mount
@@ -57,7 +59,7 @@ func TestListenerListAndKicks(t *testing.T) {
 		t.Fatal("KickListener of a connected listener = false")
 	}
 	feedUntil(t, "the kicked listener's stream to end", nil, func() bool { return rb.err.Load() != nil }, src)
-	waitFor(t, "the kicked listener to leave the list", func() bool { return len(ts.ListenerList("")) == 0 })
+	testenv.WaitFor(t, "the kicked listener to leave the list", func() bool { return len(ts.ListenerList("")) == 0 })
 	if ts.KickListener(lb.ID) {
 		t.Fatal("KickListener of a listener gone = true")
 	}

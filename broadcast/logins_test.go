@@ -22,6 +22,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"onair/accounts"
+	"onair/internal/testenv"
 )
 
 // countingAuth is testAuth noting every password it is asked about.
@@ -285,7 +286,7 @@ func TestThousandGuessesPerDoor(t *testing.T) {
 			if n := env.warns.n.Load(); n != int64(checked) {
 				t.Errorf("%d warnings for %d failures and %d throttled attempts: want one per failure", n, checked, throttled)
 			}
-			waitFor(t, "the access log's entries", func() bool {
+			testenv.WaitFor(t, "the access log's entries", func() bool {
 				by := env.log.statuses("127.0.0.1", d.user)
 				return by[401] == checked && by[429] == throttled
 			})

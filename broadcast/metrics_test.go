@@ -10,6 +10,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"onair/internal/testenv"
 )
 
 // adminHeader is the admin's HTTP Basic credentials, for httpGet.
@@ -70,7 +72,7 @@ func TestMetricsMount(t *testing.T) {
 	ts := startServer(t, nil)
 	src := startIcecastSource(t, ts, "/x", "")
 	src.send(t, 20)
-	waitFor(t, "audio on /x", func() bool { m := ts.Mount("/x"); return m != nil && m.HasAudio() })
+	testenv.WaitFor(t, "audio on /x", func() bool { m := ts.Mount("/x"); return m != nil && m.HasAudio() })
 	l := listen(t, ts, "/x", true)
 	if !strings.Contains(l.status, "200") {
 		t.Fatalf("listener status %q", l.status)
@@ -80,7 +82,7 @@ func TestMetricsMount(t *testing.T) {
 	// Written bytes are added after the write returns, which may be just
 	// after the player has read them: poll.
 	var mfs map[string]*dto.MetricFamily
-	waitFor(t, "bytes sent in the scrape", func() bool {
+	testenv.WaitFor(t, "bytes sent in the scrape", func() bool {
 		mfs = scrape(t, ts)
 		v, _ := metricValue(mfs, "onair_sent_bytes_total", "mount", "/x")
 		return v > 0

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onair/internal/testenv"
 )
 
 func TestFallbackAndOverrideKeepListenersConnected(t *testing.T) {
@@ -16,7 +18,7 @@ func TestFallbackAndOverrideKeepListenersConnected(t *testing.T) {
 	station.send(t, 60)
 	relay := startIcecastSource(t, ts, "/relay", "")
 	relay.send(t, 60)
-	waitFor(t, "relay audio", func() bool { return ts.Mount("/relay").head.Load() > 2 })
+	testenv.WaitFor(t, "relay audio", func() bool { return ts.Mount("/relay").head.Load() > 2 })
 	setTitle(t, ts, "/stream", "Station Title")
 
 	l := listen(t, ts, "/relay", true)
@@ -63,7 +65,7 @@ func TestAdminMoveClients(t *testing.T) {
 	b := startIcecastSource(t, ts, "/other", "")
 	b.next = 5000
 	b.send(t, 40)
-	waitFor(t, "audio", func() bool { return ts.Mount("/other").head.Load() > 2 })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/other").head.Load() > 2 })
 	l := listen(t, ts, "/live", true)
 	r := l.background(t)
 	feedUntil(t, "frames from /live", []*reader{r}, func() bool { return r.last.Load() >= 0 }, a, b)

@@ -29,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/internal/testaudio"
 	"onair/internal/testenv"
 )
 
@@ -442,10 +443,11 @@ func waitTitles(t *testing.T, l *icyListener, maxBytes int, want ...string) {
 // 44.1 kHz. Window by window, the phase jumps at track changes do not
 // cancel the measurement as they would over a longer span.
 func toneWindows(pcm []byte, freq float64) []float64 {
-	const win = 4410 * 4
+	const win = 4410
+	left := testaudio.DecodeS16LE(pcm, 2)[0]
 	var out []float64
-	for i := 0; i+win <= len(pcm); i += win {
-		out = append(out, toneLevel(pcm[i:i+win], freq, 44100))
+	for i := 0; i+win <= len(left); i += win {
+		out = append(out, testaudio.Level(left[i:i+win], 44100, freq))
 	}
 	return out
 }
@@ -796,12 +798,12 @@ func TestVLCPlays(t *testing.T) {
 	out := filepath.Join(dir, "played.s16")
 	vlc := startProgram(t, "cvlc", vlcCommand(t, ctx, cvlc, dir, out, "http://"+tap.http+"/live", "-vv", "--run-time", "5"))
 	time.Sleep(2500 * time.Millisecond)
-	waitFor(t, "one listener while VLC plays", func() bool { return ts.Mount("/live").Listeners() == 1 })
+	testenv.WaitFor(t, "one listener while VLC plays", func() bool { return ts.Mount("/live").Listeners() == 1 })
 	setTitle(t, ts, "/live", "Second Song")
 	if err := vlc.wait(t, 20*time.Second); err != nil {
 		t.Errorf("cvlc: %v", err)
 	}
-	waitFor(t, "no listeners after VLC quit", func() bool { return ts.Mount("/live").Listeners() == 0 })
+	testenv.WaitFor(t, "no listeners after VLC quit", func() bool { return ts.Mount("/live").Listeners() == 0 })
 	if n := ts.Mount("/live").PeakListeners(); n != 1 {
 		t.Errorf("one VLC play counted as %d listeners at peak, want 1", n)
 	}

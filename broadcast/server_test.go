@@ -6,17 +6,19 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"onair/internal/leakcheck"
+	"onair/internal/testenv"
 )
 
 func TestIcecastSourceToListenerWithTitles(t *testing.T) {
 	ts := startServer(t, nil)
 	src := startIcecastSource(t, ts, "/live", "ice-name: Test FM\r\nice-genre: Jazz\r\nice-bitrate: 128\r\nice-public: 1\r\n")
 	src.send(t, 200) // about 83 KiB: more than a burst
-	waitFor(t, "frames in", func() bool { return ts.Mount("/live").head.Load() >= 19 })
+	testenv.WaitFor(t, "frames in", func() bool { return ts.Mount("/live").head.Load() >= 19 })
 
 	l := listen(t, ts, "/live", true)
 	if l.status != "HTTP/1.0 200 OK" {
@@ -115,7 +117,7 @@ func TestSourceRequestForms(t *testing.T) {
 					c.Write(f)
 				}
 			}
-			waitFor(t, "mount on air", func() bool { m := ts.Mount(mount); return m != nil && m.HasAudio() })
+			testenv.WaitFor(t, "mount on air", func() bool { m := ts.Mount(mount); return m != nil && m.HasAudio() })
 			l := listen(t, ts, mount, false)
 			nums := l.readFrames(t, 20)
 			for i := 1; i < len(nums); i++ {
@@ -164,7 +166,7 @@ func TestSourceIdleTimeoutKeepsListenersThroughReconnect(t *testing.T) {
 	l := listen(t, ts, "/live", true)
 	l.readFrames(t, 40)
 	m := ts.Mount("/live")
-	waitFor(t, "idle source dropped", func() bool { return !m.OnAir() })
+	testenv.WaitFor(t, "idle source dropped", func() bool { return !m.OnAir() })
 	// A new source takes over; the listener carries on with intact framing.
 	src2 := startIcecastSource(t, ts, "/live", "")
 	src2.next = 1000
@@ -201,7 +203,7 @@ func TestShoutcastV1Source(t *testing.T) {
 			io.WriteString(c, "content-type:audio/mpeg\nicy-name:Winamp \x93DJ\x94\nicy-br:128\nicy-pub:0\n\n")
 			src := &sourceClient{conn: c}
 			src.send(t, 100)
-			waitFor(t, "audio", func() bool { return ts.Mount("/live").HasAudio() })
+			testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/live").HasAudio() })
 			l := listen(t, ts, "/live", true)
 			if got := l.headers["icy-name"]; got != "Winamp “DJ”" {
 				t.Errorf("icy-name %q: Windows-1252 not decoded", got)
@@ -240,7 +242,7 @@ func TestListenerProbesAndPages(t *testing.T) {
 	}
 	src := startIcecastSource(t, ts, "/stream", "ice-name: Main\r\n")
 	src.send(t, 100)
-	waitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/stream").HasAudio() })
 	base := "http://" + ts.http
 
 	// HEAD: headers only, not a listener.
@@ -297,14 +299,14 @@ func TestNoGoroutineLeakWhenListenersLeave(t *testing.T) {
 	ts := startServer(t, nil)
 	src := startIcecastSource(t, ts, "/live", "")
 	src.send(t, 100)
-	before := runtime.NumGoroutine()
+	before := leakcheck.Take()
 	var ls []*icyListener
 	for range 20 {
 		l := listen(t, ts, "/live", true)
 		l.readFrames(t, 5)
 		ls = append(ls, l)
 	}
-	waitFor(t, "20 listeners", func() bool { return ts.Listeners() == 20 })
+	testenv.WaitFor(t, "20 listeners", func() bool { return ts.Listeners() == 20 })
 	for _, l := range ls {
 		l.conn.Close()
 	}
@@ -316,8 +318,10 @@ func TestNoGoroutineLeakWhenListenersLeave(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	waitFor(t, "listeners gone", func() bool { return ts.Listeners() == 0 })
-	waitFor(t, "goroutines back", func() bool { return runtime.NumGoroutine() <= before+2 })
+	testenv.WaitFor(t, "listeners gone", func() bool { return ts.Listeners() == 0 })
+	if left := before.Leaked(leakcheck.Limit); left != nil {
+		t.Errorf("%d goroutines outlived the listeners:\n\n%s", len(left), strings.Join(left, "\n\n"))
+	}
 }
 
 func TestHostileTitlesNeverBreakFraming(t *testing.T) {
@@ -386,7 +390,7 @@ func TestSourceGarbageAndMidFrameDisconnect(t *testing.T) {
 	half := mp3Frame(src.next)
 	src.conn.Write(half[:200])
 	src.conn.Close()
-	waitFor(t, "source gone", func() bool { return !ts.Mount("/live").OnAir() })
+	testenv.WaitFor(t, "source gone", func() bool { return !ts.Mount("/live").OnAir() })
 	src2 := startIcecastSource(t, ts, "/live", "")
 	src2.next = 500
 	src2.send(t, 40)
@@ -410,7 +414,7 @@ func TestICYStatusLineForConfiguredPlayers(t *testing.T) {
 	ts := startServer(t, func(o *Options) { o.ICYStatusAgents = []string{"NSPlayer"} })
 	src := startIcecastSource(t, ts, "/live", "")
 	src.send(t, 30)
-	waitFor(t, "audio", func() bool { return ts.Mount("/live").HasAudio() })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/live").HasAudio() })
 	for ua, want := range map[string]string{"NSPlayer/12.0": "ICY 200 OK", "mpg123/1.31": "HTTP/1.0 200 OK"} {
 		c := dial(t, ts.http)
 		io.WriteString(c, "GET /live HTTP/1.0\r\nUser-Agent: "+ua+"\r\n\r\n")
@@ -426,7 +430,7 @@ func TestVLCStylePlayCountsOnce(t *testing.T) {
 	ts := startServer(t, func(o *Options) { o.CountAfter = 300 * time.Millisecond })
 	src := startIcecastSource(t, ts, "/live", "")
 	src.send(t, 50)
-	waitFor(t, "audio", func() bool { return ts.Mount("/live").HasAudio() })
+	testenv.WaitFor(t, "audio", func() bool { return ts.Mount("/live").HasAudio() })
 	// VLC 3: an HTTP/1.1 GET without Icy-MetaData, dropped on seeing the
 	// icy-* headers, then an HTTP/1.0 GET with Icy-MetaData.
 	first := dial(t, ts.http)
@@ -463,6 +467,6 @@ func TestShoutcastStreamIDs(t *testing.T) {
 		io.WriteString(c, "icy-name:x\r\n\r\n")
 		src := &sourceClient{conn: c}
 		src.send(t, 30)
-		waitFor(t, login+" on "+mount, func() bool { return ts.Mount(mount).HasAudio() })
+		testenv.WaitFor(t, login+" on "+mount, func() bool { return ts.Mount(mount).HasAudio() })
 	}
 }

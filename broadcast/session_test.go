@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onair/internal/testenv"
 )
 
 // connectSource logs a source in on mount by one of the protocols players'
@@ -90,12 +92,12 @@ func TestBurstNeverReachesBackPastTheSourceSession(t *testing.T) {
 			}
 			first.conn.Close()
 			m := ts.Mount("/live")
-			waitFor(t, "first source gone", func() bool { return !m.OnAir() })
+			testenv.WaitFor(t, "first source gone", func() bool { return !m.OnAir() })
 
 			second := connectSource(t, ts, login, "/live")
 			second.next = 1000
 			second.send(t, 60)
-			waitFor(t, "second source's audio", func() bool { return m.OnAir() && m.HasAudio() && m.head.Load() >= 3 })
+			testenv.WaitFor(t, "second source's audio", func() bool { return m.OnAir() && m.HasAudio() && m.head.Load() >= 3 })
 			fresh := listen(t, ts, "/live", true)
 			nums := fresh.readFrames(t, 25)
 			for _, n := range nums {
@@ -138,7 +140,7 @@ func TestFormatChangeClosesKeptListenersAtTheBoundary(t *testing.T) {
 	first.send(t, 20)
 	first.conn.Close()
 	m := ts.Mount("/live")
-	waitFor(t, "first source gone", func() bool { return !m.OnAir() })
+	testenv.WaitFor(t, "first source gone", func() bool { return !m.OnAir() })
 
 	second := startIcecastSource(t, ts, "/live", "")
 	for n := range 200 {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onair/internal/testenv"
 )
 
 func adminGet(t *testing.T, url, user, pass string) (int, string) {
@@ -38,7 +40,7 @@ func TestStatusAndControlEndpoints(t *testing.T) {
 	l2 := listen(t, ts, "/live", false)
 	l1.readFrames(t, 5)
 	l2.readFrames(t, 5)
-	waitFor(t, "2 listeners", func() bool { return ts.Listeners() == 2 })
+	testenv.WaitFor(t, "2 listeners", func() bool { return ts.Listeners() == 2 })
 
 	t.Run("7.html", func(t *testing.T) {
 		_, body := httpGet(t, base+"/7.html?sid=1")
@@ -110,7 +112,7 @@ func TestStatusAndControlEndpoints(t *testing.T) {
 		if code != 200 || !strings.Contains(body, "removed") {
 			t.Fatalf("killclient %d %s", code, body)
 		}
-		waitFor(t, "one listener left", func() bool { return ts.Mount("/live").connections.Load() == 1 })
+		testenv.WaitFor(t, "one listener left", func() bool { return ts.Mount("/live").connections.Load() == 1 })
 	})
 	t.Run("playlist files", func(t *testing.T) {
 		for path, want := range map[string]string{
@@ -130,7 +132,7 @@ func TestStatusAndControlEndpoints(t *testing.T) {
 		if code != 200 || !strings.Contains(body, "Source Removed") {
 			t.Fatalf("killsource %d %s", code, body)
 		}
-		waitFor(t, "source gone", func() bool { return !ts.Mount("/live").OnAir() })
+		testenv.WaitFor(t, "source gone", func() bool { return !ts.Mount("/live").OnAir() })
 		if code, _ := adminGet(t, base+"/admin/killsource?mount=/nope", "admin", testAdminPass); code != 400 {
 			t.Errorf("killsource of an unknown mount: %d", code)
 		}

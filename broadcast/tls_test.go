@@ -74,7 +74,7 @@ func TestTLSListenersSourcesAndStatus(t *testing.T) {
 	}
 	src := &sourceClient{conn: sc, br: sbr}
 	src.send(t, 80) // frames go out in chunks of about 4 KiB: more than are read
-	waitFor(t, "the TLS source on air", func() bool { m := ts.Mount("/secure"); return m != nil && m.HasAudio() })
+	testenv.WaitFor(t, "the TLS source on air", func() bool { m := ts.Mount("/secure"); return m != nil && m.HasAudio() })
 
 	l := openListener(t, dialTLS(t, addr, cfg), "/secure", "Icy-MetaData: 1\r\n")
 	if !strings.HasPrefix(l.status, "HTTP/1.0 200") || l.headers["content-type"] != "audio/mpeg" || l.headers["icy-metaint"] == "" {

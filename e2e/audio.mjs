@@ -18,47 +18,19 @@
 // It prints one JSON line on stdout ({"ok": true|false, ...}) and exits 0
 // only when everything held. With ONAIR_E2E_SCREENSHOT=/path.png it also
 // saves a screenshot of the status page while both elements play.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { args, launchContext, run } from './lib.mjs';
 import { join } from 'node:path';
 
-const [base, mount] = process.argv.slice(2);
-if (!base || !mount || !mount.startsWith('/')) {
-  console.error('usage: node audio.mjs BASE_URL /mount');
-  process.exit(2);
-}
+const [base, mount] = args('audio.mjs BASE_URL /mount', 2, (a) => a[1].startsWith('/'));
 
 const WANT_SECONDS = 2;       // currentTime each element must pass
 const PLAY_TIMEOUT_MS = 30000; // for both elements together
 const WATCHDOG_MS = 50000;     // the whole run, browser start included
 
 const result = { ok: false, base, mount, page: null, audio: [], responses: [], console: [], error: null };
-const profile = mkdtempSync(join(tmpdir(), 'onair-e2e-profile-'));
-let context;
 
-function finish(code) {
-  console.log(JSON.stringify(result));
-  try { rmSync(profile, { recursive: true, force: true }); } catch { /* best effort */ }
-  process.exit(code);
-}
-
-// A last resort: whatever hangs, print a verdict and exit. The caller kills
-// the process group too, which takes chromium with it.
-const watchdog = setTimeout(() => {
-  result.error = result.error || `watchdog: no verdict after ${WATCHDOG_MS} ms`;
-  finish(1);
-}, WATCHDOG_MS);
-
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
+await run(result, WATCHDOG_MS, async () => {
+  const context = await launchContext(['--headless', '--autoplay-policy=no-user-gesture-required'], {
     viewport: { width: 1000, height: 420 },
     timeout: 20000,
   });
@@ -161,13 +133,4 @@ try {
     throw new Error('not playing: ' + bad.map((s) =>
       `${s.id} (${s.src}) currentTime ${s.currentTime.toFixed(2)} play ${s.play} errors ${JSON.stringify(s.errors)}`).join('; '));
   }
-  result.ok = true;
-} catch (e) {
-  result.error = String(e && e.message ? e.message : e);
-}
-
-clearTimeout(watchdog);
-try {
-  if (context) await Promise.race([context.close(), new Promise((r) => setTimeout(r, 5000))]);
-} catch { /* the verdict is already made */ }
-finish(result.ok ? 0 : 1);
+});

@@ -16,59 +16,22 @@
 // It prints one JSON line on stdout ({"ok": true|false, ...}) and exits 0
 // only when everything held. With ONAIR_E2E_SHOTS=/dir it saves a
 // screenshot of each step there.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { args, launchContext, run, shooter, waitFor } from './lib.mjs';
 
-const [base, username, password] = process.argv.slice(2);
-if (!base || !username || !password) {
-  console.error('usage: node console.mjs BASE_URL USERNAME PASSWORD');
-  process.exit(2);
-}
+const [base, username, password] = args('console.mjs BASE_URL USERNAME PASSWORD', 3);
 
 const WATCHDOG_MS = 80000;
 const result = { ok: false, steps: [], title: null, next: null, meters: {}, console: [], error: null };
-const profile = mkdtempSync(join(tmpdir(), 'onair-e2e-profile-'));
-const shots = process.env.ONAIR_E2E_SHOTS;
-let context;
 
-function finish(code) {
-  console.log(JSON.stringify(result));
-  try { rmSync(profile, { recursive: true, force: true }); } catch { /* best effort */ }
-  process.exit(code);
-}
-
-const watchdog = setTimeout(() => {
-  result.error = result.error || `watchdog: no verdict after ${WATCHDOG_MS} ms`;
-  finish(1);
-}, WATCHDOG_MS);
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, `console-${name}.png`), fullPage: true });
-}
+const shot = shooter('console-');
 
 // musicPeak reads the music meter's value (dBFS, -60 at the bottom).
 async function musicPeak(page) {
   return page.evaluate(() => Number(document.getElementById('m-music').value));
 }
 
-// waitFor polls fn until it returns true, or fails after ms.
-async function waitFor(what, fn, ms = 20000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+await run(result, WATCHDOG_MS, async () => {
+  const context = await launchContext([], {
     viewport: { width: 1000, height: 900 },
   });
   const page = context.pages()[0] || await context.newPage();
@@ -116,12 +79,4 @@ try {
   await lock.click();
   await waitFor('Lock released', async () => (await lock.getAttribute('aria-pressed')) === 'false');
   result.steps.push('lock');
-
-  result.ok = true;
-} catch (err) {
-  result.error = String(err && err.stack || err);
-} finally {
-  clearTimeout(watchdog);
-  try { await context?.close(); } catch { /* best effort */ }
-  finish(result.ok ? 0 : 1);
-}
+});

@@ -11,42 +11,16 @@
 // came, and every request for the mount. It prints one JSON line and exits
 // 0 once it has watched for SECONDS, whatever the element did: the caller
 // judges.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { args, launchContext, run } from './lib.mjs';
 
-const [base, mount, secondsArg] = process.argv.slice(2);
+const [base, mount, secondsArg] = args('grace.mjs BASE_URL /mount SECONDS (1–120)', 3,
+  (a) => a[1].startsWith('/') && Number(a[2]) > 0 && Number(a[2]) <= 120);
 const seconds = Number(secondsArg);
-if (!base || !mount || !mount.startsWith('/') || !(seconds > 0 && seconds <= 120)) {
-  console.error('usage: node grace.mjs BASE_URL /mount SECONDS (1–120)');
-  process.exit(2);
-}
 
 const result = { ok: false, samples: [], events: [], requests: [], error: null };
-const profile = mkdtempSync(join(tmpdir(), 'onair-e2e-profile-'));
-let context;
 
-function finish(code) {
-  console.log(JSON.stringify(result));
-  try { rmSync(profile, { recursive: true, force: true }); } catch { /* best effort */ }
-  process.exit(code);
-}
-
-const watchdog = setTimeout(() => {
-  result.error = result.error || 'watchdog: no verdict in time';
-  finish(1);
-}, (seconds + 40) * 1000);
-
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
+await run(result, (seconds + 40) * 1000, async () => {
+  const context = await launchContext(['--headless', '--autoplay-policy=no-user-gesture-required'], {
     timeout: 20000,
   });
   const page = context.pages()[0] || await context.newPage();
@@ -79,10 +53,4 @@ try {
     }));
   }
   result.events = await page.evaluate(() => window.graceEvents);
-  result.ok = true;
-} catch (err) {
-  result.error = String(err && err.stack || err);
-}
-clearTimeout(watchdog);
-try { await context?.close(); } catch { /* exiting anyway */ }
-finish(result.ok ? 0 : 1);
+});

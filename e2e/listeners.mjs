@@ -23,47 +23,18 @@
 // It prints one JSON line on stdout ({"ok": true|false, ...}) and exits 0
 // only when everything held. With ONAIR_E2E_SHOTS=/dir it saves
 // screenshots named listeners-*.png there.
-import { chromium } from 'playwright-core';
-import { join } from 'node:path';
+import { args, launch, run, shooter, waitFor } from './lib.mjs';
 
-const [base, adminUser, adminPass, djUser, djPass, xssAgent] = process.argv.slice(2);
-if (!base || !adminUser || !adminPass || !djUser || !djPass || !xssAgent) {
-  console.error('usage: node listeners.mjs BASE_URL ADMIN_USER ADMIN_PASS DJ_USER DJ_PASS XSS_AGENT');
-  process.exit(2);
-}
+const [base, adminUser, adminPass, djUser, djPass, xssAgent] = args('listeners.mjs BASE_URL ADMIN_USER ADMIN_PASS DJ_USER DJ_PASS XSS_AGENT', 6);
 
 const WATCHDOG_MS = 100000;
 const result = {
   ok: false, steps: [], error: null, console: [], dialogs: [],
   ffmpeg: {}, xss: {}, chart: {}, banError: null, bans: {}, phone: {}, dj: {}, kicked: null,
 };
-const shots = process.env.ONAIR_E2E_SHOTS;
 let browser;
 
-function finish(code) {
-  console.log(JSON.stringify(result));
-  process.exit(code);
-}
-
-const watchdog = setTimeout(() => {
-  result.error = result.error || `watchdog: no verdict after ${WATCHDOG_MS} ms`;
-  finish(1);
-}, WATCHDOG_MS);
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, `listeners-${name}.png`), fullPage: true });
-}
-
-// waitFor polls fn until it returns something truthy, or fails after ms.
-async function waitFor(what, fn, ms = 20000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const shot = shooter('listeners-');
 
 // openAs logs in on a new page and opens the Listeners view by its link.
 async function openAs(user, pass, who) {
@@ -87,13 +58,8 @@ const rowWith = (page, text) => page.locator('#lst-rows tr').filter({
 
 const cellText = (row, label) => row.locator(`td[data-label="${label}"]`).textContent();
 
-try {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+await run(result, WATCHDOG_MS, async () => {
+  browser = await launch();
 
   const page = await openAs(adminUser, adminPass, 'admin');
   // A prompt or confirm is answered yes; an alert would be the XSS firing.
@@ -184,12 +150,4 @@ try {
   result.status = await page.locator('#lst-status').textContent();
   await shot(page, 'kicked');
   result.steps.push('kick');
-
-  result.ok = true;
-} catch (err) {
-  result.error = String(err && err.stack || err);
-} finally {
-  clearTimeout(watchdog);
-  try { await browser?.close(); } catch { /* best effort */ }
-  finish(result.ok ? 0 : 1);
-}
+});

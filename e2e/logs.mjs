@@ -22,56 +22,22 @@
 // It prints one JSON line on stdout ({"ok": true|false, ...}) and exits 0
 // only when everything held. With ONAIR_E2E_SHOTS=/dir it saves
 // screenshots named logs-*.png there.
-import { chromium } from 'playwright-core';
+import { args, launch, run, shooter, waitFor } from './lib.mjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [base, adminUser, adminPass, signals, agent1, agent2] = process.argv.slice(2);
-if (!base || !adminUser || !adminPass || !signals || !agent1 || !agent2) {
-  console.error('usage: node logs.mjs BASE_URL ADMIN_USER ADMIN_PASS SIGNAL_DIR AGENT1 AGENT2');
-  process.exit(2);
-}
+const [base, adminUser, adminPass, signals, agent1, agent2] = args('logs.mjs BASE_URL ADMIN_USER ADMIN_PASS SIGNAL_DIR AGENT1 AGENT2', 6);
 
 const WATCHDOG_MS = 100000;
 const result = { ok: false, steps: [], error: null, console: [], dialogs: [], errors: {}, access: {}, phone: {} };
-const shots = process.env.ONAIR_E2E_SHOTS;
-let browser;
 
-function finish(code) {
-  console.log(JSON.stringify(result));
-  process.exit(code);
-}
-
-const watchdog = setTimeout(() => {
-  result.error = result.error || `watchdog: no verdict after ${WATCHDOG_MS} ms`;
-  finish(1);
-}, WATCHDOG_MS);
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, `logs-${name}.png`), fullPage: true });
-}
-
-// waitFor polls fn until it returns something truthy, or fails after ms.
-async function waitFor(what, fn, ms = 20000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const shot = shooter('logs-');
 
 // ask has the Go test make listener n's visit.
 const ask = (n) => writeFileSync(join(signals, `ready-${n}`), '');
 
-try {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+await run(result, WATCHDOG_MS, async () => {
+  const browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   const page = await context.newPage();
   page.on('console', (m) => result.console.push(`${m.type()}: ${m.text()}`));
@@ -165,12 +131,4 @@ try {
   await page.getByRole('link', { name: 'Studio' }).click();
   await waitFor('the Studio view', () => page.locator('#mixer').isVisible());
   result.steps.push('left');
-
-  result.ok = true;
-} catch (err) {
-  result.error = String(err && err.stack || err);
-} finally {
-  clearTimeout(watchdog);
-  try { await browser?.close(); } catch { /* best effort */ }
-  finish(result.ok ? 0 : 1);
-}
+});

@@ -26,16 +26,10 @@
 // only when everything held; the Go test checks the outcome again through
 // the API. With ONAIR_E2E_SHOTS=/dir it saves screenshots (library-*.png,
 // playlists-*.png) at 1000 px and 390 px wide.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { args, launchContext, run, shooter, waitFor } from './lib.mjs';
 import { basename, join } from 'node:path';
 
-const [base, username, password, goodFile, badFile] = process.argv.slice(2);
-if (!base || !username || !password || !goodFile || !badFile) {
-  console.error('usage: node playlists.mjs BASE_URL USERNAME PASSWORD GOOD_MP3 BAD_FILE');
-  process.exit(2);
-}
+const [base, username, password, goodFile, badFile] = args('playlists.mjs BASE_URL USERNAME PASSWORD GOOD_MP3 BAD_FILE', 5);
 
 const PLAYLIST = 'Evening Mix';
 const WATCHDOG_MS = 110000;
@@ -43,34 +37,8 @@ const result = {
   ok: false, steps: [], empty: null, broken: null, uploads: [], order: [], weights: [],
   state: null, onAir: null, title: null, console: [], error: null,
 };
-const profile = mkdtempSync(join(tmpdir(), 'onair-e2e-profile-'));
-const shots = process.env.ONAIR_E2E_SHOTS;
-let context;
 
-function finish(code) {
-  console.log(JSON.stringify(result));
-  try { rmSync(profile, { recursive: true, force: true }); } catch { /* best effort */ }
-  process.exit(code);
-}
-
-const watchdog = setTimeout(() => {
-  result.error = result.error || `watchdog: no verdict after ${WATCHDOG_MS} ms`;
-  finish(1);
-}, WATCHDOG_MS);
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-// waitFor polls fn until it returns true, or fails after ms.
-async function waitFor(what, fn, ms = 20000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const shot = shooter('');
 
 async function view(page, name) {
   await page.getByRole('link', { name, exact: true }).click();
@@ -93,12 +61,8 @@ async function createPlaylist(page, name, mode, weight) {
   await waitFor(`${name} created`, async () => (await page.locator('#pl-form-status').textContent()).startsWith(`Created ${name}`));
 }
 
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+await run(result, WATCHDOG_MS, async () => {
+  const context = await launchContext([], {
     viewport: { width: 1000, height: 900 },
   });
   const page = context.pages()[0] || await context.newPage();
@@ -234,12 +198,4 @@ try {
   await view(page, 'Library');
   await shot(page, 'library-phone');
   result.steps.push('on air');
-
-  result.ok = true;
-} catch (err) {
-  result.error = String(err && err.stack || err);
-} finally {
-  clearTimeout(watchdog);
-  try { await context?.close(); } catch { /* best effort */ }
-  finish(result.ok ? 0 : 1);
-}
+});

@@ -27,54 +27,21 @@
 // It prints one JSON line on stdout ({"ok": true|false, ...}) and exits 0
 // only when everything held. With ONAIR_E2E_SHOTS=/dir it saves
 // screenshots there (public-*.png).
-import { chromium } from 'playwright-core';
+import { args, atEnd, launchContext, run, shooter, waitFor } from './lib.mjs';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-const [base, mode, ...rest] = process.argv.slice(2);
-if (!base || !['onair', 'live'].includes(mode) || rest.length < 2) {
-  console.error('usage: node public.mjs BASE_URL onair USERNAME PASSWORD XSS_TITLE | live ARTIST TITLE');
-  process.exit(2);
-}
+const [base, mode, ...rest] = args('public.mjs BASE_URL onair USERNAME PASSWORD XSS_TITLE | live ARTIST TITLE', 4, (a) => ['onair', 'live'].includes(a[1]));
 
 const WATCHDOG_MS = 110000;
 const result = {
   ok: false, mode, steps: [], page: null, listen: null, xss: null, phone: null, stop: null,
   embed: null, framedRoot: null, console: null, live: null, dialogs: [], browserConsole: [], error: null,
 };
-const profile = mkdtempSync(join(tmpdir(), 'onair-e2e-profile-'));
-const shots = process.env.ONAIR_E2E_SHOTS;
 let context;
 let host; // the other site's server, for the framing checks
+atEnd(() => host?.close());
 
-function finish(code) {
-  console.log(JSON.stringify(result));
-  try { rmSync(profile, { recursive: true, force: true }); } catch { /* best effort */ }
-  process.exit(code);
-}
-
-const watchdog = setTimeout(() => {
-  result.error = result.error || `watchdog: no verdict after ${WATCHDOG_MS} ms`;
-  finish(1);
-}, WATCHDOG_MS);
-
-async function shot(page, name, opts = {}) {
-  if (shots) await page.screenshot({ path: join(shots, `public-${name}.png`), fullPage: true, ...opts });
-}
-
-// waitFor polls fn until it returns a truthy value, which it returns, or
-// fails after ms.
-async function waitFor(what, fn, ms = 20000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const shot = shooter('public-');
 
 async function newPage() {
   const page = await context.newPage();
@@ -265,22 +232,10 @@ async function live(artist, title) {
   result.steps.push('live');
 }
 
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+await run(result, WATCHDOG_MS, async () => {
+  context = await launchContext([], {
     timeout: 20000,
   });
   if (mode === 'onair') await onAir(...rest);
   else await live(...rest);
-  result.ok = true;
-} catch (err) {
-  result.error = String(err && err.stack || err);
-} finally {
-  clearTimeout(watchdog);
-  host?.close();
-  try { await Promise.race([context?.close(), new Promise((r) => setTimeout(r, 5000))]); } catch { /* best effort */ }
-  finish(result.ok ? 0 : 1);
-}
+});

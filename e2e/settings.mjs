@@ -23,14 +23,9 @@
 // It prints one JSON line on stdout ({"ok": true|false, ...}) and exits 0
 // only when everything held. With ONAIR_E2E_SHOTS=/dir it saves
 // screenshots named settings-*.png there.
-import { chromium } from 'playwright-core';
-import { join } from 'node:path';
+import { args, launch, run, shooter, waitFor } from './lib.mjs';
 
-const [base, adminUser, adminPass, newName, djUser, djPass] = process.argv.slice(2);
-if (!base || !adminUser || !adminPass || !newName || !djUser || !djPass) {
-  console.error('usage: node settings.mjs BASE_URL ADMIN_USER ADMIN_PASS NEW_NAME DJ_USER DJ_PASS');
-  process.exit(2);
-}
+const [base, adminUser, adminPass, newName, djUser, djPass] = args('settings.mjs BASE_URL ADMIN_USER ADMIN_PASS NEW_NAME DJ_USER DJ_PASS', 6);
 
 const WATCHDOG_MS = 80000;
 const result = {
@@ -38,33 +33,9 @@ const result = {
   nameBefore: null, nameSource: null, nameAfterReload: null, network: {}, limitError: null,
   accounts: [], phone: {}, dj: {},
 };
-const shots = process.env.ONAIR_E2E_SHOTS;
 let browser;
 
-function finish(code) {
-  console.log(JSON.stringify(result));
-  process.exit(code);
-}
-
-const watchdog = setTimeout(() => {
-  result.error = result.error || `watchdog: no verdict after ${WATCHDOG_MS} ms`;
-  finish(1);
-}, WATCHDOG_MS);
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, `settings-${name}.png`), fullPage: true });
-}
-
-// waitFor polls fn until it returns something truthy, or fails after ms.
-async function waitFor(what, fn, ms = 20000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const shot = shooter('settings-');
 
 // login logs in on a new page of a new context.
 async function login(user, pass, who) {
@@ -86,13 +57,8 @@ async function loaded(page) {
   await waitFor('the settings to load', async () => (await page.locator('#set-net dd').count()) > 0);
 }
 
-try {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+await run(result, WATCHDOG_MS, async () => {
+  browser = await launch();
 
   const page = await login(adminUser, adminPass, 'admin');
   await page.getByRole('link', { name: 'Settings' }).click();
@@ -155,12 +121,4 @@ try {
   result.dj.status = await dj.evaluate(async () => (await fetch('/api/settings')).status);
   await shot(dj, 'dj');
   result.steps.push('dj refused');
-
-  result.ok = true;
-} catch (err) {
-  result.error = String(err && err.stack || err);
-} finally {
-  clearTimeout(watchdog);
-  try { await browser?.close(); } catch { /* best effort */ }
-  finish(result.ok ? 0 : 1);
-}
+});

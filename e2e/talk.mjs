@@ -20,46 +20,15 @@
 // Talk is read from GET /api/stations/main/mixer on another page of the
 // same session. It prints one JSON line ({"ok": true|false, ...}) and exits
 // 0 only when everything held; ONAIR_E2E_SHOTS=/dir keeps screenshots.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { args, launchContext, run, shooter, waitFor } from './lib.mjs';
 
-const [base, username, password, tone] = process.argv.slice(2);
-if (!base || !username || !password || !tone) {
-  console.error('usage: node talk.mjs BASE_URL USERNAME PASSWORD TONE_WAV');
-  process.exit(2);
-}
+const [base, username, password, tone] = args('talk.mjs BASE_URL USERNAME PASSWORD TONE_WAV', 4);
 
 const WATCHDOG_MS = 100000;
 const result = { ok: false, steps: [], talk: {}, released_ms: [], console: [], error: null };
-const profile = mkdtempSync(join(tmpdir(), 'onair-e2e-profile-'));
-const shots = process.env.ONAIR_E2E_SHOTS;
 let context;
 
-function finish(code) {
-  console.log(JSON.stringify(result));
-  try { rmSync(profile, { recursive: true, force: true }); } catch { /* best effort */ }
-  process.exit(code);
-}
-
-const watchdog = setTimeout(() => {
-  result.error = result.error || `watchdog: no verdict after ${WATCHDOG_MS} ms`;
-  finish(1);
-}, WATCHDOG_MS);
-
-async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, `talk-${name}.png`), fullPage: true });
-}
-
-async function waitFor(what, fn, ms = 20000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const shot = shooter('talk-');
 
 // talking asks the server, from the watcher page, whether talk is on.
 async function talking(watcher) {
@@ -109,19 +78,18 @@ async function closeWhileTalking(page, watcher, name) {
   await shot(page, `${name}-talking`);
   const closed = Date.now();
   await page.close({ runBeforeUnload: false });
-  await waitFor('talk released after the page closed', async () => !(await talking(watcher)), 8000);
+  await waitFor('talk released after the page closed', async () => !(await talking(watcher)), 8000, 50);
   result.released_ms.push(Date.now() - closed);
 }
 
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
+await run(result, WATCHDOG_MS, async () => {
+  context = await launchContext([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${tone}`,
+    '--autoplay-policy=no-user-gesture-required',
+  ], {
     ignoreHTTPSErrors: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${tone}`, '--autoplay-policy=no-user-gesture-required'],
     viewport: { width: 1000, height: 900 },
   });
   await context.grantPermissions(['microphone'], { origin: base });
@@ -164,12 +132,4 @@ try {
 
   await closeWhileTalking(page, watcher, 'mic');
   result.steps.push('closed while talking on the browser mic');
-
-  result.ok = true;
-} catch (err) {
-  result.error = String(err && err.stack || err);
-} finally {
-  clearTimeout(watchdog);
-  try { await context?.close(); } catch { /* best effort */ }
-  finish(result.ok ? 0 : 1);
-}
+});

@@ -14,12 +14,15 @@ import (
 	"time"
 
 	"onair/codec/tags"
+	"onair/internal/leakcheck"
+	"onair/internal/testenv"
 	"onair/store"
 )
 
 // newTestLibrary opens a store in a temporary folder and a library of dirs.
 func newTestLibrary(t testing.TB, dirs ...string) (*Library, *store.Store) {
 	t.Helper()
+	leakcheck.Check(t) // scans and Run stop their workers before they return
 	st, err := store.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -440,23 +443,15 @@ func TestScan(t *testing.T) {
 			defer close(done)
 			l.Run(ctx, time.Hour)
 		}()
-		waitFor := func(what string, cond func() bool) {
-			t.Helper()
-			for start := time.Now(); !cond(); time.Sleep(10 * time.Millisecond) {
-				if time.Since(start) > 10*time.Second {
-					t.Fatalf("timed out waiting for %s", what)
-				}
-			}
-		}
 		has := func(q string) bool {
 			found, err := l.Search(ctx, q, 0)
 			return err == nil && len(found) == 1
 		}
-		waitFor("the first scan", func() bool { return has("constant") })
+		testenv.WaitFor(t, "the first scan", func() bool { return has("constant") })
 		copyFixture(t, fx, "tone.ogg", dir, "")
 		l.Rescan()
 		l.Rescan() // at most one more pending; never blocks
-		waitFor("the rescan", func() bool { return has("vorbis") })
+		testenv.WaitFor(t, "the rescan", func() bool { return has("vorbis") })
 		cancel()
 		select {
 		case <-done:

@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"onair/internal/testaudio"
 )
 
 // clockStart is where runFor's virtual clock starts.
@@ -13,8 +15,6 @@ var clockStart = time.Unix(1e9, 0)
 func producerAt(e *Engine, p *feedTone) {
 	p.runTo(e.cfg.Now().Sub(clockStart).Seconds())
 }
-
-func levelDB(x, ref float64) float64 { return 20 * math.Log10(x/ref) }
 
 // meanLevel is freq's mean amplitude from a to b seconds over 10 ms
 // windows: short enough that a tone a few ppm off (a drifting producer)
@@ -60,16 +60,16 @@ func TestMicIsMutedUntilTalk(t *testing.T) {
 	})
 	music := meanLevel(pcm, 1, 1.9, 440)
 	if l := toneLevel(window(pcm, 1, 1.9), 2000); l > 1e-4 {
-		t.Errorf("the mic leaks before talk: 2 kHz at %.1f dB", levelDB(l, 0.5))
+		t.Errorf("the mic leaks before talk: 2 kHz at %.1f dB", testaudio.DB(l/0.5))
 	}
-	if d := levelDB(meanLevel(pcm, 3, 4.9, 2000), 0.5*talk.MicLevel); math.Abs(d) > 1 {
+	if d := testaudio.DB(meanLevel(pcm, 3, 4.9, 2000) / (0.5 * talk.MicLevel)); math.Abs(d) > 1 {
 		t.Errorf("mic while talking %.2f dB off Mic Level", d)
 	}
-	if d := levelDB(meanLevel(pcm, 3, 4.9, 440)/music, talk.BGLevel/talk.MusicLevel); math.Abs(d) > 1 {
+	if d := testaudio.DB(meanLevel(pcm, 3, 4.9, 440) / music / (talk.BGLevel / talk.MusicLevel)); math.Abs(d) > 1 {
 		t.Errorf("music while talking %.2f dB off BG Level", d)
 	}
 	if l := toneLevel(window(pcm, 6.5, 7.9), 2000); l > 1e-4 {
-		t.Errorf("the mic still on air after release: %.1f dB", levelDB(l, 0.5))
+		t.Errorf("the mic still on air after release: %.1f dB", testaudio.DB(l/0.5))
 	}
 	if mic.Underruns() != 0 {
 		t.Errorf("mic underran %d times", mic.Underruns())
@@ -139,12 +139,12 @@ func TestLiveTakesOverAndGivesBack(t *testing.T) {
 		t.Errorf("on air at 2.5 s / 6 s / 9.5 s: %d %d %d, want 440 Hz, 3 kHz, 3 kHz", at(2.5), at(6), at(9.5))
 	}
 	if l := toneLevel(window(pcm, 5.5, 6.5), 440); l > 1e-3 {
-		t.Errorf("the AutoDJ is still heard under the live show: %.1f dB", levelDB(l, 0.5))
+		t.Errorf("the AutoDJ is still heard under the live show: %.1f dB", testaudio.DB(l/0.5))
 	}
 	// Talk ducks the show like the music (no mic here: just the duck).
 	full := meanLevel(pcm, 5.5, 6.5, 3000)
 	ducked := meanLevel(pcm, 7.5, 7.95, 3000)
-	if d := levelDB(ducked/full, talk.BGLevel); math.Abs(d) > 1 {
+	if d := testaudio.DB(ducked / full / talk.BGLevel); math.Abs(d) > 1 {
 		t.Errorf("the live show under talk is %.2f dB off BG Level", d)
 	}
 	// The give-back is a crossfade too: what the show left in its buffer

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"onair/codec/mp3enc"
+	"onair/internal/leakcheck"
+	"onair/internal/testaudio"
 )
 
 const rate = 44100
@@ -133,6 +135,7 @@ func runFor(t *testing.T, cfg Config, src TrackSource, d time.Duration, during f
 // runOn is runFor on the given clock.
 func runOn(t *testing.T, clk *virtualClock, cfg Config, src TrackSource, d time.Duration, during func(e *Engine, produced time.Duration)) ([]float32, *recordSink) {
 	t.Helper()
+	leakcheck.Check(t) // Run leaves nothing running once it returns
 	cfg.SampleRate = rate
 	cfg.Now, cfg.Sleep = clk.Now, func(ctx context.Context, dd time.Duration) bool {
 		return clk.Sleep(ctx, dd)
@@ -163,27 +166,14 @@ func runOn(t *testing.T, clk *virtualClock, cfg Config, src TrackSource, d time.
 	return enc.pcm, sink
 }
 
-// toneLevel is the amplitude of freq in x (one channel of interleaved
-// stereo), by Goertzel.
+// toneLevel is the amplitude of freq in the left channel of x, the
+// engine's interleaved stereo.
 func toneLevel(x []float32, freq float64) float64 {
-	n := len(x) / 2
-	k := 2 * math.Cos(2*math.Pi*freq/rate)
-	var s1, s2 float64
-	for i := range n {
-		s0 := float64(x[2*i]) + k*s1 - s2
-		s2, s1 = s1, s0
-	}
-	p := s1*s1 + s2*s2 - k*s1*s2
-	return 2 * math.Sqrt(max(p, 0)) / float64(n)
+	return testaudio.Level(testaudio.Channel(x, 0, 2), rate, freq)
 }
 
-func rms(x []float32) float64 {
-	var s float64
-	for _, v := range x {
-		s += float64(v) * float64(v)
-	}
-	return math.Sqrt(s / float64(max(len(x), 1)))
-}
+// rms is the RMS of x over both channels.
+func rms(x []float32) float64 { return testaudio.RMS(testaudio.Floats(x)) }
 
 const win = rate / 100 // 10 ms windows
 

@@ -103,7 +103,7 @@ func TestFeedInterpolatesCleanly(t *testing.T) {
 	// speeds it up, so measure it where it is.
 	got := 0.0
 	for ppm := 0.0; ppm <= 5000; ppm += 5 {
-		got = max(got, toneLevelAt(pcm[:2*4096], 2000*(1+ppm*1e-6)))
+		got = max(got, toneLevel(pcm[:2*4096], 2000*(1+ppm*1e-6)))
 	}
 	if d := 20 * math.Log10(got/0.5); math.Abs(d) > 0.1 {
 		t.Errorf("tone level %.4f, %.2f dB off", got, d)
@@ -214,19 +214,6 @@ func TestFeedWriteStopsWhenFull(t *testing.T) {
 	if int64(total) != f.size {
 		t.Fatalf("took %d frames, ring holds %d", total, f.size)
 	}
-}
-
-// toneLevelAt is the amplitude of freq in x (left channel), by a
-// correlation with a sine and a cosine (freq need not be a bin).
-func toneLevelAt(x []float32, freq float64) float64 {
-	var s, c float64
-	n := len(x) / 2
-	for i := range n {
-		a := 2 * math.Pi * freq * float64(i) / rate
-		s += float64(x[2*i]) * math.Sin(a)
-		c += float64(x[2*i]) * math.Cos(a)
-	}
-	return 2 * math.Hypot(s, c) / float64(n)
 }
 
 // spuriousDB is the energy of x's left channel more than 8 bins away

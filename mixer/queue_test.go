@@ -3,9 +3,13 @@ package mixer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	"onair/internal/leakcheck"
+	"onair/internal/testenv"
 )
 
 // listPicker picks its paths in order, then fails.
@@ -44,30 +48,21 @@ func TestQueueSkipsFilesThatWillNotOpen(t *testing.T) {
 		opened = append(opened, tt)
 		return &Track{Path: path, Audio: tt}, nil
 	}
+	leakcheck.Check(t) // Run leaves nothing running once it returns
 	q := NewQueue(pk, open, probs, nil)
 	q.Retry = 10 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { q.Run(ctx); close(done) }()
 
-	var got []string
-	deadline := time.Now().Add(5 * time.Second)
-	for len(got) < 2 && time.Now().Before(deadline) {
-		if tr := q.Next(); tr != nil {
-			got = append(got, tr.Path)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	got := awaitPaths(t, q, 2)
 	if len(got) != 2 || got[0] != "good1" || got[1] != "good2" {
 		t.Fatalf("tracks %v, want good1 good2", got)
 	}
-	// The picker has run dry: that is reported as the station's problem.
-	deadline = time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if l := probs.List(); len(l) == 3 && l[0].Path == "" {
-			break
-		}
-		time.Sleep(time.Millisecond)
+	// The picker has run dry: the queue gives up, which Await tells by
+	// returning nothing, and that is reported as the station's problem.
+	if rest := awaitPaths(t, q, 1); len(rest) != 0 {
+		t.Fatalf("after the last file: %v, want nothing", rest)
 	}
 	cancel()
 	<-done
@@ -85,18 +80,21 @@ func TestQueueSkipsFilesThatWillNotOpen(t *testing.T) {
 func TestQueueClosesUnplayedTrackOnStop(t *testing.T) {
 	tt := &toneTrack{freq: 100, amp: 0.1, frames: 10}
 	pk := &listPicker{paths: []string{"a"}}
-	q := NewQueue(pk, func(string) (*Track, error) { return &Track{Audio: tt}, nil }, nil, nil)
+	opened := make(chan struct{})
+	open := func(string) (*Track, error) {
+		defer close(opened)
+		return &Track{Audio: tt}, nil
+	}
+	q := NewQueue(pk, open, nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { q.Run(ctx); close(done) }()
-	// Stop once the track is open and waiting to be played.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		if _, ok := q.Upcoming(); ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the queue never readied the track")
-		}
+	// Stop once the track is open: nobody takes it, so from then on the
+	// queue holds it waiting to be played until it stops.
+	select {
+	case <-opened:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the queue never opened the track")
 	}
 	cancel()
 	<-done
@@ -118,14 +116,7 @@ func TestQueueAvoidsARepeatWhenAFailedFileCameBetween(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { q.Run(ctx); close(done) }()
-	var got []string
-	deadline := time.Now().Add(5 * time.Second)
-	for len(got) < 4 && time.Now().Before(deadline) {
-		if tr := q.Next(); tr != nil {
-			got = append(got, tr.Path)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	got := awaitPaths(t, q, 4)
 	cancel()
 	<-done
 	// The second b, right after b (the failed file between them), is
@@ -142,16 +133,11 @@ func TestQueueRepeatsTheOnlyFile(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { q.Run(ctx); close(done) }()
-	n := 0
-	for deadline := time.Now().Add(5 * time.Second); n < 2 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if q.Next() != nil {
-			n++
-		}
-	}
+	got := awaitPaths(t, q, 2)
 	cancel()
 	<-done
-	if n != 2 {
-		t.Errorf("a one-file folder played %d times, want it again after passing once", n)
+	if len(got) != 2 {
+		t.Errorf("a one-file folder played %d times, want it again after passing once", len(got))
 	}
 }
 
@@ -171,19 +157,15 @@ func TestQueueTellsWhatIsNext(t *testing.T) {
 	defer func() { cancel(); <-done }()
 	waitNext := func(want string) {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			u, ok := q.Upcoming()
-			if want == "" && !ok || ok && u.Path == want {
-				if ok && (u.Title != "Artist - "+want || u.Playlist != "list") {
-					t.Errorf("upcoming %+v", u)
-				}
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("upcoming %+v %v, want %q", u, ok, want)
-			}
-			time.Sleep(time.Millisecond)
+		// Upcoming changes without telling anyone: poll it.
+		var u Upcoming
+		var ok bool
+		testenv.WaitFor(t, fmt.Sprintf("%q upcoming", want), func() bool {
+			u, ok = q.Upcoming()
+			return want == "" && !ok || ok && u.Path == want
+		})
+		if ok && (u.Title != "Artist - "+want || u.Playlist != "list") {
+			t.Errorf("upcoming %+v", u)
 		}
 	}
 	// The queue shows a track as upcoming just before it hands it over:
@@ -269,6 +251,26 @@ func TestQueueAwaitGivesUpWithNothingToPlay(t *testing.T) {
 }
 
 // gatedPicker picks only once gate is closed.
+// awaitPaths takes up to n tracks from q as each becomes ready and
+// returns their paths; it stops early when the queue has nothing to play.
+func awaitPaths(t *testing.T, q *Queue, n int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []string
+	for range n {
+		tr := q.Await(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("no track within 10 s after %v", got)
+		}
+		if tr == nil {
+			break
+		}
+		got = append(got, tr.Path)
+	}
+	return got
+}
+
 type gatedPicker struct {
 	*listPicker
 	gate chan struct{}

@@ -17,6 +17,7 @@ import (
 
 	"onair/config"
 	"onair/credentials"
+	"onair/internal/leakcheck"
 )
 
 // syncBuffer is a buffer Run writes while the test reads.
@@ -44,6 +45,7 @@ func (s *syncBuffer) String() string {
 // the hash has moved into the store. Run stops cleanly when its context
 // ends.
 func TestDataFolderOfThePreviousVersion(t *testing.T) {
+	leakcheck.Check(t) // Run leaves nothing running once it returns
 	data := t.TempDir()
 	kept := credentials.HashPassword("older-source-pw")
 	admin := credentials.HashPassword("older-admin-pw")

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -20,6 +19,8 @@ import (
 
 	"onair/broadcast"
 	"onair/config"
+	"onair/internal/leakcheck"
+	"onair/internal/testaudio"
 	"onair/internal/testenv"
 	"onair/library"
 	"onair/playlist"
@@ -81,6 +82,7 @@ func (p *programs) Played(mount string, limit int) ([]broadcast.Played, bool) {
 // its mount claimed; run puts it on air.
 func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string, st *Station, run func()) {
 	t.Helper()
+	leakcheck.Check(t) // the server, the station and its library stop with the test
 	progs := &programs{}
 	srv := broadcast.New(broadcast.Options{
 		ServerID: "OnAir test", DefaultMount: "/stream", Programs: progs,
@@ -203,26 +205,7 @@ func decodeMono(t *testing.T, ffmpeg string, mp3 []byte) []float64 {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("ffmpeg decode: %v\n%s", err, errb.String())
 	}
-	raw := out.Bytes()
-	pcm := make([]float64, len(raw)/2)
-	for i := range pcm {
-		pcm[i] = float64(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
-	}
-	return pcm
-}
-
-// level is the amplitude of freq in x, by Goertzel over a Hann window
-// (a plain 10 ms window leaks a tone into its neighbours' bins).
-func level(x []float64, freq float64) float64 {
-	k := 2 * math.Cos(2*math.Pi*freq/44100)
-	n := float64(len(x))
-	var s1, s2, wsum float64
-	for i, v := range x {
-		w := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/n)
-		wsum += w
-		s1, s2 = v*w+k*s1-s2, s1
-	}
-	return 2 * math.Sqrt(max(s1*s1+s2*s2-k*s1*s2, 0)) / wsum
+	return testaudio.DecodeS16LE(out.Bytes(), 1)[0]
 }
 
 func TestStationPlaysFolderWithCrossfadesAndTitles(t *testing.T) {
@@ -260,7 +243,7 @@ func TestStationPlaysFolderWithCrossfadesAndTitles(t *testing.T) {
 	loudest := func(i int) (float64, float64) {
 		best, lv := 0.0, 0.0
 		for _, tn := range tracks {
-			if l := level(pcm[i:i+win], float64(tn.freq)); l > lv {
+			if l := testaudio.HannLevel(pcm[i:i+win], 44100, float64(tn.freq)); l > lv {
 				best, lv = float64(tn.freq), l
 			}
 		}
@@ -287,7 +270,7 @@ func TestStationPlaysFolderWithCrossfadesAndTitles(t *testing.T) {
 		rise := -1.0
 		below := false
 		for i := max(0, int((at-1)*44100)); i+win <= len(pcm) && float64(i)/44100 < at+1.5; i += win {
-			up := level(pcm[i:i+win], f) > steady/10
+			up := testaudio.HannLevel(pcm[i:i+win], 44100, f) > steady/10
 			if up && below {
 				rise = float64(i) / 44100
 				break
@@ -332,7 +315,7 @@ func TestStationPlaysFolderWithCrossfadesAndTitles(t *testing.T) {
 	for i := start; i+win <= len(pcm); i += win {
 		both := 0
 		for _, tn := range tracks {
-			if level(pcm[i:i+win], float64(tn.freq)) > steady/30 {
+			if testaudio.HannLevel(pcm[i:i+win], 44100, float64(tn.freq)) > steady/30 {
 				both++
 			}
 		}

@@ -6,12 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"net"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"onair/internal/leakcheck"
 )
 
 // fakeMode is how a fakeServer misbehaves.
@@ -270,21 +271,8 @@ func testConfig(url string, n int, d time.Duration) Config {
 	}
 }
 
-// checkNoLeak fails if goroutines started during the test outlive it.
-func checkNoLeak(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines left over (had %d):\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestRunHoldsListeners(t *testing.T) {
-	before := runtime.NumGoroutine()
+	leakcheck.Check(t)
 	srv := startFake(t, fakeGood)
 	const n = 50
 	rep, err := Run(context.Background(), testConfig(srv.URL(), n, 2*time.Second))
@@ -324,8 +312,6 @@ func TestRunHoldsListeners(t *testing.T) {
 	if exitCode(rep) != 0 {
 		t.Errorf("exit code %d, want 0", exitCode(rep))
 	}
-	srv.Close()
-	checkNoLeak(t, before)
 }
 
 func TestRunReportsFailures(t *testing.T) {

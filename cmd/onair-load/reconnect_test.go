@@ -5,9 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"runtime"
 	"testing"
 	"time"
+
+	"onair/internal/leakcheck"
 )
 
 // reconnectConfig is a short run with -reconnect against url.
@@ -36,7 +37,7 @@ func checkReconnectSums(t *testing.T, rc *ReconnectReport) {
 }
 
 func TestReconnectAfterCleanEnd(t *testing.T) {
-	before := runtime.NumGoroutine()
+	leakcheck.Check(t)
 	srv := startFake(t, fakeEndClean)
 	const n = 10
 	rep, err := Run(context.Background(), reconnectConfig(srv.URL(), n, 600*time.Millisecond))
@@ -56,8 +57,6 @@ func TestReconnectAfterCleanEnd(t *testing.T) {
 	if got := srv.requests.Load(); got != int64(n+rc.Reconnected) {
 		t.Fatalf("server saw %d requests, want %d first connections + %d reconnections", got, n, rc.Reconnected)
 	}
-	srv.Close()
-	checkNoLeak(t, before)
 }
 
 func TestCleanEndIsADropWithoutReconnect(t *testing.T) {

@@ -32,12 +32,12 @@ func TestAccessLogFolderMissing(t *testing.T) {
 func waitForLines(t *testing.T, path string, n int) []string {
 	t.Helper()
 	var lines []string
-	for start := time.Now(); time.Since(start) < 20*time.Second; time.Sleep(10 * time.Millisecond) {
+	if testenv.Poll(20*time.Second, func() bool {
 		b, _ := os.ReadFile(path)
 		lines = strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-		if len(b) > 0 && len(lines) >= n {
-			return lines
-		}
+		return len(b) > 0 && len(lines) >= n
+	}) {
+		return lines
 	}
 	t.Fatalf("%s holds %q, want %d lines", path, lines, n)
 	return nil
@@ -66,13 +66,14 @@ func TestBinaryAccessLogReopensOnSIGHUP(t *testing.T) {
 		t.Helper()
 		cl := &http.Client{Timeout: 5 * time.Second}
 		url := fmt.Sprintf("http://127.0.0.1:%d%s", httpPort, path)
-		for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(50 * time.Millisecond) {
+		if testenv.Poll(30*time.Second, func() bool {
 			resp, err := cl.Get(url)
 			if err == nil {
 				resp.Body.Close()
-				return
 			}
-			// Still starting.
+			return err == nil // else still starting
+		}) {
+			return
 		}
 		t.Fatalf("GET %s failed for 30 s\n%s", url, stderr.String())
 	}
@@ -88,7 +89,7 @@ func TestBinaryAccessLogReopensOnSIGHUP(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Process.Signal(syscall.SIGHUP)
-	waitUntil(20*time.Second, func() bool { _, err := os.Stat(logPath); return err == nil })
+	testenv.Poll(20*time.Second, func() bool { _, err := os.Stat(logPath); return err == nil })
 	get("/no-such-page")
 	lines = waitForLines(t, logPath, 1)
 	if len(lines) != 1 || !strings.Contains(lines[0], `"GET /no-such-page HTTP/1.1" 404 `) {

@@ -310,7 +310,7 @@ func TestAccountsOnTheBinary(t *testing.T) {
 		`"PUT /relay HTTP/1.1" 401`:      false, // user source
 		`"PUT /relay HTTP/1.1" 429`:      false,
 	}
-	waitUntil(20*time.Second, func() bool {
+	testenv.Poll(20*time.Second, func() bool {
 		var lines []apiAccessLine
 		getJSON(t, "GET", base+"/api/logs?kind=access&limit=1000", &lines)
 		for _, l := range lines {
@@ -418,14 +418,12 @@ func startWithBanner(t *testing.T, bin, dir, yaml string) (string, string, func(
 	t.Cleanup(stop)
 	// The server's own "on air" comes right after the banner, once it
 	// serves; the stations log theirs ("station on air") before that.
-	for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(50 * time.Millisecond) {
-		if strings.Contains(stderr.String(), `msg="on air"`) {
-			banner, err := os.ReadFile(stdout.Name())
-			if err != nil {
-				t.Fatal(err)
-			}
-			return fmt.Sprintf("http://127.0.0.1:%d", httpPort), string(banner), stop
+	if testenv.Poll(30*time.Second, func() bool { return strings.Contains(stderr.String(), `msg="on air"`) }) {
+		banner, err := os.ReadFile(stdout.Name())
+		if err != nil {
+			t.Fatal(err)
 		}
+		return fmt.Sprintf("http://127.0.0.1:%d", httpPort), string(banner), stop
 	}
 	t.Fatalf("onair did not start within 30 s:\n%s", stderr.String())
 	return "", "", nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -13,6 +12,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"onair/internal/testaudio"
+	"onair/internal/testenv"
 )
 
 // micPage is a Go stand-in for the console's browser page: it holds the
@@ -72,33 +74,16 @@ func (p *micPage) read() {
 // sendTone sends 20 ms messages of int16 mono, paced by the clock.
 func (p *micPage) sendTone(t *testing.T, freq, amp float64, rate int) {
 	defer p.wg.Done()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	start, sent := time.Now(), 0
-	buf := make([]byte, 0, rate/5)
-	for {
+	err := sendPaced(p.stop, freq, amp, rate, func(b []byte) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return p.c.Write(ctx, websocket.MessageBinary, b)
+	})
+	if err != nil {
 		select {
 		case <-p.stop:
-			return
-		case <-tick.C:
-		}
-		due := min(int(time.Since(start).Seconds()*float64(rate))-sent, rate/10)
-		buf = buf[:0]
-		for i := range due {
-			v := int16(math.Round(amp * 32767 * math.Sin(2*math.Pi*freq*float64(sent+i)/float64(rate))))
-			buf = binary.LittleEndian.AppendUint16(buf, uint16(v))
-		}
-		sent += due
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := p.c.Write(ctx, websocket.MessageBinary, buf)
-		cancel()
-		if err != nil {
-			select {
-			case <-p.stop:
-			default:
-				t.Errorf("sending the mic's audio: %v", err)
-			}
-			return
+		default:
+			t.Errorf("sending the mic's audio: %v", err)
 		}
 	}
 }
@@ -204,8 +189,8 @@ func TestBrowserMicTalksAndDropsReleaseTalk(t *testing.T) {
 
 	// The page's mic is read (its input meter shows it) but not on air.
 	at(3 * time.Second)
-	if m := getMixer(t, base); m.Talking || math.Abs(m.Meters.MicInput.RMSDB-dB(micAmp/math.Sqrt2)) > 1 || m.Meters.Mic.RMSDB > -100 {
-		t.Errorf("before talk: want the mic's input at %.1f dB RMS and nothing on its fader: %+v", dB(micAmp/math.Sqrt2), m.Meters)
+	if m := getMixer(t, base); m.Talking || math.Abs(m.Meters.MicInput.RMSDB-testaudio.DB(micAmp/math.Sqrt2)) > 1 || m.Meters.Mic.RMSDB > -100 {
+		t.Errorf("before talk: want the mic's input at %.1f dB RMS and nothing on its fader: %+v", testaudio.DB(micAmp/math.Sqrt2), m.Meters)
 	}
 	at(4 * time.Second)
 	if m := page.ptt(t, true); !m.PTT || !m.Talking {
@@ -215,7 +200,7 @@ func TestBrowserMicTalksAndDropsReleaseTalk(t *testing.T) {
 	page.drop()
 	dropped := time.Now()
 	var m talkMixer
-	if !waitUntil(time.Second, func() bool { m = getMixer(t, base); return !m.Talking }) {
+	if !testenv.Poll(time.Second, func() bool { m = getMixer(t, base); return !m.Talking }) {
 		t.Fatalf("a second after the page dropped: %+v, want talk released", m)
 	}
 	released := time.Since(dropped)
@@ -245,7 +230,7 @@ func TestBrowserMicTalksAndDropsReleaseTalk(t *testing.T) {
 	audio, _, _ := rec.snapshot()
 	pcm := decodeMono8k(t, audio)
 	pos := rec.posAt
-	talks := runs(envelope(pcm, micHz), micOn/4)
+	talks := runs(testaudio.Envelope(pcm, pcmRate, micHz, envWin), micOn/4)
 	t.Logf("2 kHz heard at %v s; dropped at %.2f s and %.2f s", talks, pos(dropped), pos(lockedDrop))
 	if len(talks) != 2 {
 		t.Fatalf("the mic heard in %d runs (%v), want 2: talk until the drop, talk under Lock", len(talks), talks)
@@ -256,8 +241,8 @@ func TestBrowserMicTalksAndDropsReleaseTalk(t *testing.T) {
 	talking := levelBetween(t, pcm, micHz, first[0]+0.8, first[1]-0.3)
 	checkLevel(t, "the page's mic while talking", talking, micOn, 1)
 	checkLevel(t, "ducked music against before", levelBetween(t, pcm, musicHz, first[0]+0.8, first[1]-0.3)/before, bgLevel/musicLevel, 1)
-	if leak := levelBetween(t, pcm, micHz, first[0]-2.5, first[0]-0.3); dB(leak/talking) > -40 {
-		t.Errorf("the mic before talk at %.1f dB of its level while talking, want below -40 dB", dB(leak/talking))
+	if leak := levelBetween(t, pcm, micHz, first[0]-2.5, first[0]-0.3); testaudio.DB(leak/talking) > -40 {
+		t.Errorf("the mic before talk at %.1f dB of its level while talking, want below -40 dB", testaudio.DB(leak/talking))
 	}
 	// The drop took the mic off the air within its buffer and fade (the
 	// listener's clock is read to within its once-a-second deliveries),
@@ -266,8 +251,8 @@ func TestBrowserMicTalksAndDropsReleaseTalk(t *testing.T) {
 		t.Errorf("the mic was heard until %.2f s, %.2f s after the drop at %.2f s", first[1], d, pos(dropped))
 	}
 	gap := [2]float64{first[1] + 0.8, locked[0] - 0.3}
-	if leak := levelBetween(t, pcm, micHz, gap[0], gap[1]); dB(leak/talking) > -40 {
-		t.Errorf("the mic after the drop at %.1f dB of its level while talking, want below -40 dB", dB(leak/talking))
+	if leak := levelBetween(t, pcm, micHz, gap[0], gap[1]); testaudio.DB(leak/talking) > -40 {
+		t.Errorf("the mic after the drop at %.1f dB of its level while talking, want below -40 dB", testaudio.DB(leak/talking))
 	}
 	checkLevel(t, "music after the drop against before", levelBetween(t, pcm, musicHz, gap[0], gap[1])/before, 1, 1)
 	// Under Lock: the mic went quiet with its page, the music stayed down.

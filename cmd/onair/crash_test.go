@@ -33,11 +33,14 @@ func startAt(t *testing.T, bin, dir, yaml string) (*exec.Cmd, string) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	// Bounded for a loaded machine, where opening the store and scanning
 	// the music can take seconds.
-	for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(base + "/status-json.xsl"); err == nil {
+	if testenv.Poll(30*time.Second, func() bool {
+		resp, err := http.Get(base + "/status-json.xsl")
+		if err == nil {
 			resp.Body.Close()
-			return cmd, base
 		}
+		return err == nil
+	}) {
+		return cmd, base
 	}
 	t.Fatalf("onair did not answer within 30 s:\n%s", stderr.String())
 	return nil, ""
@@ -101,16 +104,11 @@ func TestKillDashNineLosesNoAnsweredWrite(t *testing.T) {
 		}()
 	}
 	// Let the burst run, then kill without warning.
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	testenv.Poll(10*time.Second, func() bool {
 		mu.Lock()
-		n := len(acked)
-		mu.Unlock()
-		if n >= 40 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(acked) >= 40
+	})
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	close(stop)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onair/internal/testenv"
 )
 
 type sseEvent struct {
@@ -105,7 +107,7 @@ func TestEventsStream(t *testing.T) {
 	}()
 	// Counted once it has stayed a second (count_after), at a writer's
 	// wake-up.
-	if !waitUntil(20*time.Second, func() bool { return streamListeners(t, base) == 1 }) {
+	if !testenv.Poll(20*time.Second, func() bool { return streamListeners(t, base) == 1 }) {
 		t.Fatalf("the listener was not counted within 20 s: %d listeners", streamListeners(t, base))
 	}
 	pressed := false

@@ -83,7 +83,7 @@ func TestListenersConsoleKicksFFmpeg(t *testing.T) {
 	holdListener(t, base, "/stream", xssAgent)
 
 	var ffID uint64
-	waitUntil(30*time.Second, func() bool {
+	testenv.Poll(30*time.Second, func() bool {
 		var list []apiListener
 		getJSON(t, "GET", base+"/api/listeners", &list)
 		xss := false

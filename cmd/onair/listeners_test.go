@@ -109,7 +109,7 @@ func openStream(t *testing.T, c net.Conn, path, extra string) (string, *streamRe
 // waitBytes waits, up to 20 s, until the stream has brought n bytes.
 func (sr *streamReader) waitBytes(t *testing.T, what string, n int64) {
 	t.Helper()
-	if !waitUntil(20*time.Second, func() bool { return sr.bytes.Load() >= n }) {
+	if !testenv.Poll(20*time.Second, func() bool { return sr.bytes.Load() >= n }) {
 		t.Fatalf("%s: only %d bytes in 20 s", what, sr.bytes.Load())
 	}
 }
@@ -228,7 +228,7 @@ func TestBinaryListenersBansAndHTTPS(t *testing.T) {
 	}
 
 	// Listeners count once they have stayed a second.
-	if !waitUntil(20*time.Second, func() bool { return listenerHistory(t, base, "/relay").Peak >= 2 }) {
+	if !testenv.Poll(20*time.Second, func() bool { return listenerHistory(t, base, "/relay").Peak >= 2 }) {
 		t.Fatal("the two listeners were not counted within 20 s")
 	}
 

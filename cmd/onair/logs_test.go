@@ -124,15 +124,19 @@ func followEvents(t *testing.T, url string) <-chan sseEvent {
 // line that names agent.
 func findAccessLine(t *testing.T, base, agent string) apiAccessLine {
 	t.Helper()
-	for start := time.Now(); time.Since(start) < 20*time.Second; {
+	var found *apiAccessLine
+	if testenv.Poll(20*time.Second, func() bool {
 		var lines []apiAccessLine
 		getJSON(t, "GET", base+"/api/logs?kind=access&limit=1000", &lines)
-		for _, l := range lines {
+		for i, l := range lines {
 			if strings.Contains(l.Line, agent) {
-				return l
+				found = &lines[i]
+				break
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
+		return found != nil
+	}) {
+		return *found
 	}
 	t.Fatalf("no access line names %q within 20 s", agent)
 	return apiAccessLine{}
@@ -153,7 +157,7 @@ func TestLogsOnTheBinary(t *testing.T) {
 	// on its way when the first request has been answered.
 	var errs []apiErrorLine
 	var onAir *apiErrorLine
-	waitUntil(20*time.Second, func() bool {
+	testenv.Poll(20*time.Second, func() bool {
 		errs = nil
 		getJSON(t, "GET", base+"/api/logs?kind=error", &errs)
 		for i, e := range errs {
@@ -206,7 +210,7 @@ func TestLogsOnTheBinary(t *testing.T) {
 	}
 	// The same line, byte for byte, as the access_log file holds.
 	var file []byte
-	waitUntil(20*time.Second, func() bool {
+	testenv.Poll(20*time.Second, func() bool {
 		file, _ = os.ReadFile(accessPath)
 		return strings.Contains(string(file), "logs-test/1")
 	})
@@ -218,10 +222,7 @@ func TestLogsOnTheBinary(t *testing.T) {
 		t.Fatalf("a source with a wrong password was let in: %s", status)
 	}
 	var warn *apiErrorLine
-	for start := time.Now(); warn == nil; {
-		if time.Since(start) > 20*time.Second {
-			t.Fatal("no warning for the refused source in the error log within 20 s")
-		}
+	testenv.Poll(20*time.Second, func() bool {
 		var after []apiErrorLine
 		getJSON(t, "GET", fmt.Sprintf("%s/api/logs?kind=error&after=%d", base, onAir.Seq), &after)
 		for j, e := range after {
@@ -232,7 +233,10 @@ func TestLogsOnTheBinary(t *testing.T) {
 				warn = &after[j]
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
+		return warn != nil
+	})
+	if warn == nil {
+		t.Fatal("no warning for the refused source in the error log within 20 s")
 	}
 	if warn.Level != "WARN" || !strings.Contains(warn.Attrs, "mount=/live") || !strings.Contains(warn.Attrs, "user=source") {
 		t.Errorf("the refused source's warning: %+v", warn)

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"onair/internal/testaudio"
 )
 
 type mixerState struct {
@@ -65,7 +67,7 @@ func TestPushToTalkDucksTheMusic(t *testing.T) {
 	}
 	resp.Body.Close()
 	pcm := decodeMono8k(t, audio)
-	level := func(from, to int) float64 { return goertzel(pcm[from:to], 500, 8000) }
+	level := func(from, to int) float64 { return testaudio.Level(pcm[from:to], 8000, 500) }
 	before := level(8000, 3*8000)               // within the burst: before the press
 	after := level(len(pcm)-2*8000, len(pcm)-1) // the last 2 s: ducked
 	if d := 20 * math.Log10(after/before/(0.3/0.9)); math.Abs(d) > 1 {

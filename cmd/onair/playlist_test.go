@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -17,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/internal/testaudio"
 	"onair/internal/testenv"
 )
 
@@ -97,7 +96,7 @@ func listen(t *testing.T, base string, d time.Duration, freqs []int) []int {
 	for i := 0; i+win <= len(pcm); i += win {
 		best, level := 0, 0.0
 		for _, f := range freqs {
-			if l := goertzel(pcm[i:i+win], float64(f), 8000); l > level {
+			if l := testaudio.Level(pcm[i:i+win], 8000, float64(f)); l > level {
 				best, level = f, l
 			}
 		}
@@ -118,23 +117,7 @@ func decodeMono8k(t *testing.T, mp3 []byte) []float64 {
 	if err != nil {
 		t.Fatalf("ffmpeg decode: %v", err)
 	}
-	pcm := make([]float64, len(raw)/2)
-	for i := range pcm {
-		pcm[i] = float64(int16(binary.LittleEndian.Uint16(raw[2*i:]))) / 32768
-	}
-	return pcm
-}
-
-// goertzel is the amplitude of freq in x.
-func goertzel(x []float64, freq, rate float64) float64 {
-	w := 2 * math.Pi * freq / rate
-	c := 2 * math.Cos(w)
-	var s1, s2 float64
-	for _, v := range x {
-		s1, s2 = v+c*s1-s2, s1
-	}
-	p := s1*s1 + s2*s2 - c*s1*s2
-	return 2 * math.Sqrt(math.Max(p, 0)) / float64(len(x))
+	return testaudio.DecodeS16LE(raw, 1)[0]
 }
 
 type libTrack struct {
@@ -194,16 +177,14 @@ func TestPlaylistOnAir(t *testing.T) {
 	var np struct {
 		Mount, Title, Playlist string
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
+	testenv.Poll(15*time.Second, func() bool {
 		var nps []struct{ Mount, Title, Playlist string }
 		getJSON(t, "GET", base+"/api/nowplaying", &nps)
 		if len(nps) > 0 && nps[0].Playlist == "Three tones" {
 			np = nps[0]
-			break
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return np.Playlist == "Three tones"
+	})
 	if np.Playlist != "Three tones" {
 		t.Fatal("nowplaying never named the playlist")
 	}

@@ -180,7 +180,7 @@ func TestPublicPageInABrowser(t *testing.T) {
 
 	// A DJ goes live with a title of markup.
 	liveSource(t, base, "-c:a", "libmp3lame", "-b:a", "128k", "-content_type", "audio/mpeg", "-ice_name", "DJ Tester", "-f", "mp3")
-	if !waitUntil(20*time.Second, func() bool { return mainNow(t, base).Live }) {
+	if !testenv.Poll(20*time.Second, func() bool { return stationNow(t, base).Live }) {
 		t.Fatal("the station never went live")
 	}
 	const liveArtist, liveTitle = "DJ Night", "<b>Live</b> & loud"
@@ -191,13 +191,13 @@ func TestPublicPageInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if !waitUntil(15*time.Second, func() bool { return mainNow(t, base).Title == liveTitle }) {
-		t.Fatalf("the live title never showed in /api/nowplaying: %+v", mainNow(t, base))
+	if !testenv.Poll(15*time.Second, func() bool { return stationNow(t, base).Title == liveTitle }) {
+		t.Fatalf("the live title never showed in /api/nowplaying: %+v", stationNow(t, base))
 	}
 	res = publicResult{}
 	err = testenv.RunScript(t, node, dir, "public.mjs", 60*time.Second, &res, base, "live", liveArtist, liveTitle)
 	if err != nil || !res.OK {
-		t.Fatalf("the live page test failed (exit %v): %s\nconsole %q\n/api/nowplaying now: %+v", err, res.Error, res.BrowserConsole, mainNow(t, base))
+		t.Fatalf("the live page test failed (exit %v): %s\nconsole %q\n/api/nowplaying now: %+v", err, res.Error, res.BrowserConsole, stationNow(t, base))
 	}
 	if lv := res.Live; !lv.Live || lv.Title != liveTitle || lv.Artist != liveArtist || lv.Imgs != 0 || lv.Markup != 0 {
 		t.Errorf("the page with a DJ live: %+v", lv)

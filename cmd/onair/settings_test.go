@@ -158,7 +158,7 @@ func TestSettingsOnTheBinary(t *testing.T) {
 	}
 	leave()
 	// The server sees the listener gone at its next write.
-	admitted := waitUntil(20*time.Second, func() bool {
+	admitted := testenv.Poll(20*time.Second, func() bool {
 		status, _, _ := listenerHeaders(t, base, "/stream")
 		return strings.Contains(status, "200")
 	})
@@ -217,7 +217,7 @@ func TestSettingsOnTheBinary(t *testing.T) {
 	}, &v); resp.StatusCode != 200 {
 		t.Fatalf("PATCH media_dirs: %d %+v", resp.StatusCode, v)
 	}
-	found := waitUntil(20*time.Second, func() bool {
+	found := testenv.Poll(20*time.Second, func() bool {
 		var tracks []struct{ Title string }
 		getJSON(t, "GET", base+"/api/library?q=Tone", &tracks)
 		return len(tracks) == 1 && tracks[0].Title == "Tone 440"

@@ -43,8 +43,10 @@ func getJSON(t *testing.T, method, url string, v any) int {
 	return resp.StatusCode
 }
 
+// nowPlaying is an entry of /api/nowplaying.
 type nowPlaying struct {
 	Station, Mount, Title, Artist string
+	Live                          bool
 	StartedAt                     time.Time `json:"started_at"`
 	DurationMS                    int64     `json:"duration_ms"`
 }
@@ -73,7 +75,9 @@ func statusTitle(t *testing.T, base string) string {
 	return ""
 }
 
+// stationNow is /api/nowplaying's entry for /stream.
 func stationNow(t *testing.T, base string) nowPlaying {
+	t.Helper()
 	var nps []nowPlaying
 	getJSON(t, "GET", base+"/api/nowplaying", &nps)
 	for _, np := range nps {
@@ -121,7 +125,7 @@ func TestAutoDJStationAPI(t *testing.T) {
 
 	// /api/nowplaying and /status-json.xsl agree.
 	var np nowPlaying
-	waitUntil(20*time.Second, func() bool { np = stationNow(t, base); return np.Title != "" })
+	testenv.Poll(20*time.Second, func() bool { np = stationNow(t, base); return np.Title != "" })
 	if !strings.HasPrefix(np.Title, "Song ") || !strings.HasPrefix(np.Artist, "Artist ") || np.Station != "main" || np.DurationMS < 29000 || np.DurationMS > 31000 {
 		t.Fatalf("nowplaying %+v", np)
 	}
@@ -134,7 +138,7 @@ func TestAutoDJStationAPI(t *testing.T) {
 		t.Fatalf("skip: %d", code)
 	}
 	var after nowPlaying
-	if !waitUntil(20*time.Second, func() bool { after = stationNow(t, base); return after.Title != np.Title }) {
+	if !testenv.Poll(20*time.Second, func() bool { after = stationNow(t, base); return after.Title != np.Title }) {
 		t.Errorf("still %q 20 s after a skip", np.Title)
 	}
 	var e struct{ Error string }
@@ -162,7 +166,7 @@ func TestAutoDJWithNothingToPlay(t *testing.T) {
 
 	want := "OnAir: add music to " + music
 	var title string
-	waitUntil(20*time.Second, func() bool { title = statusTitle(t, base); return title == want })
+	testenv.Poll(20*time.Second, func() bool { title = statusTitle(t, base); return title == want })
 	if title != want {
 		t.Fatalf("title %q, want %q", title, want)
 	}

@@ -5,13 +5,13 @@ package main
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"onair/internal/testaudio"
 	"onair/internal/testenv"
 )
 
@@ -44,10 +44,7 @@ func writeToneWAV(t *testing.T, path string, freq, amp float64, seconds int) {
 	b = binary.LittleEndian.AppendUint16(b, 16)
 	b = append(b, "data"...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(2*n))
-	for i := range n {
-		v := int16(math.Round(amp * 32767 * math.Sin(2*math.Pi*freq*float64(i)/rate)))
-		b = binary.LittleEndian.AppendUint16(b, uint16(v))
-	}
+	b = append(b, testaudio.S16LE(testaudio.Sine(n, rate, freq, amp), 1)...)
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +101,7 @@ func TestConsoleTalksFromTheBrowser(t *testing.T) {
 	audio, _, _ := rec.snapshot()
 	pcm := decodeMono8k(t, audio)
 	down, up := rec.posAt(time.UnixMilli(res.Talk.Down)), rec.posAt(time.UnixMilli(res.Talk.Up))
-	talks := runs(envelope(pcm, micHz), micOn/4)
+	talks := runs(testaudio.Envelope(pcm, pcmRate, micHz, envWin), micOn/4)
 	t.Logf("2 kHz heard at %v s; Push to Talk held from %.2f s to %.2f s", talks, down, up)
 	// The second close-while-talking also puts the tone on air, briefly.
 	if len(talks) < 1 || len(talks) > 2 {
@@ -120,8 +117,8 @@ func TestConsoleTalksFromTheBrowser(t *testing.T) {
 	// The browser's capture path (the fake device, the AudioWorklet, the
 	// resampler) may move the level a little; 2 dB is generous for it.
 	checkLevel(t, "the browser mic on air", level, micOn, 2)
-	if leak := levelBetween(t, pcm, micHz, run[0]-2.5, run[0]-0.5); dB(leak/level) > -40 {
-		t.Errorf("the mic before talk at %.1f dB of its level while talking, want below -40 dB", dB(leak/level))
+	if leak := levelBetween(t, pcm, micHz, run[0]-2.5, run[0]-0.5); testaudio.DB(leak/level) > -40 {
+		t.Errorf("the mic before talk at %.1f dB of its level while talking, want below -40 dB", testaudio.DB(leak/level))
 	}
 	for _, line := range res.Console {
 		if strings.Contains(line, "status of 401") {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"onair/codec/mpeg"
+	"onair/internal/testaudio"
 )
 
 // The test tone: 1 kHz at half scale (-6 dBFS), 5 s.
@@ -61,7 +62,7 @@ func TestEncodeTone(t *testing.T) {
 				t.Errorf("Name() = %q, want %s…", enc.Name(), want)
 			}
 			in := toneSeconds * o.SampleRate
-			data := encodeAll(t, enc, sine(in, o.Channels, o.SampleRate, toneHz, toneAmp), o.Channels, 1024)
+			data := encodeAll(t, enc, testaudio.Interleave32(testaudio.Sine(in, float64(o.SampleRate), toneHz, toneAmp), o.Channels), o.Channels, 1024)
 			n := checkFrames(t, data, o.Bitrate, o.SampleRate, tt.mode)
 			out := checkTone(t, data, o.Channels, o.SampleRate, toneHz, toneDB, tt.tol)
 			if out != n*1152 {
@@ -87,7 +88,7 @@ func TestEncodeTone(t *testing.T) {
 func TestEncodeChunks(t *testing.T) {
 	for _, o := range testedEncoders(t) {
 		t.Run(o.Kind, func(t *testing.T) {
-			pcm := sine(5*o.SampleRate, o.Channels, o.SampleRate, toneHz, toneAmp)
+			pcm := testaudio.Interleave32(testaudio.Sine(5*o.SampleRate, float64(o.SampleRate), toneHz, toneAmp), o.Channels)
 			whole := encodeWith(t, o, func(enc Encoder, out []byte) ([]byte, error) {
 				return enc.Encode(out, pcm)
 			})
@@ -117,7 +118,7 @@ func TestEncodeChunks(t *testing.T) {
 func TestFlushResets(t *testing.T) {
 	for _, o := range testedEncoders(t) {
 		t.Run(o.Kind, func(t *testing.T) {
-			pcm := sine(o.SampleRate+777, o.Channels, o.SampleRate, 440, 0.3)
+			pcm := testaudio.Interleave32(testaudio.Sine(o.SampleRate+777, float64(o.SampleRate), 440, 0.3), o.Channels)
 			enc, _, err := New(o)
 			if err != nil {
 				t.Fatal(err)
@@ -174,7 +175,7 @@ func TestEncodeAllocs(t *testing.T) {
 			defer enc.Close()
 			// 1000 frames: not a multiple of the MP3 frame, so that
 			// the calls vary in what they finish.
-			block := sine(1000, o.Channels, o.SampleRate, toneHz, toneAmp)
+			block := testaudio.Interleave32(testaudio.Sine(1000, float64(o.SampleRate), toneHz, toneAmp), o.Channels)
 			dst := make([]byte, 0, 64<<10)
 			for range 10 {
 				dst, _ = enc.Encode(dst[:0], block)

@@ -3,7 +3,6 @@ package mp3enc
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"math"
 	"os"
 	"os/exec"
@@ -13,6 +12,7 @@ import (
 
 	"onair/codec/frames"
 	"onair/codec/mpeg"
+	"onair/internal/testaudio"
 	"onair/internal/testenv"
 )
 
@@ -33,19 +33,6 @@ func needLAME(t testing.TB, o Options) Options {
 	}
 	enc.Close()
 	return o
-}
-
-// sine returns frames frames of a tone of freq Hz and amplitude amp, the
-// same in every channel.
-func sine(frames, channels, rate int, freq, amp float64) []float32 {
-	pcm := make([]float32, frames*channels)
-	for i := range frames {
-		v := float32(amp * math.Sin(2*math.Pi*freq*float64(i)/float64(rate)))
-		for c := range channels {
-			pcm[i*channels+c] = v
-		}
-	}
-	return pcm
 }
 
 // encodeAll encodes pcm in blocks of block frames, flushes, and returns the
@@ -115,29 +102,7 @@ func decode(t testing.TB, data []byte, channels int) [][]float64 {
 	if err != nil {
 		t.Fatalf("ffmpeg: %v\n%s", err, stderr.Bytes())
 	}
-	n := len(raw) / 2 / channels
-	pcm := make([][]float64, channels)
-	for c := range pcm {
-		pcm[c] = make([]float64, n)
-		for i := range n {
-			pcm[c][i] = float64(int16(binary.LittleEndian.Uint16(raw[2*(i*channels+c):]))) / 32768
-		}
-	}
-	return pcm
-}
-
-// goertzel returns the amplitude of the freq Hz component of x, sampled at
-// rate Hz. It is exact for a tone with a whole number of cycles in x.
-func goertzel(x []float64, freq float64, rate int) float64 {
-	w := 2 * math.Pi * freq / float64(rate)
-	c := 2 * math.Cos(w)
-	var s1, s2 float64
-	for _, v := range x {
-		s1, s2 = v+c*s1-s2, s1
-	}
-	re := s1 - s2*math.Cos(w)
-	im := s2 * math.Sin(w)
-	return 2 * math.Hypot(re, im) / float64(len(x))
+	return testaudio.DecodeS16LE(raw, channels)
 }
 
 // tone is what checkTone measured in one channel.
@@ -156,13 +121,13 @@ func measureTone(pcm []float64, from, rate int, freq float64) tone {
 		power += v * v
 	}
 	power /= float64(len(x))
-	amp := goertzel(x, freq, rate)
+	amp := testaudio.Level(x, float64(rate), freq)
 	tn := tone{level: 20 * math.Log10(amp), purity: amp * amp / 2 / power, peak: freq}
 	// With a one-second window, tones 10 Hz apart are orthogonal: the
 	// peak of this comb is the tone's frequency to within 5 Hz.
 	best := amp
 	for f := freq - 100; f <= freq+100; f += 10 {
-		if a := goertzel(x, f, rate); a > best {
+		if a := testaudio.Level(x, float64(rate), f); a > best {
 			best, tn.peak = a, f
 		}
 	}

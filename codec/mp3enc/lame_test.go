@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"onair/internal/testaudio"
 )
 
 // TestLAMEInputs encodes the test tone through each of LAME's encoding
@@ -36,7 +38,7 @@ func TestLAMEInputs(t *testing.T) {
 				}
 				l.setInput(lameInput(in))
 				// Blocks longer than lameChunk, to go round Encode's loop.
-				data := encodeAll(t, enc, sine(toneSeconds*o.SampleRate, channels, o.SampleRate, toneHz, toneAmp), channels, 3*lameChunk/2)
+				data := encodeAll(t, enc, testaudio.Interleave32(testaudio.Sine(toneSeconds*o.SampleRate, float64(o.SampleRate), toneHz, toneAmp), channels), channels, 3*lameChunk/2)
 				checkFrames(t, data, o.Bitrate, o.SampleRate, modeOf(o))
 				checkTone(t, data, channels, o.SampleRate, toneHz, toneDB, 0.75)
 				streams[in] = data
@@ -67,7 +69,7 @@ func TestLAMENotLAME(t *testing.T) {
 // several mounts do: each must make the stream one encoder alone makes.
 func TestLAMEConcurrent(t *testing.T) {
 	o := needLAME(t, Options{})
-	pcm := sine(2*44100, 2, 44100, toneHz, toneAmp)
+	pcm := testaudio.Interleave32(testaudio.Sine(2*44100, 44100, toneHz, toneAmp), 2)
 	want := encodeWith(t, o, func(enc Encoder, out []byte) ([]byte, error) { return enc.Encode(out, pcm) })
 	var wg sync.WaitGroup
 	for range 4 {

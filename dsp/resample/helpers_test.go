@@ -87,25 +87,6 @@ func fitSine(y []float64, start, rate int, f float64) (amp, phase, thdn float64)
 	return math.Hypot(a, b), math.Atan2(a, b), 10 * math.Log10(res/sig)
 }
 
-// goertzel returns the amplitude of the component at f Hz in y, Hann
-// windowed.
-func goertzel(y []float64, rate int, f float64) float64 {
-	w := 2 * math.Pi * f / float64(rate)
-	coeff := 2 * math.Cos(w)
-	var s1, s2, wsum float64
-	for i, v := range y {
-		h := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(len(y)))
-		wsum += h
-		s1, s2 = v*h+coeff*s1-s2, s1
-	}
-	re := s1 - s2*math.Cos(w)
-	im := s2 * math.Sin(w)
-	return 2 * math.Hypot(re, im) / wsum
-}
-
-// db returns 20·log10(x).
-func db(x float64) float64 { return 20 * math.Log10(x) }
-
 // fft transforms x in place; len(x) is a power of two.
 func fft(x []complex128) {
 	n := len(x)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/cmplx"
 	"testing"
+
+	"onair/internal/testaudio"
 )
 
 // TestResponse computes the frequency response of the filter a table
@@ -34,7 +36,7 @@ func TestResponse(t *testing.T) {
 							z = cmplx.Rect(1, -2*math.Pi*f/rate*float64(n+1))
 						}
 					}
-					return db(cmplx.Abs(sum) / float64(r.l))
+					return testaudio.DB(cmplx.Abs(sum) / float64(r.l))
 				}
 				edge := bounds[tt.q].passEdge * lower
 				var dev float64

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"onair/internal/testaudio"
 )
 
 // bounds are what each quality must achieve in the signal tests, set a few
@@ -36,7 +38,7 @@ func TestSine48to44(t *testing.T) {
 				peak, best := 0.0, 0.0
 				search := func(from, to, step float64) {
 					for f := from; f <= to+step/2; f += step {
-						if a := goertzel(y[4410:4410+44100], 44100, f); a > best {
+						if a := testaudio.HannLevel(y[4410:4410+44100], 44100, f); a > best {
 							peak, best = f, a
 						}
 					}
@@ -52,9 +54,9 @@ func TestSine48to44(t *testing.T) {
 					want = math.Pi // the right channel is negated
 				}
 				dph := math.Remainder(ph-want, 2*math.Pi)
-				t.Logf("channel %d: peak %.2f Hz, level %+.4f dB, phase %+.1e rad, THD+N %.1f dB", k, peak, db(a/amp), dph, thdn)
-				if math.Abs(db(a/amp)) > 0.1 {
-					t.Errorf("channel %d: level %+.3f dB", k, db(a/amp))
+				t.Logf("channel %d: peak %.2f Hz, level %+.4f dB, phase %+.1e rad, THD+N %.1f dB", k, peak, testaudio.DB(a/amp), dph, thdn)
+				if math.Abs(testaudio.DB(a/amp)) > 0.1 {
+					t.Errorf("channel %d: level %+.3f dB", k, testaudio.DB(a/amp))
 				}
 				if math.Abs(dph) > 1e-4 {
 					t.Errorf("channel %d: phase off by %.2e rad: output not time-aligned", k, dph)
@@ -87,9 +89,9 @@ func TestSines(t *testing.T) {
 							if k%2 == 1 {
 								ph = math.Remainder(ph-math.Pi, 2*math.Pi) // odd channels are negated
 							}
-							t.Logf("channel %d: level %+.4f dB, phase %+.1e rad, THD+N %.1f dB", k, db(a/amp), ph, thdn)
-							if math.Abs(db(a/amp)) > 0.1 || math.Abs(ph) > 1e-4 || thdn > bounds[q].thdn {
-								t.Errorf("channel %d: level %+.3f dB, phase %+.2e rad, THD+N %.1f dB", k, db(a/amp), ph, thdn)
+							t.Logf("channel %d: level %+.4f dB, phase %+.1e rad, THD+N %.1f dB", k, testaudio.DB(a/amp), ph, thdn)
+							if math.Abs(testaudio.DB(a/amp)) > 0.1 || math.Abs(ph) > 1e-4 || thdn > bounds[q].thdn {
+								t.Errorf("channel %d: level %+.3f dB, phase %+.2e rad, THD+N %.1f dB", k, testaudio.DB(a/amp), ph, thdn)
 							}
 						}
 					})
@@ -135,7 +137,7 @@ func testLevel(t *testing.T, in int, q Quality, f, stop float64) {
 	for _, v := range y {
 		sum += v * v
 	}
-	level := db(math.Sqrt(2*sum/float64(len(y))) / amp)
+	level := testaudio.DB(math.Sqrt(2*sum/float64(len(y))) / amp)
 	t.Logf("%g Hz from %d Hz: %+.4f dB", f, in, level)
 	if stop == 0 && math.Abs(level) > 0.1 {
 		t.Errorf("%g Hz: %+.3f dB", f, level)

@@ -1,5 +1,6 @@
 // Package testenv holds what OnAir's tests share: finding third-party
-// programs (skipped locally, required in CI) and free loopback ports.
+// programs (skipped locally, required in CI), free loopback ports,
+// certificates, bounded waits and the browser scripts in e2e/.
 package testenv
 
 import (

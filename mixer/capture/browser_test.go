@@ -6,6 +6,10 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"onair/internal/leakcheck"
+	"onair/internal/testaudio"
+	"onair/internal/testenv"
 )
 
 // runBrowser makes a browser backend at outRate and runs it on sink; the
@@ -24,7 +28,7 @@ func runBrowser(t *testing.T, outRate int, sink Sink) (b *Browser, stop func()) 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx, sink) }()
-	waitFor(t, 10*time.Second, "Run to take the sink", b.Running)
+	testenv.WaitFor(t, "Run to take the sink", b.Running)
 	stopped := false
 	stop = func() {
 		t.Helper()
@@ -80,7 +84,7 @@ func TestBrowserTakesOnePageAtATime(t *testing.T) {
 // TestBrowserRunLetsThePageGo: when the station stops, the page's context
 // ends and Run returns only once the page has let the mic go.
 func TestBrowserRunLetsThePageGo(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	sink := &fakeSink{}
 	b, stop := runBrowser(t, 44100, sink)
 	p, err := b.Claim()
@@ -163,7 +167,7 @@ func TestBrowserPageResamplesToTheStation(t *testing.T) {
 		t.Fatal(err)
 	}
 	const amp = 0.5
-	data := s16(sine(48000, 2000, 48000, amp))
+	data := testaudio.S16LE(testaudio.Sine(48000, 48000, 2000, amp), 1)
 	for i, sizes := 0, []int{128, 4096, 1000, 2}; len(data) > 0; i++ {
 		n := min(2*sizes[i%len(sizes)], len(data))
 		if err := p.Write(data[:n]); err != nil {
@@ -184,12 +188,12 @@ func TestBrowserPageResamplesToTheStation(t *testing.T) {
 		left = append(left, float64(pcm[i]))
 	}
 	x := left[2000 : 2000+441*80]
-	got := tone(x, 2000, 44100)
+	got := testaudio.Level(x, 44100, 2000)
 	if db := 20 * math.Log10(got/amp); math.Abs(db) > 0.5 {
 		t.Errorf("2 kHz at %.4f (%.2f dB from the sent %.1f)", got, db, amp)
 	}
 	for _, f := range []float64{1000, 3000, 4000, 8000} {
-		if a := tone(x, f, 44100); a > amp/1000 {
+		if a := testaudio.Level(x, 44100, f); a > amp/1000 {
 			t.Errorf("%v Hz at %.5f, want < -60 dB", f, a)
 		}
 	}
@@ -197,7 +201,7 @@ func TestBrowserPageResamplesToTheStation(t *testing.T) {
 	sink.mu.Lock()
 	sink.perCall, sink.every = 100, time.Hour
 	sink.mu.Unlock()
-	if err := p.Write(s16(sine(4800, 2000, 48000, amp))); err != nil {
+	if err := p.Write(testaudio.S16LE(testaudio.Sine(4800, 48000, 2000, amp), 1)); err != nil {
 		t.Fatal(err)
 	}
 	frames2, dropped := p.Stats()

@@ -3,6 +3,8 @@ package capture
 import (
 	"math"
 	"testing"
+
+	"onair/internal/testaudio"
 )
 
 // decodeAll feeds data to a new decoder in pieces cycling through sizes
@@ -33,7 +35,7 @@ func TestDecoderCarriesPartialFrames(t *testing.T) {
 		{"mono 22050", 22050, 44100, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			data := s16(sine(5000*tc.ch, 700, float64(tc.inRate), 0.6))
+			data := testaudio.S16LE(testaudio.Sine(5000*tc.ch, float64(tc.inRate), 700, 0.6), 1)
 			whole := decodeAll(data, tc.inRate, tc.outRate, tc.ch, len(data))
 			wantFrames := int(math.Ceil(5000 * float64(tc.outRate) / float64(tc.inRate)))
 			if len(whole) != 2*wantFrames {

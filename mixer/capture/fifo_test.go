@@ -4,46 +4,28 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"onair/internal/leakcheck"
+	"onair/internal/testaudio"
+	"onair/internal/testenv"
 )
-
-// sine returns n frames of a mono sine of freq Hz at rate and peak amp.
-func sine(n int, freq, rate, amp float64) []float64 {
-	s := make([]float64, n)
-	for i := range s {
-		s[i] = amp * math.Sin(2*math.Pi*freq*float64(i)/rate)
-	}
-	return s
-}
-
-// tone measures the peak amplitude of the freq component of x, sampled at
-// rate, by correlation over its whole length (a DFT bin when x holds whole
-// cycles).
-func tone(x []float64, freq, rate float64) float64 {
-	var re, im float64
-	for i, v := range x {
-		w := 2 * math.Pi * freq * float64(i) / rate
-		re += v * math.Cos(w)
-		im += v * math.Sin(w)
-	}
-	return 2 * math.Hypot(re, im) / float64(len(x))
-}
 
 // TestFIFOSineIsResampledToTheStationRate: 2 kHz mono at 48 kHz through a
 // FIFO comes out at 44.1 kHz with 2 kHz dominant, at the written level, the
 // same in both channels, in one take.
 func TestFIFOSineIsResampledToTheStationRate(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	path := makeFIFO(t)
 	sink := &fakeSink{}
 	stop, _ := startPipe(t, path, 48000, 1, 44100, sink)
 	w := openWriter(t, path)
 	defer w.Close()
 	const amp = 0.5
-	writePieces(t, w, s16(sine(24000, 2000, 48000, amp)), 4096)
+	writePieces(t, w, testaudio.S16LE(testaudio.Sine(24000, 48000, 2000, amp), 1), 4096)
 
 	// 24000 frames at 48 kHz are 22050 at 44.1 kHz; the filter holds back
 	// a few dozen while the writer stays.
-	waitFor(t, 10*time.Second, "the audio", func() bool { return sink.frames() >= 22000 })
+	testenv.WaitFor(t, "the audio", func() bool { return sink.frames() >= 22000 })
 	stop()
 	pcm := sink.audio()
 	left := make([]float64, 0, len(pcm)/2)
@@ -56,7 +38,7 @@ func TestFIFOSineIsResampledToTheStationRate(t *testing.T) {
 	// 441 frames hold exactly 20 cycles of 2 kHz at 44.1 kHz; skip the
 	// filter's start.
 	x := left[2000 : 2000+441*40]
-	got := tone(x, 2000, 44100)
+	got := testaudio.Level(x, 44100, 2000)
 	if db := 20 * math.Log10(got/amp); math.Abs(db) > 0.5 {
 		t.Errorf("2 kHz at %.3f (%.2f dB from the written %.1f)", got, db, amp)
 	}
@@ -69,7 +51,7 @@ func TestFIFOSineIsResampledToTheStationRate(t *testing.T) {
 		t.Errorf("2 kHz holds only %.4f of the power", share)
 	}
 	for _, f := range []float64{1000, 3000, 4000, 6000, 10000, 15000} {
-		if a := tone(x, f, 44100); a > amp/1000 {
+		if a := testaudio.Level(x, 44100, f); a > amp/1000 {
 			t.Errorf("%v Hz at %.5f, want < -60 dB", f, a)
 		}
 	}
@@ -82,14 +64,14 @@ func TestFIFOSineIsResampledToTheStationRate(t *testing.T) {
 // writing but keeps the FIFO open leaves Run waiting, without writes or
 // Stop, and cancelling still returns at once.
 func TestFIFOStalledWriterKeepsRunSilentAndCancellable(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	path := makeFIFO(t)
 	sink := &fakeSink{}
 	stop, _ := startPipe(t, path, 44100, 2, 44100, sink)
 	w := openWriter(t, path)
 	defer w.Close()
-	writePieces(t, w, s16(sine(2000, 440, 44100, 0.3)), 8000)
-	waitFor(t, 10*time.Second, "the first audio", func() bool { return sink.frames() == 1000 })
+	writePieces(t, w, testaudio.S16LE(testaudio.Sine(2000, 44100, 440, 0.3), 1), 8000)
+	testenv.WaitFor(t, "the first audio", func() bool { return sink.frames() == 1000 })
 	time.Sleep(300 * time.Millisecond)
 	if n := sink.frames(); n != 1000 {
 		t.Errorf("%d frames after the stall, want 1000", n)
@@ -103,24 +85,24 @@ func TestFIFOStalledWriterKeepsRunSilentAndCancellable(t *testing.T) {
 // TestFIFOWriterLeavesAndReturns: a writer closing stops the take; the
 // next writer starts another and its audio follows.
 func TestFIFOWriterLeavesAndReturns(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	path := makeFIFO(t)
 	sink := &fakeSink{}
 	startPipe(t, path, 44100, 1, 44100, sink)
 
 	w := openWriter(t, path)
-	writePieces(t, w, s16(sine(1000, 440, 44100, 0.3)), 4096)
+	writePieces(t, w, testaudio.S16LE(testaudio.Sine(1000, 44100, 440, 0.3), 1), 4096)
 	w.Close()
-	waitFor(t, 10*time.Second, "Stop after the writer left", func() bool { return sink.count("stop") == 1 })
+	testenv.WaitFor(t, "Stop after the writer left", func() bool { return sink.count("stop") == 1 })
 	if n := sink.frames(); n != 1000 {
 		t.Fatalf("%d frames from the first writer, want 1000", n)
 	}
 
 	w = openWriter(t, path)
 	defer w.Close()
-	second := sine(500, 880, 44100, 0.25)
-	writePieces(t, w, s16(second), 4096)
-	waitFor(t, 10*time.Second, "the second writer's audio", func() bool { return sink.frames() == 1500 })
+	second := testaudio.Sine(500, 44100, 880, 0.25)
+	writePieces(t, w, testaudio.S16LE(second, 1), 4096)
+	testenv.WaitFor(t, "the second writer's audio", func() bool { return sink.frames() == 1500 })
 	if h := sink.history(); h != "start,write,stop,start,write" {
 		t.Errorf("events %s", h)
 	}
@@ -136,7 +118,7 @@ func TestFIFOWriterLeavesAndReturns(t *testing.T) {
 // TestFIFOStereoAtTheStationRateIsBitExact: with matching rates and two
 // channels, each sample arrives as exactly s16/32768.
 func TestFIFOStereoAtTheStationRateIsBitExact(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	path := makeFIFO(t)
 	sink := &fakeSink{}
 	startPipe(t, path, 44100, 2, 44100, sink)
@@ -151,7 +133,7 @@ func TestFIFOStereoAtTheStationRateIsBitExact(t *testing.T) {
 	w := openWriter(t, path)
 	defer w.Close()
 	writePieces(t, w, data, 4096)
-	waitFor(t, 10*time.Second, "every frame", func() bool { return sink.frames() == len(want)/2 })
+	testenv.WaitFor(t, "every frame", func() bool { return sink.frames() == len(want)/2 })
 	for i, v := range sink.audio() {
 		if v != float32(want[i])/32768 {
 			t.Fatalf("sample %d: %v, want %v", i, v, float32(want[i])/32768)
@@ -162,8 +144,8 @@ func TestFIFOStereoAtTheStationRateIsBitExact(t *testing.T) {
 // TestFIFOOddPiecesEqualAWholeWrite: bytes written 1, 3 and 7 at a time,
 // splitting samples and frames, give exactly the audio of one whole write.
 func TestFIFOOddPiecesEqualAWholeWrite(t *testing.T) {
-	leakCheck(t)
-	data := s16(sine(2*3000, 1000, 48000, 0.4)) // stereo: 3000 frames
+	leakcheck.Check(t)
+	data := testaudio.S16LE(testaudio.Sine(2*3000, 48000, 1000, 0.4), 1) // stereo: 3000 frames
 	capture := func(pause time.Duration, sizes ...int) []float32 {
 		path := makeFIFO(t)
 		sink := &fakeSink{}
@@ -172,7 +154,7 @@ func TestFIFOOddPiecesEqualAWholeWrite(t *testing.T) {
 		w := openWriter(t, path)
 		writePaced(t, w, data, pause, sizes...)
 		w.Close()
-		waitFor(t, 10*time.Second, "the end of the take", func() bool { return sink.count("stop") == 1 })
+		testenv.WaitFor(t, "the end of the take", func() bool { return sink.count("stop") == 1 })
 		return sink.audio()
 	}
 	whole := capture(0, len(data))

@@ -3,7 +3,6 @@ package capture
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"log/slog"
 	"os"
@@ -172,18 +171,6 @@ func startPipe(t *testing.T, path string, rate, channels, outRate int, sink *fak
 	return stop, log
 }
 
-// waitFor polls cond until it holds or the timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // makeFIFO makes a FIFO in a temporary folder.
 func makeFIFO(t *testing.T) string {
 	t.Helper()
@@ -233,37 +220,6 @@ func writePaced(t *testing.T, f *os.File, data []byte, pause time.Duration, size
 			runtime.Gosched()
 		}
 	}
-}
-
-// s16 encodes samples in [-1, 1] as s16le, rounding.
-func s16(samples []float64) []byte {
-	b := make([]byte, 2*len(samples))
-	for i, v := range samples {
-		x := int(v*32767 + 0.5)
-		if v < 0 {
-			x = int(v*32767 - 0.5)
-		}
-		binary.LittleEndian.PutUint16(b[2*i:], uint16(int16(x)))
-	}
-	return b
-}
-
-// leakCheck fails the test if goroutines started during it are still
-// running shortly after it ends.
-func leakCheck(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<16)
-				t.Errorf("%d goroutines before, %d after:\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
 }
 
 func mkfifoAt(path string) error { return syscall.Mkfifo(path, 0o600) }

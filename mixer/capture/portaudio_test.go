@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"onair/internal/testenv"
 )
 
 // TestSoundCardMissingDeviceIsSilentAndCancellable: a device that is not
@@ -22,7 +24,7 @@ func TestSoundCardMissingDeviceIsSilentAndCancellable(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx, sink) }()
-	waitFor(t, 10*time.Second, "the warning", func() bool { return strings.Contains(log.String(), "mic device unavailable") })
+	testenv.WaitFor(t, "the warning", func() bool { return strings.Contains(log.String(), "mic device unavailable") })
 	if h := sink.history(); h != "" {
 		t.Errorf("sink events %q without a device", h)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/internal/testaudio"
 	"onair/internal/testenv"
 )
 
@@ -129,39 +130,6 @@ func decodeAll(t *testing.T, data []byte, o Options) []float32 {
 	return sink.samples()
 }
 
-// channel returns channel c (0 left, 1 right) of interleaved stereo.
-func channel(pcm []float32, c int) []float64 {
-	x := make([]float64, len(pcm)/2)
-	for i := range x {
-		x[i] = float64(pcm[2*i+c])
-	}
-	return x
-}
-
-// goertzel returns the amplitude of the frequency f in x (rate Hz): that
-// of a sine of f Hz when x holds one and a whole number of its cycles.
-func goertzel(x []float64, rate int, f float64) float64 {
-	w := 2 * math.Pi * f / float64(rate)
-	c := 2 * math.Cos(w)
-	var s1, s2 float64
-	for _, v := range x {
-		s1, s2 = v+c*s1-s2, s1
-	}
-	p := s1*s1 + s2*s2 - c*s1*s2
-	return 2 * math.Sqrt(math.Max(p, 0)) / float64(len(x))
-}
-
-// rms is the root mean square of x.
-func rms(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v * v
-	}
-	return math.Sqrt(s / float64(len(x)))
-}
-
-func dB(ratio float64) float64 { return 20 * math.Log10(ratio) }
-
 // checkTone checks that x (at testRate) is a sine of freq Hz at amplitude
 // amp: the Goertzel amplitude at freq within ±1 dB of amp, the RMS within
 // ±1 dB of a sine's, and every other probe frequency 40 dB down.
@@ -173,19 +141,19 @@ func checkTone(t *testing.T, what string, x []float64, freq, amp float64) {
 		t.Fatalf("%s: %d samples, too few to analyse", what, len(x))
 	}
 	x = x[:n]
-	a := goertzel(x, testRate, freq)
-	if d := dB(a / amp); math.Abs(d) > 1 {
+	a := testaudio.Level(x, testRate, freq)
+	if d := testaudio.DB(a / amp); math.Abs(d) > 1 {
 		t.Errorf("%s: %g Hz at amplitude %.4f, %+.2f dB from %.2f", what, freq, a, d, amp)
 	}
-	if d := dB(rms(x) / (amp / math.Sqrt2)); math.Abs(d) > 1 {
-		t.Errorf("%s: RMS %.4f, %+.2f dB from a sine of amplitude %.2f", what, rms(x), d, amp)
+	if d := testaudio.DB(testaudio.RMS(x) / (amp / math.Sqrt2)); math.Abs(d) > 1 {
+		t.Errorf("%s: RMS %.4f, %+.2f dB from a sine of amplitude %.2f", what, testaudio.RMS(x), d, amp)
 	}
 	for _, f := range []float64{500, 1000, 2000, 2500, 3000, 3500, 4000, 6000, 9000, 12000} {
 		if f == freq {
 			continue
 		}
-		if o := goertzel(x, testRate, f); dB(o/a) > -40 {
-			t.Errorf("%s: %g Hz at %.4f, only %.1f dB below %g Hz: not a clean %g Hz tone", what, f, o, dB(o/a), freq, freq)
+		if o := testaudio.Level(x, testRate, f); testaudio.DB(o/a) > -40 {
+			t.Errorf("%s: %g Hz at %.4f, only %.1f dB below %g Hz: not a clean %g Hz tone", what, f, o, testaudio.DB(o/a), freq, freq)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"onair/codec/mpeg"
+	"onair/internal/testaudio"
 )
 
 // TestMP3Tones decodes a 3 kHz sine from MP3 streams of the rates and
@@ -50,7 +51,7 @@ func TestMP3Tones(t *testing.T) {
 				t.Errorf("%v frames out, want %v to %v", got, lo, hi)
 			}
 			for ch := range 2 {
-				checkTone(t, c.name, middle(channel(pcm, ch), 0.5), 3000, 0.5)
+				checkTone(t, c.name, middle(testaudio.Channel(pcm, ch, 2), 0.5), 3000, 0.5)
 			}
 			if s := d.Stats(); s.Skipped != 0 || s.BadFrames > 2 {
 				t.Errorf("Stats() = %+v: a clean stream skipped bytes or lost frames", s)
@@ -89,7 +90,7 @@ func TestMP3GarbageInTheMiddle(t *testing.T) {
 	}
 	// The last 1.5 s, well after the garbage and the frames whose main data
 	// it cut off, is the tone again.
-	x := channel(pcm, 0)
+	x := testaudio.Channel(pcm, 0, 2)
 	checkTone(t, "after the garbage", x[len(x)-int(1.8*testRate):len(x)-int(0.3*testRate)], 3000, 0.5)
 }
 
@@ -181,7 +182,7 @@ func TestMP3RateChange(t *testing.T) {
 	if got, want := len(pcm)/2, lens[0]+lens[1]+lens[2]; math.Abs(float64(got-want)) > 64 {
 		t.Errorf("%d frames out, want %d, the sum of the three streams", got, want)
 	}
-	x := channel(pcm, 0)
+	x := testaudio.Channel(pcm, 0, 2)
 	start := 0
 	for i, n := range lens {
 		// The middle of each part: away from the switches.

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"onair/internal/testaudio"
 )
 
 // TestVorbisTone decodes a 3 kHz sine from an Ogg Vorbis stream pushed in
@@ -28,7 +30,7 @@ func TestVorbisTone(t *testing.T) {
 		t.Errorf("%d frames out, want %d to %d", got, want, want+2048)
 	}
 	for ch := range 2 {
-		checkTone(t, "Vorbis", middle(channel(pcm, ch), 0.3), 3000, 0.5)
+		checkTone(t, "Vorbis", middle(testaudio.Channel(pcm, ch, 2), 0.3), 3000, 0.5)
 	}
 	if len(titles) != 0 {
 		t.Errorf("titles %q from a stream without tags", titles)
@@ -58,9 +60,9 @@ func TestVorbisRates(t *testing.T) {
 				t.Errorf("%d frames out, want about %d", got, want)
 			}
 			for ch, amp := range c.amp {
-				x := middle(channel(pcm, ch), 0.3)
+				x := middle(testaudio.Channel(pcm, ch, 2), 0.3)
 				if amp == 0 {
-					if r := rms(x); r > 0.01 {
+					if r := testaudio.RMS(x); r > 0.01 {
 						t.Errorf("channel %d: RMS %.4f, want silence", ch, r)
 					}
 					continue
@@ -87,7 +89,7 @@ func TestVorbisChain(t *testing.T) {
 	if got, want := len(pcm)/2, int(3.5*testRate); got < want-64 || got > want+3*2048 {
 		t.Errorf("%d frames out, want about %d", got, want)
 	}
-	x := channel(pcm, 0)
+	x := testaudio.Channel(pcm, 0, 2)
 	checkTone(t, "first stream", x[int(0.2*testRate):int(1.3*testRate)], 3000, 0.5)
 	checkTone(t, "second stream", x[int(1.7*testRate):int(2.8*testRate)], 1000, 0.5)
 }
@@ -122,7 +124,7 @@ func TestVorbisGarbageInTheMiddle(t *testing.T) {
 	if s := d.Stats(); s.BadPages == 0 || s.Skipped < 3000 {
 		t.Errorf("Stats() = %+v, want a dropped page and the garbage skipped", s)
 	}
-	x := channel(pcm, 0)
+	x := testaudio.Channel(pcm, 0, 2)
 	checkTone(t, "after the garbage", x[len(x)-int(1.5*testRate):len(x)-int(0.2*testRate)], 3000, 0.5)
 	// No click where the pages were lost: the output stays within the
 	// tone's amplitude (plus the codec's error).
