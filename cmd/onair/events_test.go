@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,7 @@ func TestEventsStream(t *testing.T) {
 	})
 	count := map[string]int{}
 	var firstMeters, lastMeters time.Time
+	var meterGaps []time.Duration
 	talking := false
 	var peaks []float64
 	for _, e := range events {
@@ -134,6 +136,8 @@ func TestEventsStream(t *testing.T) {
 		case "meters":
 			if firstMeters.IsZero() {
 				firstMeters = e.at
+			} else {
+				meterGaps = append(meterGaps, e.at.Sub(lastMeters))
 			}
 			lastMeters = e.at
 			peaks = append(peaks, v["music"].(map[string]any)["peak_db"].(float64))
@@ -162,9 +166,16 @@ func TestEventsStream(t *testing.T) {
 		math.Abs(peaks[len(peaks)-1]-peaks[0]-20*math.Log10(0.3/0.9)) > 0.5 {
 		t.Errorf("music peaks %v", peaks)
 	}
+	// The pace, judged by the median gap between meters events: a loaded
+	// machine may hold up a few, which must not fail the test, but a
+	// stream that sends them slower than ten a second moves the median.
+	slices.Sort(meterGaps)
 	span := lastMeters.Sub(firstMeters).Seconds()
-	if rate := float64(count["meters"]-1) / span; span < 2 || rate < 9.5 {
-		t.Errorf("%d meters events over %.2f s: %.1f a second, want at least 10", count["meters"], span, rate)
+	t.Logf("%d meters events over %.2f s: %.1f a second", count["meters"], span, float64(count["meters"]-1)/span)
+	if len(meterGaps) < 10 {
+		t.Errorf("%d meters events in 3 s, want about 30", count["meters"])
+	} else if median := meterGaps[len(meterGaps)/2]; median > 120*time.Millisecond {
+		t.Errorf("meters events: median gap %v of %d, want 100 ms (ten a second)", median, len(meterGaps))
 	}
 	if count["nowplaying"] < 1 || count["listeners"] < 1 || count["mixer"] < 2 || !talking {
 		t.Errorf("events %v, talking seen %v", count, talking)
