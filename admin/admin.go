@@ -213,10 +213,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// stationJSON is a station in GET /api/stations.
+type stationJSON struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Mount      string   `json:"mount"`
+	LiveMount  string   `json:"live_mount"`
+	Bitrate    int      `json:"bitrate"`
+	SampleRate int      `json:"sample_rate"`
+	Encoder    string   `json:"encoder"`
+	OnAir      bool     `json:"on_air"`
+	Problems   []string `json:"problems"`
+	// Mic is the mic backend: none, pipe, portaudio or browser (the
+	// console offers its microphone only for browser).
+	Mic string `json:"mic"`
+}
+
 func (a *API) listStations(w http.ResponseWriter, r *http.Request) error {
-	out := []station.Info{}
+	out := []stationJSON{}
 	for _, st := range a.stations.List() {
-		out = append(out, st.Info(r.Context()))
+		out = append(out, stationJSON(st.Info(r.Context())))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -316,20 +316,21 @@ func (s *Station) NowPlaying() mixer.NowPlaying { return s.engine.NowPlaying() }
 // Upcoming is the AutoDJ's next track, when one is ready.
 func (s *Station) Upcoming() (mixer.Upcoming, bool) { return s.queue.Upcoming() }
 
-// Info describes the station for the API.
+// Info describes the station: what it is configured to send and what
+// stands in its way.
 type Info struct {
-	ID         string   `json:"id"`
-	Name       string   `json:"name"`
-	Mount      string   `json:"mount"`
-	LiveMount  string   `json:"live_mount"`
-	Bitrate    int      `json:"bitrate"`
-	SampleRate int      `json:"sample_rate"`
-	Encoder    string   `json:"encoder"`
-	OnAir      bool     `json:"on_air"`
-	Problems   []string `json:"problems"`
+	ID         string
+	Name       string
+	Mount      string
+	LiveMount  string
+	Bitrate    int
+	SampleRate int
+	Encoder    string
+	OnAir      bool
+	Problems   []string
 	// Mic is the mic backend: none, pipe, portaudio or browser (the
 	// console offers its microphone only for browser).
-	Mic string `json:"mic"`
+	Mic string
 }
 
 // maxFlagged is how many of the library's broken files a station's
