@@ -30,6 +30,14 @@ func startAt(t *testing.T, bin, dir, yaml string) (*exec.Cmd, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// A failed test shows the end of the server's log: what it saw of the
+	// sources and listeners the test drove.
+	t.Cleanup(func() {
+		if t.Failed() {
+			log := stderr.String()
+			t.Logf("the end of onair's log:\n%s", log[max(0, len(log)-8000):])
+		}
+	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	// Bounded for a loaded machine, where opening the store and scanning
 	// the music can take seconds.

@@ -179,7 +179,7 @@ func TestPublicPageInABrowser(t *testing.T) {
 	}
 
 	// A DJ goes live with a title of markup.
-	liveSource(t, base, "-c:a", "libmp3lame", "-b:a", "128k", "-content_type", "audio/mpeg", "-ice_name", "DJ Tester", "-f", "mp3")
+	src, srcErr := liveSource(t, base, "-c:a", "libmp3lame", "-b:a", "128k", "-content_type", "audio/mpeg", "-ice_name", "DJ Tester", "-f", "mp3")
 	if !testenv.Poll(20*time.Second, func() bool { return stationNow(t, base).Live }) {
 		t.Fatal("the station never went live")
 	}
@@ -197,7 +197,10 @@ func TestPublicPageInABrowser(t *testing.T) {
 	res = publicResult{}
 	err = testenv.RunScript(t, node, dir, "public.mjs", 60*time.Second, &res, base, "live", liveArtist, liveTitle)
 	if err != nil || !res.OK {
-		t.Fatalf("the live page test failed (exit %v): %s\nconsole %q\n/api/nowplaying now: %+v", err, res.Error, res.BrowserConsole, stationNow(t, base))
+		// What ended the show, if it ended: ffmpeg's account and the
+		// station's problems.
+		t.Fatalf("the live page test failed (exit %v): %s\nconsole %q\n/api/nowplaying now: %+v\nffmpeg (pid %d) said %q; the station's problems: %q",
+			err, res.Error, res.BrowserConsole, stationNow(t, base), src.Process.Pid, srcErr.String(), stationProblems(t, base))
 	}
 	if lv := res.Live; !lv.Live || lv.Title != liveTitle || lv.Artist != liveArtist || lv.Imgs != 0 || lv.Markup != 0 {
 		t.Errorf("the page with a DJ live: %+v", lv)
