@@ -179,6 +179,11 @@ func (e *Engine) steerLive(frames int64, liveAudio bool) {
 			c.liveTitleSeen = nil
 		} else {
 			e.cfg.Logger.Info("live show over; the AutoDJ plays on", "component", "mixer")
+			if e.cur != nil {
+				// The show went before it had the air: the track it was
+				// taking over from plays on, under its own title again.
+				e.schedule(frames, trackNowPlaying(e.cur.t))
+			}
 		}
 	}
 	if c.liveOn {

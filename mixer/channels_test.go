@@ -2,6 +2,7 @@ package mixer
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -198,5 +199,46 @@ func TestLiveStallGivesTheAirBack(t *testing.T) {
 	// The stall begins about 4.2 s into the output: grace 1 s, fade 0.5 s.
 	if dom[600] != 0 || dom[950] != 0 {
 		t.Errorf("the AutoDJ is not back after the stall: %d %d", dom[600], dom[950])
+	}
+}
+
+// TestTrackChangeDuringTakeoverKeepsTheShowsTitle: a track that ends
+// while a live show is taking the air (here with a 2 s takeover and 0.5 s
+// tracks) opens the next one, which the show cuts; its title must not
+// replace the show's. When the show is over, the AutoDJ's next track has
+// the title again.
+func TestTrackChangeDuringTakeoverKeepsTheShowsTitle(t *testing.T) {
+	live := NewFeed(rate, 300*time.Millisecond, 2*time.Second)
+	p := &feedTone{f: live, freq: 3000, amp: 0.5, rate: rate, chunk: make([]float32, 2*1024), chunkLen: 1024}
+	var specs [][2]float64
+	for range 40 {
+		specs = append(specs, [2]float64{440, 0.5})
+	}
+	started, ended := false, false
+	_, sink := runFor(t, Config{Live: live, Crossfade: 2 * time.Second}, tones(specs...), 12*time.Second, func(e *Engine, produced time.Duration) {
+		now := e.cfg.Now().Sub(clockStart)
+		switch {
+		case !started && now >= time.Second:
+			started = true
+			p.written = int64(now.Seconds() * p.rate)
+			e.SetLiveTitle("DJ Test - Live Set")
+			live.Start()
+		case started && !ended && now < 6*time.Second:
+			producerAt(e, p)
+		case started && !ended:
+			ended = true
+			live.Stop()
+		}
+	})
+	show := slices.IndexFunc(sink.titles, func(s sinkTitle) bool { return s.title == "DJ Test - Live Set" })
+	if show < 0 || show+1 == len(sink.titles) {
+		t.Fatalf("titles %v: want the show's, and the AutoDJ's after it", sink.titles)
+	}
+	// The next title is the AutoDJ's once the show has gone (at 6 s; the
+	// engine runs a little ahead), not one of a track the takeover opened
+	// and cut (from about 1.3 s to 3.3 s).
+	const mp3Frame = 1152.0 / rate
+	if next := sink.titles[show+1]; float64(next.frame)*mp3Frame < 5.5 {
+		t.Errorf("%q took the title from the show at %.2f s; titles %v", next.title, float64(next.frame)*mp3Frame, sink.titles)
 	}
 }

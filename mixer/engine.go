@@ -391,10 +391,20 @@ func (e *Engine) open(at int64) *deck {
 func (e *Engine) load(t *Track, at int64) *deck {
 	e.idleSince = -1
 	e.idleAnnounce = false
-	e.schedule(at, &NowPlaying{Title: t.Title, Artist: t.Artist, Name: t.Name, Path: t.Path, Duration: t.Duration,
-		TrackID: t.TrackID, PlaylistID: t.PlaylistID, Playlist: t.Playlist})
+	// A track that opens while a live show takes the air is cut when the
+	// show has it; the show's title stands. Should the show go before it
+	// has the air, steerLive gives the track its title back.
+	if !e.ch.liveOn {
+		e.schedule(at, trackNowPlaying(t))
+	}
 	e.cfg.Logger.Info("next track", "component", "mixer", "path", t.Path, "title", t.Title)
 	return newDeck(t, e.lookahead)
+}
+
+// trackNowPlaying is what listeners and the API are told of t.
+func trackNowPlaying(t *Track) *NowPlaying {
+	return &NowPlaying{Title: t.Title, Artist: t.Artist, Name: t.Name, Path: t.Path, Duration: t.Duration,
+		TrackID: t.TrackID, PlaylistID: t.PlaylistID, Playlist: t.Playlist}
 }
 
 // SetIdleTitle changes the title listeners see the next time there is
