@@ -92,6 +92,14 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 // run builds, starts and serves, adding to undo what must be undone in
 // reverse, and returns when ctx ends or serving fails.
 func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logger, errorLog *logbook.Ring[logbook.Record], undo *closers) error {
+	// One server per data folder, and no restore under it: the lock is
+	// held until the very end.
+	lock, err := store.LockDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	undo.add(func() { _ = lock.Close() })
+
 	// The first admin's password from before accounts (or generated now).
 	creds, credsGen, err := credentials.Open(cfg.DataDir, cfg.AdminUser, cfg.AdminPassword)
 	if err != nil {
