@@ -69,7 +69,7 @@ func Write(ctx context.Context, file string, o Options) (Manifest, error) {
 	if err != nil {
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
-	defer os.RemoveAll(work)
+	defer func() { _ = os.RemoveAll(work) }() // copies only; a leftover is harmless
 
 	snap := filepath.Join(work, store.FileName)
 	if err := store.Snapshot(ctx, o.DataDir, snap); err != nil {

@@ -139,7 +139,7 @@ func Restore(ctx context.Context, file string, o RestoreOptions) (Restored, erro
 	if err != nil {
 		return out, err
 	}
-	defer lock.Close()
+	defer func() { _ = lock.Close() }() // closing releases it; nothing to report
 	dbPath := filepath.Join(cfg.DataDir, store.FileName)
 	if _, err := os.Stat(dbPath); err == nil && !o.Force {
 		return out, fmt.Errorf("%s: %w (-force replaces it)", dbPath, ErrExists)
@@ -150,7 +150,7 @@ func Restore(ctx context.Context, file string, o RestoreOptions) (Restored, erro
 	if err != nil {
 		return out, fmt.Errorf("restore: %w", err)
 	}
-	defer os.RemoveAll(work)
+	defer func() { _ = os.RemoveAll(work) }() // copies only; a leftover is harmless
 	newDB := filepath.Join(work, store.FileName)
 	if err := copyEntry(tr, dbHeader, newDB); err != nil {
 		return out, bad("%v", err)

@@ -37,7 +37,7 @@ func Snapshot(ctx context.Context, dir, dst string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }() // the copy is complete once VACUUM returns
 	return (&Store{DB: db, Path: path}).Backup(ctx, dst)
 }
 
@@ -49,7 +49,7 @@ func Check(ctx context.Context, path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }() // only read from
 	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
 		return 0, fmt.Errorf("check %s: %w", path, err)
