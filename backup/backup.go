@@ -82,7 +82,7 @@ func Write(ctx context.Context, file string, o Options) (Manifest, error) {
 		return Manifest{}, err
 	}
 	m := Manifest{Format: format, Version: o.Version, CreatedAt: time.Now().UTC().Truncate(time.Second),
-		Schema: schema, DataDir: o.DataDir, ConfigPath: o.ConfigPath}
+		Schema: schema, DataDir: absPath(o.DataDir), ConfigPath: absPath(o.ConfigPath)}
 	var small []entry
 	if o.ConfigPath != "" {
 		data, err := os.ReadFile(o.ConfigPath)
@@ -232,4 +232,16 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// absPath is path made absolute for the manifest, where a path relative to
+// the folder the backup was taken in would tell nothing later.
+func absPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
