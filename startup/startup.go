@@ -3,8 +3,10 @@
 // each part complete (accounts and the source password, the console's
 // settings, the access log, bans, the library, the broadcast server, the
 // stations, the API), start them, serve, and on the way out close them in
-// the reverse order. The command (cmd/onair) calls it with what its flags
-// and signals give; nothing else may import it.
+// the reverse order. It also does the sub-commands' work on a data
+// folder: a backup, a restore, an account's password. The command
+// (cmd/onair) calls it with what its flags and signals give; nothing else
+// may import it.
 package startup
 
 import (
