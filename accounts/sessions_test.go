@@ -105,3 +105,44 @@ func TestExpiredSessionsSwept(t *testing.T) {
 		t.Errorf("%d sessions stored, want the live one", n)
 	}
 }
+
+// TestSetPasswordEndsSessions: the command line's password change (by
+// username, from another Store on the same database, as another process
+// holds it) ends every session and takes effect for the server's Store
+// at once, its cache of verified passwords included.
+func TestSetPasswordEndsSessions(t *testing.T) {
+	ctx := context.Background()
+	server, _ := newTestStore(t)
+	a, err := server.Create(ctx, "Root", "old-password", RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.Verify(ctx, "root", "old-password"); err != nil {
+		t.Fatal(err)
+	}
+	s1, _ := server.CreateSession(ctx, a.ID)
+	s2, _ := server.CreateSession(ctx, a.ID)
+
+	cli := New(server.db)
+	cli.Cost = server.Cost
+	if _, err := cli.SetPassword(ctx, "root", "new-password"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []Session{s1, s2} {
+		if _, err := server.Session(ctx, s.Token); !errors.Is(err, ErrNoSession) {
+			t.Errorf("a session outlived the password change: %v", err)
+		}
+	}
+	if _, err := server.Verify(ctx, "root", "old-password"); !errors.Is(err, ErrWrongPassword) {
+		t.Errorf("the old password: %v", err)
+	}
+	if _, err := server.Verify(ctx, "root", "new-password"); err != nil {
+		t.Errorf("the new password: %v", err)
+	}
+	if _, err := cli.SetPassword(ctx, "nobody", "new-password"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown user: %v, want ErrNotFound", err)
+	}
+	if _, err := cli.SetPassword(ctx, "root", "short"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a short password: %v, want ErrInvalid", err)
+	}
+}

@@ -3,8 +3,10 @@
 // each part complete (accounts and the source password, the console's
 // settings, the access log, bans, the library, the broadcast server, the
 // stations, the API), start them, serve, and on the way out close them in
-// the reverse order. The command (cmd/onair) calls it with what its flags
-// and signals give; nothing else may import it.
+// the reverse order. It also does the sub-commands' work on a data
+// folder: a backup, a restore, an account's password. The command
+// (cmd/onair) calls it with what its flags and signals give; nothing else
+// may import it.
 package startup
 
 import (
@@ -92,6 +94,14 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 // run builds, starts and serves, adding to undo what must be undone in
 // reverse, and returns when ctx ends or serving fails.
 func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logger, errorLog *logbook.Ring[logbook.Record], undo *closers) error {
+	// One server per data folder, and no restore under it: the lock is
+	// held until the very end.
+	lock, err := store.LockDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	undo.add(func() { _ = lock.Close() })
+
 	// The first admin's password from before accounts (or generated now).
 	creds, credsGen, err := credentials.Open(cfg.DataDir, cfg.AdminUser, cfg.AdminPassword)
 	if err != nil {

@@ -3,9 +3,10 @@
 // console, in one binary.
 //
 // This package is the command line only: flags, sub-commands
-// (check-config, devices) and signals (SIGINT and SIGTERM stop the
-// server, SIGHUP reopens the access log). The startup package loads the
-// configuration and builds, starts and stops the server.
+// (check-config, devices, backup, restore, passwd) and signals (SIGINT
+// and SIGTERM stop the server, SIGHUP reopens the access log). The
+// startup package loads the configuration, builds, starts and stops the
+// server, and does what the sub-commands ask of the data folder.
 package main
 
 import (
@@ -14,11 +15,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"onair/startup"
 	"os"
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"onair/startup"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -28,6 +30,15 @@ const usage = `Usage:
   onair [-config FILE]                  serve (built-in defaults without -config)
   onair check-config -config FILE       validate FILE and exit
   onair devices                         list sound card inputs (for mic.device)
+  onair backup [-config FILE] [-force] BACKUP
+                                        write a backup (database, config, credentials)
+                                        to the file BACKUP, while the server runs
+  onair restore [-config FILE] [-force] BACKUP
+                                        put BACKUP back on a stopped server; the
+                                        config goes to FILE
+  onair passwd [-config FILE] [-create -role admin|dj] USER
+                                        set USER's password, read twice from the
+                                        terminal or once from a line of stdin
   onair -version                        print the version
 
 Environment: ONAIR_LISTEN, ONAIR_DATA, ONAIR_SOURCE_PASSWORD, ONAIR_ADMIN_PASSWORD
@@ -42,8 +53,17 @@ func main() {
 
 // realMain runs the command line and returns the exit code.
 func realMain(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "devices" {
-		return runDevices(args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "devices":
+			return runDevices(args[1:], stdout, stderr)
+		case "backup":
+			return runBackup(args[1:], stdout, stderr)
+		case "restore":
+			return runRestore(args[1:], stdout, stderr)
+		case "passwd":
+			return runPasswd(args[1:], os.Stdin, stdout, stderr)
+		}
 	}
 	cmd := "serve"
 	if len(args) > 0 && args[0] == "check-config" {
