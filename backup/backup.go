@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"onair/credentials"
+	"onair/internal/fileops"
 	"onair/store"
 )
 
@@ -179,7 +180,7 @@ func addFile(ctx context.Context, tw *tar.Writer, path string, at time.Time) err
 	if err := tw.WriteHeader(header(store.FileName, fi.Size(), at)); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	if _, err := io.Copy(tw, ctxReader{ctx, f}); err != nil {
+	if _, err := io.Copy(tw, fileops.Reader{Ctx: ctx, R: f}); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
@@ -192,7 +193,7 @@ func place(tmp, file string, force bool) error {
 	if !force {
 		err := os.Link(tmp, file)
 		if err == nil {
-			return syncDir(filepath.Dir(file))
+			return fileops.SyncDir(filepath.Dir(file))
 		}
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("%s: %w (-force replaces it)", file, ErrExists)
@@ -204,34 +205,7 @@ func place(tmp, file string, force bool) error {
 	if err := os.Rename(tmp, file); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	return syncDir(filepath.Dir(file))
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	defer d.Close()
-	// Some file systems cannot sync a directory; the rename stands.
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}
-
-// ctxReader reads r until ctx ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	return fileops.SyncDir(filepath.Dir(file))
 }
 
 // absPath is path made absolute for the manifest, where a path relative to

@@ -15,6 +15,7 @@ import (
 
 	"onair/config"
 	"onair/credentials"
+	"onair/internal/fileops"
 	"onair/store"
 )
 
@@ -182,7 +183,7 @@ func Restore(ctx context.Context, file string, o RestoreOptions) (Restored, erro
 		if err := os.Rename(newConfig, o.ConfigPath); err != nil {
 			return out, fmt.Errorf("restore the config: %w", err)
 		}
-		if err := syncDir(filepath.Dir(o.ConfigPath)); err != nil {
+		if err := fileops.SyncDir(filepath.Dir(o.ConfigPath)); err != nil {
 			return out, err
 		}
 	}
@@ -239,7 +240,7 @@ func install(dir, newDB, newCreds string) error {
 			return fmt.Errorf("restore: %w", err)
 		}
 	}
-	return syncDir(dir)
+	return fileops.SyncDir(dir)
 }
 
 // copyEntry writes the tar entry h to path, synced.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"onair/internal/fileops"
 )
 
 // uploadMaxName bounds a stored file name's base in bytes (file systems
@@ -52,7 +54,7 @@ func (l *Library) Upload(ctx context.Context, dir, name string, r io.Reader, lim
 		tmp.Close()
 		os.Remove(tmp.Name()) // the file is linked into place by now, or not wanted
 	}()
-	src := io.Reader(uploadReader{ctx, r})
+	src := io.Reader(fileops.Reader{Ctx: ctx, R: r})
 	if limit > 0 {
 		src = io.LimitReader(src, limit+1)
 	}
@@ -87,7 +89,7 @@ func (l *Library) Upload(ctx context.Context, dir, name string, r io.Reader, lim
 	t, err := l.uploadInsert(ctx, final, res.Track)
 	if err != nil {
 		os.Remove(final)
-		_ = uploadSyncDir(d) // err is the news; the removal is best effort
+		_ = fileops.SyncDir(d) // err is the news; the removal is best effort
 		return Track{}, fmt.Errorf("upload %s: %w", shown, err)
 	}
 	if res.Warning != "" {
@@ -96,19 +98,6 @@ func (l *Library) Upload(ctx context.Context, dir, name string, r io.Reader, lim
 	l.log.Info("file uploaded", "path", final, "bytes", n)
 	l.version.Add(1)
 	return t, nil
-}
-
-// uploadReader stops reading when ctx ends (a client gone, a shutdown).
-type uploadReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (u uploadReader) Read(b []byte) (int, error) {
-	if err := u.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return u.r.Read(b)
 }
 
 // uploadPlace links tmp into dir under name, or under name with " (2)",
@@ -143,7 +132,7 @@ func uploadPlace(tmp, dir, name string) (string, error) {
 			os.Remove(final)
 			return "", err
 		}
-		return final, uploadSyncDir(dir)
+		return final, fileops.SyncDir(dir)
 	}
 	return "", invalidf("%s and 10,000 variants of it are taken", name)
 }
@@ -162,20 +151,6 @@ func uploadCheckInside(path, dir string) error {
 	rel, err := filepath.Rel(realDir, real)
 	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return invalidf("%s resolves outside %s", path, dir)
-	}
-	return nil
-}
-
-// uploadSyncDir fsyncs a directory so that names added or removed in it
-// survive a crash.
-func uploadSyncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) { // some systems cannot sync a directory
-		return err
 	}
 	return nil
 }
