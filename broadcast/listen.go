@@ -44,33 +44,46 @@ func (s *Server) responseHeaders(m *Mount, status string, metaint int, extra str
 	if info == nil {
 		info = &StreamInfo{ContentType: "audio/mpeg"}
 	}
-	var b strings.Builder
-	b.WriteString(status + "\r\n")
-	b.WriteString("Content-Type: " + info.ContentType + "\r\n")
+	// One buffer, sized for the usual headers: a listener's connection
+	// should leave little behind.
+	b := make([]byte, 0, 768)
+	b = append(b, status...)
+	b = append(b, "\r\nContent-Type: "...)
+	b = append(b, info.ContentType...)
+	b = append(b, "\r\n"...)
 	if info.Bitrate > 0 {
-		b.WriteString("icy-br: " + strconv.Itoa(info.Bitrate) + "\r\n")
+		b = append(b, "icy-br: "...)
+		b = strconv.AppendInt(b, int64(info.Bitrate), 10)
+		b = append(b, "\r\n"...)
 	}
 	if info.SampleRate > 0 {
-		b.WriteString("icy-sr: " + strconv.Itoa(info.SampleRate) + "\r\n")
+		b = append(b, "icy-sr: "...)
+		b = strconv.AppendInt(b, int64(info.SampleRate), 10)
+		b = append(b, "\r\n"...)
 	}
-	b.WriteString("icy-name: " + info.Name + "\r\n")
-	b.WriteString("icy-genre: " + info.Genre + "\r\n")
-	b.WriteString("icy-url: " + info.URL + "\r\n")
-	b.WriteString("icy-description: " + info.Description + "\r\n")
+	for _, h := range [...][2]string{{"icy-name: ", info.Name}, {"icy-genre: ", info.Genre}, {"icy-url: ", info.URL}, {"icy-description: ", info.Description}} {
+		b = append(b, h[0]...)
+		b = append(b, h[1]...)
+		b = append(b, "\r\n"...)
+	}
 	if info.Public {
-		b.WriteString("icy-pub: 1\r\n")
+		b = append(b, "icy-pub: 1\r\n"...)
 	} else {
-		b.WriteString("icy-pub: 0\r\n")
+		b = append(b, "icy-pub: 0\r\n"...)
 	}
 	if metaint > 0 {
-		b.WriteString("icy-metaint: " + strconv.Itoa(metaint) + "\r\n")
+		b = append(b, "icy-metaint: "...)
+		b = strconv.AppendInt(b, int64(metaint), 10)
+		b = append(b, "\r\n"...)
 	}
-	b.WriteString("Server: " + s.opts.ServerID + "\r\n")
-	b.WriteString(noCacheHeaders)
-	b.WriteString(corsHeaders)
-	b.WriteString(extra)
-	b.WriteString("Connection: close\r\n\r\n")
-	return []byte(b.String())
+	b = append(b, "Server: "...)
+	b = append(b, s.opts.ServerID...)
+	b = append(b, "\r\n"...)
+	b = append(b, noCacheHeaders...)
+	b = append(b, corsHeaders...)
+	b = append(b, extra...)
+	b = append(b, "Connection: close\r\n\r\n"...)
+	return b
 }
 
 // probeRange returns the last byte of a "bytes=0-N" probe (Safari and iOS

@@ -8,6 +8,7 @@ package broadcast
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -135,6 +136,11 @@ type Stats struct {
 type Server struct {
 	opts Options
 
+	// sniffBufs holds the readers connections' first lines are read with:
+	// a listener's is back in the pool once its request is on its way, so
+	// a thousand connecting at once do not leave a thousand behind.
+	sniffBufs sync.Pool
+
 	started     time.Time
 	stats       Stats
 	perIP       ipLimiter
@@ -183,7 +189,8 @@ func New(opts Options) *Server {
 	if opts.WakeInterval <= 0 {
 		opts.WakeInterval = time.Second
 	}
-	s := &Server{opts: opts, started: time.Now(), shutdown: make(chan struct{}), mounts: map[string]*Mount{}}
+	s := &Server{opts: opts, started: time.Now(), shutdown: make(chan struct{}), mounts: map[string]*Mount{},
+		sniffBufs: sync.Pool{New: func() any { return bufio.NewReaderSize(nil, maxRequestLine) }}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.perIP.exempt = opts.LimitExempt
 	s.perIP.max.Store(int64(max(0, opts.MaxConnectionsPerIP)))
@@ -409,7 +416,15 @@ func (s *Server) acceptLoop(ln net.Listener, port portKind, handle func(net.Conn
 func (s *Server) sniff(c net.Conn, cl *chanListener) {
 	start := time.Now()
 	_ = c.SetReadDeadline(start.Add(s.opts.HeaderTimeout))
-	br := bufio.NewReaderSize(c, maxRequestLine)
+	br := s.sniffBufs.Get().(*bufio.Reader)
+	br.Reset(c)
+	pooled := true
+	defer func() {
+		if pooled {
+			br.Reset(nil)
+			s.sniffBufs.Put(br)
+		}
+	}()
 	first, err := br.Peek(1)
 	if err != nil {
 		c.Close()
@@ -439,13 +454,18 @@ func (s *Server) sniff(c net.Conn, cl *chanListener) {
 	switch kind {
 	case lineHTTP:
 		_ = c.SetReadDeadline(time.Time{})
-		sc := &sniffedConn{Conn: c, r: io.MultiReader(strings.NewReader(fixed+"\r\n"), br)}
+		// What came after the first line (the headers, mostly) is copied
+		// out, and the rest is read from the socket itself.
+		rest, _ := br.Peek(br.Buffered())
+		sc := &sniffedConn{Conn: c, r: io.MultiReader(strings.NewReader(fixed+"\r\n"), bytes.NewReader(bytes.Clone(rest)), c)}
 		if !cl.push(sc) {
 			c.Close()
 		}
 	case lineIcecast1:
+		pooled = false // the source reads on from it
 		s.serveIcecast1Source(c, br, fixed)
 	default:
+		pooled = false
 		s.serveShoutcastSource(c, br, fixed)
 	}
 }

@@ -51,7 +51,7 @@ func (sc *scratch) flush(l *listener, limit uint64, now time.Time, blocking bool
 		}
 		var n int
 		if blocking || l.raw == nil {
-			n, err = sc.writeBlocking(l, segs, now)
+			n, err = sc.writeWaiting(l, segs, now)
 		} else {
 			n, err = sc.raw.writev(l.raw, segs)
 		}
@@ -81,20 +81,28 @@ func (sc *scratch) flush(l *listener, limit uint64, now time.Time, blocking bool
 	return false, nil
 }
 
-// writeBlocking writes segs to l's socket, waiting up to the write timeout.
-func (sc *scratch) writeBlocking(l *listener, segs [][]byte, now time.Time) (int, error) {
+// writeWaiting writes segs to l's socket, waiting up to the write timeout.
+func (sc *scratch) writeWaiting(l *listener, segs [][]byte, now time.Time) (int, error) {
 	if err := l.conn.SetWriteDeadline(now.Add(l.mount.Settings.WriteTimeout)); err != nil {
 		return 0, err
 	}
-	// WriteTo consumes the buffers it is given: hand it a copy, since
-	// segs are still needed to tell where the cursor stands.
-	sc.bufs = append(sc.bufArr[:0], segs...)
-	n, err := sc.bufs.WriteTo(l.conn)
-	clear(sc.bufArr[:len(segs)])
+	var n int
+	var err error
+	if l.raw != nil {
+		n, err = sc.raw.writevAll(l.raw, segs)
+	} else {
+		// WriteTo consumes the buffers it is given: hand it a copy, since
+		// segs are still needed to tell where the cursor stands.
+		sc.bufs = append(sc.bufArr[:0], segs...)
+		var n64 int64
+		n64, err = sc.bufs.WriteTo(l.conn)
+		n = int(n64)
+		clear(sc.bufArr[:len(segs)])
+	}
 	if err != nil && isTimeout(err) {
 		err = errStalled
 	}
-	return int(n), err
+	return n, err
 }
 
 // writer serves listeners from one goroutine: it wakes once per interval

@@ -12,5 +12,7 @@ func newRawWriter() rawWriter { return rawWriter{} }
 
 func (w *rawWriter) writev(syscall.RawConn, [][]byte) (int, error) { return 0, syscall.ENOTSUP }
 
+func (w *rawWriter) writevAll(syscall.RawConn, [][]byte) (int, error) { return 0, syscall.ENOTSUP }
+
 // rawConnOf returns nil: non-blocking writes are Linux's.
 func rawConnOf(any) syscall.RawConn { return nil }
