@@ -131,7 +131,7 @@ func withConsole(api http.Handler) http.Handler {
 func mountCounts(srv *broadcast.Server) []audience.Count {
 	var out []audience.Count
 	for _, m := range srv.MountList() {
-		if m.Settings.Input {
+		if m.Settings().Input {
 			continue
 		}
 		out = append(out, audience.Count{Mount: m.Path, Listeners: m.Listeners()})
