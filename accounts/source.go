@@ -44,13 +44,13 @@ type SourceOptions struct {
 // whatever user name it sends: the one saved from the console, else the
 // configured one, else the one generated on the first start. The saved
 // and generated ones live in the store's source_password table as bcrypt
-// hashes; the configured one is hashed in memory only. It is safe for
-// concurrent use.
+// hashes; the configured one is hashed in memory only, and a reload of the
+// config file replaces it (SetConfigured). It is safe for concurrent use.
 type SourcePassword struct {
 	db   *store.Store
 	cost int
 
-	configured []byte // bcrypt of the configured password; nil = none
+	configured atomic.Pointer[[]byte] // bcrypt of the configured password; nil = none
 	generated  atomic.Pointer[string]
 	console    atomic.Pointer[string]
 
@@ -70,9 +70,11 @@ func OpenSourcePassword(ctx context.Context, db *store.Store, opts SourceOptions
 	}
 	sp = &SourcePassword{db: db, cost: opts.Cost}
 	if opts.Configured != "" {
-		if sp.configured, err = bcrypt.GenerateFromPassword([]byte(opts.Configured), opts.Cost); err != nil {
+		h, err := bcrypt.GenerateFromPassword([]byte(opts.Configured), opts.Cost)
+		if err != nil {
 			return nil, "", fmt.Errorf("hash the source password: %w", err)
 		}
+		sp.configured.Store(&h)
 	}
 	rows, err := db.DB.QueryContext(ctx, "SELECT "+sourcePasswordFields+" FROM source_password")
 	if err != nil {
@@ -132,7 +134,7 @@ func (sp *SourcePassword) From() string {
 	switch {
 	case sp.console.Load() != nil:
 		return SourceFromConsole
-	case sp.configured != nil:
+	case sp.configured.Load() != nil:
 		return SourceFromConfig
 	}
 	return SourceFromGenerated
@@ -149,7 +151,7 @@ func (sp *SourcePassword) Check(ctx context.Context, pass string) error {
 	case SourceFromConsole:
 		hash = *sp.console.Load()
 	case SourceFromConfig:
-		hash = string(sp.configured)
+		hash = string(*sp.configured.Load())
 	default:
 		h := sp.generated.Load()
 		if h == nil {
@@ -208,5 +210,32 @@ func (sp *SourcePassword) Reset(ctx context.Context) error {
 		return fmt.Errorf("reset the source password: %w", err)
 	}
 	sp.console.Store(nil)
+	return nil
+}
+
+// ErrNeedsGenerated refuses to drop the configured source password when
+// no generated one is kept to fall back on: one is made only at start-up,
+// where it is shown.
+var ErrNeedsGenerated = errors.New("no generated source password to fall back on: restart to have one made")
+
+// SetConfigured replaces the configured source password (a reload of the
+// config file); "" drops it, so that the generated one applies again. A
+// password saved from the console keeps winning over either. Sources
+// connected stay connected; the next login is checked against it.
+func (sp *SourcePassword) SetConfigured(pw string) error {
+	if pw == "" {
+		sp.mu.Lock()
+		defer sp.mu.Unlock()
+		if sp.generated.Load() == nil {
+			return ErrNeedsGenerated
+		}
+		sp.configured.Store(nil)
+		return nil
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), sp.cost)
+	if err != nil {
+		return fmt.Errorf("hash the source password: %w", err)
+	}
+	sp.configured.Store(&h)
 	return nil
 }

@@ -75,6 +75,48 @@ func TestSourcePasswordPrecedence(t *testing.T) {
 	checkSource(t, sp, "from-the-console", false)
 }
 
+// TestSourcePasswordReload: a reload replaces the configured password
+// (the old one is refused at once), the console's keeps winning over it,
+// and dropping it falls back to the generated one, or is refused when
+// there is none.
+func TestSourcePasswordReload(t *testing.T) {
+	ctx := context.Background()
+	sp, _, _ := openSource(t, t.TempDir(), SourceOptions{Configured: "old"})
+	if err := sp.SetConfigured("new"); err != nil {
+		t.Fatal(err)
+	}
+	checkSource(t, sp, "new", true)
+	checkSource(t, sp, "old", false)
+	if err := sp.SetConfigured(""); !errors.Is(err, ErrNeedsGenerated) {
+		t.Fatalf("dropping the only password: %v, want ErrNeedsGenerated", err)
+	}
+	checkSource(t, sp, "new", true)
+	if err := sp.Set(ctx, "console"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.SetConfigured("newer"); err != nil {
+		t.Fatal(err)
+	}
+	checkSource(t, sp, "console", true)
+	checkSource(t, sp, "newer", false)
+	if err := sp.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkSource(t, sp, "newer", true)
+
+	sp, gen, _ := openSource(t, t.TempDir(), SourceOptions{})
+	if err := sp.SetConfigured("file"); err != nil {
+		t.Fatal(err)
+	}
+	checkSource(t, sp, "file", true)
+	checkSource(t, sp, gen, false)
+	if err := sp.SetConfigured(""); err != nil {
+		t.Fatal(err)
+	}
+	checkSource(t, sp, gen, true)
+	checkSource(t, sp, "file", false)
+}
+
 // TestSourcePasswordFromThePreviousVersion: a data folder of the version
 // before the source_password table (the generated password's salted
 // SHA-256 in the credentials file, the console's bcrypt hash in the

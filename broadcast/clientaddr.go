@@ -39,7 +39,7 @@ func (s *Server) trustedProxy(a netip.Addr) bool {
 	if !a.IsValid() {
 		return false
 	}
-	for _, p := range s.opts.TrustedProxies {
+	for _, p := range *s.proxies.Load() {
 		if p.Contains(a) {
 			return true
 		}

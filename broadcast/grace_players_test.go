@@ -119,7 +119,7 @@ func TestPlayersAcrossASourceBlip(t *testing.T) {
 			// The first source's audio the player could have: its burst
 			// (the source may have run long before a slow browser joined)
 			// and all that came after.
-			firstSeconds := float64(m.bytesIn.Load()-joinedIn+min(int64(m.Settings.BurstSize), joinedIn)) / 16000
+			firstSeconds := float64(m.bytesIn.Load()-joinedIn+min(int64(m.Settings().BurstSize), joinedIn)) / 16000
 			testenv.WaitFor(t, "the first source gone", func() bool { return !m.OnAir() })
 			at(blipBack)
 			stopSecond := sendMP3(t, startIcecastSource(t, ts, blipMount, ""), secondMP3)

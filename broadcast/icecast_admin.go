@@ -111,7 +111,7 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 		ServerStartISO:    s.started.Format(isoTimeZone),
 	}
 	for _, m := range s.MountList() {
-		if !m.OnAir() || m.Settings.Input {
+		if !m.OnAir() || m.Settings().Input {
 			continue
 		}
 		st.Source = append(st.Source, s.xmlSourceFor(m, host))
@@ -126,15 +126,15 @@ func (s *Server) xmlSourceFor(m *Mount, host string) xmlSource {
 		info = &StreamInfo{ContentType: "audio/mpeg"}
 	}
 	src := xmlSource{
-		Mount: m.Path, AudioInfo: info.AudioInfo, Bitrate: info.Bitrate, Fallback: m.Settings.Fallback,
+		Mount: m.Path, AudioInfo: info.AudioInfo, Bitrate: info.Bitrate, Fallback: m.Settings().Fallback,
 		Genre: info.Genre, ListenerPeak: m.PeakListeners(), Listeners: m.Listeners(),
 		ListenURL: "http://" + host + m.Path, MaxListeners: "unlimited",
 		ServerDescription: info.Description, ServerName: info.Name, ServerType: info.ContentType,
 		ServerURL: info.URL, TotalBytesRead: m.bytesIn.Load(), TotalBytesSent: m.bytesOut(),
 		UserAgent: info.UserAgent,
 	}
-	if m.Settings.MaxListeners > 0 {
-		src.MaxListeners = strconv.Itoa(m.Settings.MaxListeners)
+	if m.Settings().MaxListeners > 0 {
+		src.MaxListeners = strconv.Itoa(m.Settings().MaxListeners)
 	}
 	if info.Public {
 		src.Public = 1
@@ -162,7 +162,7 @@ func (s *Server) handleListMounts(w http.ResponseWriter, r *http.Request) {
 		if !m.OnAir() {
 			continue
 		}
-		item := xmlMountItem{Mount: m.Path, Fallback: m.Settings.Fallback, Listeners: m.Listeners()}
+		item := xmlMountItem{Mount: m.Path, Fallback: m.Settings().Fallback, Listeners: m.Listeners()}
 		if t := m.StartedAt(); !t.IsZero() {
 			item.Connected = int64(now.Sub(t).Seconds())
 		}
@@ -177,7 +177,7 @@ func (s *Server) handleListMounts(w http.ResponseWriter, r *http.Request) {
 // handleListClients is Icecast's /admin/listclients?mount=.
 func (s *Server) handleListClients(w http.ResponseWriter, r *http.Request, m *Mount) {
 	now := time.Now()
-	out := xmlClientList{Source: xmlClientsFor{Mount: m.Path, Fallback: m.Settings.Fallback, Listeners: m.Listeners()}}
+	out := xmlClientList{Source: xmlClientsFor{Mount: m.Path, Fallback: m.Settings().Fallback, Listeners: m.Listeners()}}
 	m.mu.Lock()
 	for _, l := range m.clients {
 		out.Source.Listener = append(out.Source.Listener, xmlClient{

@@ -46,7 +46,7 @@ type sessionBox struct{ s InputSession }
 // station's live mount). The returned func detaches it.
 func (s *Server) AttachInput(path string, in Input) (func(), error) {
 	m := s.Mount(path)
-	if m == nil || !m.Settings.Input {
+	if m == nil || !m.Settings().Input {
 		return nil, fmt.Errorf("attach input %s: %w", path, ErrNoMount)
 	}
 	box := &inputBox{in}
@@ -59,7 +59,7 @@ func (s *Server) AttachInput(path string, in Input) (func(), error) {
 // sourceCodec checks a source's Content-Type for mount m: an input mount
 // asks its station, others relay what the framing knows.
 func (s *Server) sourceCodec(m *Mount, contentType string) (codec frames.Codec, ctype string, err error) {
-	if !m.Settings.Input {
+	if !m.Settings().Input {
 		return codecFor(contentType)
 	}
 	box := m.input.Load()

@@ -134,7 +134,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		http.Error(w, "server full: too many listeners", http.StatusServiceUnavailable)
 		return
 	}
-	if m.Settings.MaxListeners > 0 && int(m.connections.Load()) >= m.Settings.MaxListeners {
+	if m.Settings().MaxListeners > 0 && int(m.connections.Load()) >= m.Settings().MaxListeners {
 		s.stats.RefusedMountFull.Add(1)
 		http.Error(w, "mount full: too many listeners on "+m.Path, http.StatusServiceUnavailable)
 		return
@@ -153,7 +153,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	}()
 	metaint := 0
 	if wantsMetadata(r) {
-		metaint = m.Settings.Metaint
+		metaint = m.Settings().Metaint
 	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
@@ -222,7 +222,7 @@ var scratches = sync.Pool{New: func() any { return new(scratch) }}
 // writeFirst sends a new listener its headers and its burst, waiting for
 // the socket as long as the write timeout allows.
 func (s *Server) writeFirst(l *listener, headers []byte) error {
-	if err := l.conn.SetWriteDeadline(time.Now().Add(l.mount.Settings.WriteTimeout)); err != nil {
+	if err := l.conn.SetWriteDeadline(time.Now().Add(l.mount.Settings().WriteTimeout)); err != nil {
 		return err
 	}
 	n, err := l.conn.Write(headers)

@@ -92,7 +92,7 @@ func (s *Server) MountStats(path string) (MountStats, bool) {
 	if m == nil {
 		return MountStats{}, false
 	}
-	st := MountStats{Listeners: m.Listeners(), Peak: m.PeakListeners(), Since: s.started, Input: m.Settings.Input}
+	st := MountStats{Listeners: m.Listeners(), Peak: m.PeakListeners(), Since: s.started, Input: m.Settings().Input}
 	if info := m.Info(); info != nil {
 		st.Bitrate = info.Bitrate
 	}

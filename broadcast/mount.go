@@ -78,8 +78,11 @@ type MountSettings struct {
 // The write path takes no lock: listeners find chunks through atomics, and
 // the server's writers poll the ring on their own schedule.
 type Mount struct {
-	Path     string
-	Settings MountSettings
+	Path string
+
+	// settings are replaced whole (a reload), never changed in place:
+	// the writers read them without a lock.
+	settings atomic.Pointer[MountSettings]
 
 	slots [ringSlots]atomic.Pointer[chunk]
 	head  atomic.Uint64 // seq of the next chunk to publish
@@ -124,11 +127,20 @@ type Mount struct {
 
 // NewMount makes an empty mount.
 func NewMount(path string, s MountSettings) *Mount {
-	m := &Mount{Path: path, Settings: s, clients: map[uint64]*listener{}, closed: make(chan struct{})}
+	m := &Mount{Path: path, clients: map[uint64]*listener{}, closed: make(chan struct{})}
+	m.settings.Store(&s)
 	ch := make(chan struct{})
 	m.firstAudio.Store(&ch)
 	return m
 }
+
+// Settings are the mount's settings in force. A reload may replace them
+// while listeners are connected; each listener keeps the ICY interval it
+// was told at connection.
+func (m *Mount) Settings() MountSettings { return *m.settings.Load() }
+
+// setSettings replaces the mount's settings (Server.SetMounts).
+func (m *Mount) setSettings(s MountSettings) { m.settings.Store(&s) }
 
 // SetTitle sets the title listeners get from the next frame written on.
 func (m *Mount) SetTitle(title, url string, now time.Time) {
@@ -250,7 +262,7 @@ func (m *Mount) burstStart() uint64 {
 	h := m.head.Load()
 	floor := m.sessionStart.Load()
 	start, total := h, 0
-	for start > floor && h-start < ringSlots/2 && total < m.Settings.BurstSize {
+	for start > floor && h-start < ringSlots/2 && total < m.Settings().BurstSize {
 		c := m.chunkAt(start - 1)
 		if c == nil {
 			break

@@ -60,13 +60,13 @@ func (m *Mount) countOne() {
 // else nil.
 func (s *Server) onAirFor(m *Mount) *Mount {
 	for range 4 {
-		if m == nil || m.Settings.Input {
+		if m == nil || m.Settings().Input {
 			return nil
 		}
 		if m.OnAir() {
 			return m
 		}
-		m = s.Mount(m.Settings.Fallback)
+		m = s.Mount(m.Settings().Fallback)
 	}
 	return nil
 }
@@ -79,7 +79,7 @@ func (s *Server) MoveListeners(from, to *Mount, pick func(*listener) bool) (int,
 	if from == to {
 		return 0, nil
 	}
-	if !to.OnAir() || to.Settings.Input {
+	if !to.OnAir() || to.Settings().Input {
 		return 0, ErrNoMount
 	}
 	if a, b := from.Info(), to.Info(); a != nil && b != nil && a.ContentType != b.ContentType {
@@ -118,7 +118,7 @@ func (s *Server) moveListener(l *listener, to *Mount) error {
 
 // fallBack moves m's listeners to its fallback when its source has gone.
 func (s *Server) fallBack(m *Mount) {
-	fb := s.onAirFor(s.Mount(m.Settings.Fallback))
+	fb := s.onAirFor(s.Mount(m.Settings().Fallback))
 	if fb == nil {
 		return
 	}
@@ -130,7 +130,7 @@ func (s *Server) fallBack(m *Mount) {
 // takeBackOnAudio, for a mount with fallback_override whose writer just
 // arrived, brings its listeners back from the fallback once it has audio.
 func (s *Server) takeBackOnAudio(m *Mount) {
-	if !m.Settings.FallbackOverride {
+	if !m.Settings().FallbackOverride {
 		return
 	}
 	s.wg.Add(1)
@@ -144,10 +144,10 @@ func (s *Server) takeBackOnAudio(m *Mount) {
 // takeBack moves listeners who asked for m back to it from wherever its
 // fallback chain put them, when m's source returns (fallback_override).
 func (s *Server) takeBack(m *Mount) {
-	if !m.Settings.FallbackOverride || m.Settings.Fallback == "" {
+	if !m.Settings().FallbackOverride || m.Settings().Fallback == "" {
 		return
 	}
-	fb := s.Mount(m.Settings.Fallback)
+	fb := s.Mount(m.Settings().Fallback)
 	for range 4 {
 		if fb == nil || fb == m {
 			return
@@ -156,6 +156,6 @@ func (s *Server) takeBack(m *Mount) {
 		if n > 0 {
 			s.opts.Logger.Info("listeners moved back from fallback", "component", "broadcast", "mount", m.Path, "fallback", fb.Path, "listeners", n)
 		}
-		fb = s.Mount(fb.Settings.Fallback)
+		fb = s.Mount(fb.Settings().Fallback)
 	}
 }

@@ -30,7 +30,7 @@ func (s *Server) playlistFile(w http.ResponseWriter, r *http.Request, p string) 
 		return false
 	}
 	m := s.Mount(base)
-	if m == nil || m.Settings.Input {
+	if m == nil || m.Settings().Input {
 		return false
 	}
 	url := s.scheme(r) + "://" + s.host(r) + m.Path

@@ -123,11 +123,11 @@ func wantsPage(r *http.Request) bool {
 // defaultMount is what "/" plays: the default mount when it is on air,
 // else the first mount on air.
 func (s *Server) defaultMount() *Mount {
-	if m := s.Mount(s.opts.DefaultMount); m != nil && m.OnAir() && !m.Settings.Input {
+	if m := s.Mount(s.opts.DefaultMount); m != nil && m.OnAir() && !m.Settings().Input {
 		return m
 	}
 	for _, m := range s.MountList() {
-		if m.OnAir() && !m.Settings.Input {
+		if m.OnAir() && !m.Settings().Input {
 			return m
 		}
 	}

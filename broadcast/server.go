@@ -152,6 +152,12 @@ type Server struct {
 	// while the server runs (limits.go).
 	maxListeners atomic.Int64
 	maxKbps      atomic.Int64
+	// What a reload replaces whole (reconfigure.go): the configured
+	// mounts in order, the settings of mounts made on the fly, and the
+	// trusted proxies. Options keeps what the server started with.
+	configured atomic.Pointer[[]MountConfig]
+	defaults   atomic.Pointer[MountSettings]
+	proxies    atomic.Pointer[[]netip.Prefix]
 
 	mu     sync.RWMutex
 	mounts map[string]*Mount
@@ -196,11 +202,12 @@ func New(opts Options) *Server {
 	s.perIP.max.Store(int64(max(0, opts.MaxConnectionsPerIP)))
 	s.maxListeners.Store(int64(max(0, opts.MaxListeners)))
 	s.maxKbps.Store(int64(max(0, opts.MaxBandwidthKbps)))
+	s.configured.Store(&opts.Mounts)
+	s.defaults.Store(&opts.Defaults)
+	s.proxies.Store(&opts.TrustedProxies)
 	s.pool = newWriterPool(s)
 	for _, mc := range opts.Mounts {
-		st := mc.Settings
-		st.Listed = true
-		s.addMountLocked(NewMount(mc.Path, s.fillSettings(st)))
+		s.addMountLocked(NewMount(mc.Path, s.listedSettings(mc.Settings)))
 	}
 	s.httpSrv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveGuarded),
@@ -216,11 +223,12 @@ func New(opts Options) *Server {
 }
 
 // Options returns the options the server was built with, its defaults
-// filled in.
+// filled in. A reload changes what SetMounts, SetTrustedProxies and
+// SetLimits take, not these.
 func (s *Server) Options() Options { return s.opts }
 
 func (s *Server) fillSettings(st MountSettings) MountSettings {
-	d := s.opts.Defaults
+	d := *s.defaults.Load()
 	if st.BurstSize == 0 {
 		st.BurstSize = d.BurstSize
 	}
@@ -276,7 +284,7 @@ func (s *Server) mountForSource(path string) (*Mount, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m := s.mounts[path]; m != nil {
-		if m.Settings.Station {
+		if m.Settings().Station {
 			return nil, ErrMountForbidden
 		}
 		return m, nil
@@ -291,7 +299,7 @@ func (s *Server) mountForSource(path string) (*Mount, error) {
 
 // removeIfIdle drops an unlisted mount nobody uses any more.
 func (s *Server) removeIfIdle(m *Mount) {
-	if m.Settings.Listed {
+	if m.Settings().Listed {
 		return
 	}
 	s.mu.Lock()

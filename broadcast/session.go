@@ -83,14 +83,14 @@ func (s *Server) release(m *Mount, sc *sourceConn) {
 		return
 	}
 	m.source = nil
-	if m.Settings.Grace > 0 {
-		m.graceTimer = time.AfterFunc(m.Settings.Grace, func() { s.graceOver(m) })
+	if m.Settings().Grace > 0 {
+		m.graceTimer = time.AfterFunc(m.Settings().Grace, func() { s.graceOver(m) })
 	}
 	m.mu.Unlock()
-	if m.Settings.Fallback != "" {
+	if m.Settings().Fallback != "" {
 		s.fallBack(m)
 	}
-	if m.Settings.Grace <= 0 {
+	if m.Settings().Grace <= 0 {
 		s.graceOver(m)
 	}
 }

@@ -55,8 +55,8 @@ func (s *Server) shoutcastStatsFor(m *Mount) shoutcastStats {
 	st.StreamPath = m.Path
 	st.CurrentListeners = m.Listeners()
 	st.PeakListeners = m.PeakListeners()
-	if m.Settings.MaxListeners > 0 {
-		st.MaxListeners = m.Settings.MaxListeners
+	if m.Settings().MaxListeners > 0 {
+		st.MaxListeners = m.Settings().MaxListeners
 	}
 	now := time.Now()
 	m.mu.Lock()
@@ -75,7 +75,7 @@ func (s *Server) shoutcastStatsFor(m *Mount) shoutcastStats {
 		st.AverageTime = int64(total.Seconds()) / int64(st.CurrentListeners|1)
 	}
 	st.StreamHits = m.hits.Load()
-	if onAir && !m.Settings.Input {
+	if onAir && !m.Settings().Input {
 		st.StreamStatus = 1
 		if t := m.StartedAt(); !t.IsZero() {
 			st.StreamUptime = int64(now.Sub(t).Seconds())

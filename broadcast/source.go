@@ -218,7 +218,7 @@ func (s *Server) runSource(m *Mount, sc *sourceConn, conn net.Conn, body io.Read
 	s.takeBackOnAudio(m)
 	cr := &countingReader{r: body}
 	var err error
-	if m.Settings.Input {
+	if m.Settings().Input {
 		err = s.feedInput(m, conn, cr, info)
 	} else {
 		err = s.pump(m, conn, cr, codec, info)
@@ -311,7 +311,7 @@ func (s *Server) shoutcastMount(sid int) string {
 		return s.opts.ShoutcastMount
 	}
 	n := 1
-	for _, mc := range s.opts.Mounts {
+	for _, mc := range *s.configured.Load() {
 		if mc.Path == s.opts.ShoutcastMount || mc.Settings.Station {
 			continue
 		}

@@ -68,7 +68,7 @@ func (sc *scratch) flush(l *listener, limit uint64, now time.Time, blocking bool
 			// belongs to a player that stopped reading.
 			if n > 0 || l.stalled.IsZero() {
 				l.stalled = now
-			} else if now.Sub(l.stalled) >= m.Settings.WriteTimeout {
+			} else if now.Sub(l.stalled) >= m.Settings().WriteTimeout {
 				return false, errStalled
 			}
 			return false, nil
@@ -83,7 +83,7 @@ func (sc *scratch) flush(l *listener, limit uint64, now time.Time, blocking bool
 
 // writeWaiting writes segs to l's socket, waiting up to the write timeout.
 func (sc *scratch) writeWaiting(l *listener, segs [][]byte, now time.Time) (int, error) {
-	if err := l.conn.SetWriteDeadline(now.Add(l.mount.Settings.WriteTimeout)); err != nil {
+	if err := l.conn.SetWriteDeadline(now.Add(l.mount.Settings().WriteTimeout)); err != nil {
 		return 0, err
 	}
 	var n int

@@ -13,7 +13,11 @@
 // The package keeps no global state and never logs.
 package config
 
-import "time"
+import (
+	"log/slog"
+	"strings"
+	"time"
+)
 
 // Encoder names accepted in Station.Encoder.
 const (
@@ -105,6 +109,9 @@ type Config struct {
 	// Log Format plus seconds connected), reopened on SIGHUP for logrotate;
 	// "" means off. Its folder must exist.
 	AccessLog string `yaml:"access_log"`
+	// LogLevel is the lowest level the log shows: debug, info, warn or
+	// error.
+	LogLevel string `yaml:"log_level"`
 	// MaxUploadMB is the largest file the console uploads to the library,
 	// in MiB (1..4096).
 	MaxUploadMB int `yaml:"max_upload_mb"`
@@ -224,6 +231,7 @@ func Default() Config {
 		HeaderTimeout:       15 * time.Second,
 		ICYStatusAgents:     []string{},
 		AccessLog:           "",
+		LogLevel:            "info",
 		MaxUploadMB:         300,
 		Stations:            []Station{DefaultStation()},
 		Mounts:              []Mount{},
@@ -266,4 +274,20 @@ func DefaultStation() Station {
 // from: no own limit, no fallback, and the server's burst size and metaint.
 func DefaultMount() Mount {
 	return Mount{}
+}
+
+// SlogLevel is LogLevel as a slog.Level; ok is false for a value
+// Validate refuses.
+func (c Config) SlogLevel() (level slog.Level, ok bool) {
+	switch strings.ToLower(c.LogLevel) {
+	case "debug":
+		return slog.LevelDebug, true
+	case "info":
+		return slog.LevelInfo, true
+	case "warn", "warning":
+		return slog.LevelWarn, true
+	case "error":
+		return slog.LevelError, true
+	}
+	return slog.LevelInfo, false
 }

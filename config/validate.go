@@ -117,6 +117,9 @@ func (c Config) checkServer(ch *checker) {
 	atLeast(ch, "max_connections_per_ip", c.MaxConnectionsPerIP, 0)
 	atLeast(ch, "max_bandwidth_kbps", c.MaxBandwidthKbps, 0)
 	between(ch, "max_upload_mb", c.MaxUploadMB, 1, 4096)
+	if _, ok := c.SlogLevel(); !ok {
+		ch.add("log_level", "must be one of debug, info, warn, error, not %q", c.LogLevel)
+	}
 
 	if c.TLSListen != "" {
 		tlsPort, tlsOK := checkAddr(ch, "tls_listen", c.TLSListen)

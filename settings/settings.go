@@ -96,7 +96,8 @@ type Manager struct {
 	store *Store
 	opts  Options
 
-	mu    sync.Mutex // one change at a time: validate, save, apply
+	mu    sync.Mutex    // one change at a time: validate, save, apply
+	base  config.Config // opts.Base, or what the last Rebase gave
 	saved Saved
 	live  []Live // the subscribers
 }
@@ -110,7 +111,7 @@ func Open(ctx context.Context, st *Store, opts Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Manager{store: st, opts: opts, saved: saved}, nil
+	return &Manager{store: st, opts: opts, base: opts.Base, saved: saved}, nil
 }
 
 // Config is the base configuration with the saved settings over it: what
@@ -118,7 +119,7 @@ func Open(ctx context.Context, st *Store, opts Options) (*Manager, error) {
 func (m *Manager) Config() config.Config {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return apply(m.opts.Base, m.saved)
+	return apply(m.base, m.saved)
 }
 
 // Subscribe has l told of every change saved from now on, until the
@@ -191,7 +192,7 @@ func listingOf(st config.Station) Listing {
 func (m *Manager) Patch(ctx context.Context, p Patch) (View, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	base := m.opts.Base
+	base := m.base
 	next, problems := m.next(p)
 	if len(problems) > 0 {
 		return View{}, &Invalid{Problems: problems}
@@ -214,12 +215,43 @@ func (m *Manager) Patch(ctx context.Context, p Patch) (View, error) {
 			return View{}, fmt.Errorf("the other settings are saved; the source password: %w", err)
 		}
 	}
+	m.notifyLocked(before, after)
+	for _, live := range m.live {
+		if p.SourcePassword.Given {
+			live.SourcePasswordChanged(!p.SourcePassword.Reset)
+		}
+	}
+	return m.viewLocked(), nil
+}
+
+// Rebase makes base the configuration the console's settings go over: a
+// reload of the config file (with the environment over it) gives a new
+// one. The settings saved from the console keep winning. The subscribers
+// are told of what changes in the settings in force, as for a Patch, and
+// the settings in force are returned. base's stations are matched by id;
+// the caller keeps the running stations' list, which only a restart
+// changes.
+func (m *Manager) Rebase(base config.Config) config.Config {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	before, after := apply(m.base, m.saved), apply(base, m.saved)
+	m.base = base
+	m.notifyLocked(before, after)
+	return apply(m.base, m.saved)
+}
+
+// notifyLocked tells the subscribers what differs between the settings in
+// force before and after a change.
+func (m *Manager) notifyLocked(before, after config.Config) {
 	for _, live := range m.live {
 		if limitsOf(before) != limitsOf(after) {
 			live.SetLimits(limitsOf(after))
 		}
-		for i, st := range after.Stations {
-			old := before.Stations[i]
+		for _, st := range after.Stations {
+			old, ok := before.StationByID(st.ID)
+			if !ok {
+				continue
+			}
 			if listingOf(old) != listingOf(st) {
 				live.SetListing(st.ID, listingOf(st))
 			}
@@ -227,11 +259,7 @@ func (m *Manager) Patch(ctx context.Context, p Patch) (View, error) {
 				live.SetMediaDirs(st.ID, slices.Clone(st.MediaDirs))
 			}
 		}
-		if p.SourcePassword.Given {
-			live.SourcePasswordChanged(!p.SourcePassword.Reset)
-		}
 	}
-	return m.viewLocked(), nil
 }
 
 // next is what would be saved after p, and the problems p has. The
@@ -275,7 +303,7 @@ func (m *Manager) next(p Patch) (Saved, []Problem) {
 	}
 	for _, id := range sortedKeys(p.Stations) {
 		sp := p.Stations[id]
-		if _, ok := m.opts.Base.StationByID(id); !ok {
+		if _, ok := m.base.StationByID(id); !ok {
 			problems = append(problems, Problem{Key: "stations." + id, Msg: fmt.Sprintf("there is no station %q", id)})
 			continue
 		}

@@ -336,3 +336,53 @@ func TestStoreKeepsStationsNotConfigured(t *testing.T) {
 		t.Errorf("saved after a PATCH: %+v", sv)
 	}
 }
+
+// TestRebaseKeepsTheConsoleWinning: a reloaded file's values apply where
+// the console saved nothing, the console's stay where it did, and the
+// subscribers hear of what changed in force only.
+func TestRebaseKeepsTheConsoleWinning(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.patch(t, `{"max_listeners": 7, "stations": {"main": {"name": "Night Owl"}}}`); err != nil {
+		t.Fatal(err)
+	}
+	f.live = newFakeLive()
+	f.m.Subscribe(f.live)
+
+	next := f.base
+	next.Stations = slices.Clone(f.base.Stations)
+	next.MaxListeners = 80                  // the console's 7 wins
+	next.MaxConnectionsPerIP = 3            // the console saved none: applies
+	next.Stations[0].Name = "From The File" // the console's name wins
+	next.Stations[0].Description = "New description"
+	next.Stations[1].MediaDirs = []string{"/srv/more-jazz"}
+	cfg := f.m.Rebase(next)
+
+	if cfg.MaxListeners != 7 || cfg.MaxConnectionsPerIP != 3 || cfg.Stations[0].Name != "Night Owl" ||
+		cfg.Stations[0].Description != "New description" || !slices.Equal(cfg.Stations[1].MediaDirs, []string{"/srv/more-jazz"}) {
+		t.Errorf("settings in force after the reload: %+v", cfg)
+	}
+	if want := []Limits{{MaxListeners: 7, MaxConnectionsPerIP: 3}}; !slices.Equal(f.live.limits, want) {
+		t.Errorf("limits applied: %+v, want %+v", f.live.limits, want)
+	}
+	if got := f.live.listings["main"]; got.Name != "Night Owl" || got.Description != "New description" {
+		t.Errorf("main's listing applied: %+v", got)
+	}
+	if _, ok := f.live.listings["jazz"]; ok {
+		t.Error("jazz's listing applied, though it did not change")
+	}
+	if got := f.live.dirs["jazz"]; !slices.Equal(got, []string{"/srv/more-jazz"}) {
+		t.Errorf("jazz's folders applied: %q", got)
+	}
+	v := f.m.View()
+	if got := v.Server["max_connections_per_ip"]; got.Value != 3 || got.Source != FromFile {
+		t.Errorf("the view after the reload: max_connections_per_ip %+v", got)
+	}
+
+	// Resetting the console's value now falls back to the reloaded file's.
+	if _, err := f.patch(t, `{"max_listeners": null}`); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.m.Config().MaxListeners; got != 80 {
+		t.Errorf("max_listeners after the console's reset: %d, want the reloaded file's 80", got)
+	}
+}

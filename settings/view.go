@@ -95,7 +95,7 @@ func (m *Manager) View() View {
 }
 
 func (m *Manager) viewLocked() View {
-	base, sv := m.opts.Base, m.saved
+	base, sv := m.base, m.saved
 	eff := apply(base, sv)
 	def := config.Default()
 	// origin is where a value not saved from the console comes from:

@@ -2,7 +2,6 @@ package startup
 
 import (
 	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -14,9 +13,10 @@ import (
 )
 
 // broadcastOptions maps the config onto the broadcast server's options;
-// Run adds the parts the server works with. A station's mount is its
-// engine's; its live mount is an input whose sources the station decodes
-// and mixes in.
+// Run adds the parts the server works with (LimitExempt among them), and
+// a reload takes the mounts, their defaults and the trusted proxies from
+// it. A station's mount is its engine's; its live mount is an input whose
+// sources the station decodes and mixes in.
 func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 	defaults := broadcast.MountSettings{
 		BurstSize:    cfg.BurstSize,
@@ -68,25 +68,8 @@ func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 		CountAfter:          time.Second,
 		MaxConnectionsPerIP: cfg.MaxConnectionsPerIP,
 		MaxBandwidthKbps:    cfg.MaxBandwidthKbps,
-		LimitExempt:         limitExempt(cfg.TrustedProxyPrefixes()),
 		TrustedProxies:      cfg.TrustedProxyPrefixes(),
 		PublicMetrics:       cfg.PublicMetrics,
-	}
-}
-
-// limitExempt spares loopback and trusted proxies the per-IP limit: each
-// carries many listeners (a reverse proxy, a relay or a load test).
-func limitExempt(proxies []netip.Prefix) func(netip.Addr) bool {
-	return func(a netip.Addr) bool {
-		if a.IsLoopback() {
-			return true
-		}
-		for _, p := range proxies {
-			if p.Contains(a) {
-				return true
-			}
-		}
-		return false
 	}
 }
 
@@ -131,7 +114,7 @@ func withConsole(api http.Handler) http.Handler {
 func mountCounts(srv *broadcast.Server) []audience.Count {
 	var out []audience.Count
 	for _, m := range srv.MountList() {
-		if m.Settings.Input {
+		if m.Settings().Input {
 			continue
 		}
 		out = append(out, audience.Count{Mount: m.Path, Listeners: m.Listeners()})

@@ -2,11 +2,11 @@
 // sequence: load and validate the configuration, open the store, build
 // each part complete (accounts and the source password, the console's
 // settings, the access log, bans, the library, the broadcast server, the
-// stations, the API), start them, serve, and on the way out close them in
-// the reverse order. It also does the sub-commands' work on a data
-// folder: a backup, a restore, an account's password. The command
-// (cmd/onair) calls it with what its flags and signals give; nothing else
-// may import it.
+// stations, the API), start them, serve, apply the config file again on
+// a hang-up (reload.go), and on the way out close them in the reverse
+// order. It also does the sub-commands' work on a data folder: a backup,
+// a restore, an account's password. The command (cmd/onair) calls it
+// with what its flags and signals give; nothing else may import it.
 package startup
 
 import (
@@ -52,10 +52,14 @@ type Options struct {
 	Stderr  io.Writer // the log
 	// Getenv tells which settings the environment gave; nil is os.Getenv.
 	Getenv func(string) string
-	// OnReopen, when set, has reopen called when the operator asks for
-	// the access log file to be reopened (SIGHUP, after logrotate), until
-	// the stop it returns is called. Run asks only when there is a file.
-	OnReopen func(reopen func()) (stop func())
+	// ConfigPath is the config file the server was loaded from ("" =
+	// none: the defaults and the environment), read again on a reload.
+	ConfigPath string
+	// OnHangup, when set, has hup called when the operator asks for the
+	// access log file to be reopened (logrotate) and the config file to
+	// be read again (SIGHUP, systemctl reload), until the stop it returns
+	// is called.
+	OnHangup func(hup func()) (stop func())
 }
 
 // closers are what to undo on the way out, in the reverse order of
@@ -77,13 +81,18 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
-	// Everything logged at Info and above goes to stderr and, for the
-	// console's Logs view, into a ring of the latest records.
+	// Everything logged at log_level and above goes to stderr and, from
+	// Info up, into a ring of the latest records for the console's Logs
+	// view. A reload changes the level.
 	errorLog := logbook.NewRing[logbook.Record](logbook.DefaultSize)
-	text := slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
-	logger := slog.New(logbook.NewHandler(text, errorLog, slog.LevelInfo))
+	level := &slog.LevelVar{}
+	if lv, ok := cfg.SlogLevel(); ok {
+		level.Set(lv)
+	}
+	text := slog.NewTextHandler(opts.Stderr, &slog.HandlerOptions{Level: level})
+	logger := slog.New(logbook.NewHandler(text, errorLog, ringLevel{level}))
 	var undo closers
-	err := run(ctx, cfg, opts, logger, errorLog, &undo)
+	err := run(ctx, cfg, opts, logger, level, errorLog, &undo)
 	undo.closeAll()
 	if err != nil {
 		logger.Error("onair stopped", "err", err)
@@ -93,7 +102,8 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 
 // run builds, starts and serves, adding to undo what must be undone in
 // reverse, and returns when ctx ends or serving fails.
-func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logger, errorLog *logbook.Ring[logbook.Record], undo *closers) error {
+func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logger, level *slog.LevelVar, errorLog *logbook.Ring[logbook.Record], undo *closers) error {
+	base := cfg // the file and the environment, before the console's settings
 	// One server per data folder, and no restore under it: the lock is
 	// held until the very end.
 	lock, err := store.LockDir(cfg.DataDir)
@@ -148,9 +158,6 @@ func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logg
 	logs := admin.LogDeps{Errors: errorLog, Access: logbook.NewRing[accesslog.Entry](logbook.DefaultSize)}
 	if alog != nil {
 		undo.add(func() { closeAccessLog(alog, logger) })
-		if opts.OnReopen != nil {
-			undo.add(opts.OnReopen(func() { reopen(alog, cfg.AccessLog, logger) }))
-		}
 	}
 
 	banList, err := bans.Open(ctx, db)
@@ -179,7 +186,9 @@ func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logg
 	// address gets its free tries once, not once per door.
 	logins := accounts.NewThrottle()
 	fr := &front{}
+	proxies := newTrustedProxies(cfg.TrustedProxyPrefixes())
 	bopts := broadcastOptions(cfg, opts.Version)
+	bopts.LimitExempt = proxies.exempt
 	bopts.Auth = accounts.NewAuthenticator(accts, source, cfg.AdminUser)
 	bopts.Throttle = logins
 	bopts.Logger = logger
@@ -239,6 +248,21 @@ func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logg
 	fr.bind(withConsole(api), set)
 	goUntilDone(undo, recorder.Run)
 	undo.add(sets.Subscribe(applier{srv: srv, stations: set, library: lib, log: logger}))
+	if opts.OnHangup != nil {
+		reloadCtx, stopReload := context.WithCancel(context.Background())
+		rl := &reloader{
+			path: opts.ConfigPath, getenv: opts.Getenv, version: opts.Version, log: logger, level: level, ctx: reloadCtx,
+			settings: sets, srv: srv, proxies: proxies, source: source, accounts: accts, running: base,
+		}
+		undo.add(stopReload)
+		// SIGHUP first reopens the access log (logrotate), then reloads.
+		undo.add(opts.OnHangup(func() {
+			if alog != nil {
+				reopen(alog, cfg.AccessLog, logger)
+			}
+			rl.reload()
+		}))
+	}
 
 	return serve(ctx, cfg, opts, srv, gen, logger, undo)
 }
@@ -331,3 +355,9 @@ func openAccounts(ctx context.Context, db *store.Store, cfg config.Config, creds
 	}
 	return st, nil
 }
+
+// ringLevel is the console's log ring's level: log_level, never below
+// Info, so that debug lines do not push out what the Logs view is for.
+type ringLevel struct{ v *slog.LevelVar }
+
+func (r ringLevel) Level() slog.Level { return max(slog.LevelInfo, r.v.Level()) }

@@ -4,7 +4,8 @@
 //
 // This package is the command line only: flags, sub-commands
 // (check-config, devices, backup, restore, passwd) and signals (SIGINT
-// and SIGTERM stop the server, SIGHUP reopens the access log). The
+// and SIGTERM stop the server; SIGHUP reopens the access log and reloads
+// the config file). The
 // startup package loads the configuration, builds, starts and stops the
 // server, and does what the sub-commands ask of the data folder.
 package main
@@ -108,7 +109,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err = startup.Run(ctx, cfg, startup.Options{
-		Version: version, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, OnReopen: onSIGHUP,
+		Version: version, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv,
+		ConfigPath: *configPath, OnHangup: onSIGHUP,
 	})
 	if err != nil {
 		return 1
@@ -116,26 +118,27 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// onSIGHUP calls reopen on every SIGHUP until stop is called. SIGHUP is
-// caught only from then on: without an access log file it ends the
-// process, as it always did.
-func onSIGHUP(reopen func()) (stop func()) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+// onSIGHUP calls hup on every SIGHUP (systemctl reload, logrotate) until
+// stop is called. SIGHUP is caught only from then on: one that comes
+// while the server is still starting ends the process. Signals that come
+// during a reload are folded into one more.
+func onSIGHUP(hup func()) (stop func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGHUP)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
 			select {
-			case <-hup:
-				reopen()
+			case <-sig:
+				hup()
 			case <-done:
 				return
 			}
 		}
 	})
 	return func() {
-		signal.Stop(hup)
+		signal.Stop(sig)
 		close(done)
 		wg.Wait()
 	}
