@@ -150,6 +150,10 @@ func TestViewSources(t *testing.T) {
 	if !strings.Contains(string(b), `"trusted_proxies":{"value":[]`) {
 		t.Errorf("trusted_proxies in JSON: %s", b)
 	}
+	// A reload applies the trusted proxies; the address needs a restart.
+	if v.Server["trusted_proxies"].Restart || !v.Server["listen"].Restart {
+		t.Errorf("restart flags: trusted_proxies %v, listen %v", v.Server["trusted_proxies"].Restart, v.Server["listen"].Restart)
+	}
 }
 
 func TestPatchAppliesSavesAndSurvivesARestart(t *testing.T) {

@@ -44,6 +44,8 @@ type StationView struct {
 type serverFact struct {
 	key, env string
 	value    func(config.Config) any
+	// onReload: a reload of the file (SIGHUP) applies it; no restart.
+	onReload bool
 }
 
 // where says where the setting is changed.
@@ -56,19 +58,19 @@ func (f serverFact) where() string {
 
 // serverFacts are the read-only server settings the console shows.
 var serverFacts = []serverFact{
-	{"listen", config.EnvListen, func(c config.Config) any { return c.Listen }},
-	{"shoutcast_port", "", func(c config.Config) any { return c.ShoutcastPort.String() }},
-	{"shoutcast_mount", "", func(c config.Config) any { return c.ShoutcastMount }},
-	{"tls_listen", "", func(c config.Config) any { return c.TLSListen }},
-	{"tls_cert", "", func(c config.Config) any { return c.TLSCert }},
-	{"tls_key", "", func(c config.Config) any { return c.TLSKey }},
-	{"hostname", "", func(c config.Config) any { return c.Hostname }},
-	{"data_dir", config.EnvData, func(c config.Config) any { return c.DataDir }},
-	{"admin_user", "", func(c config.Config) any { return c.AdminUser }},
-	{"trusted_proxies", "", func(c config.Config) any { return c.TrustedProxies }},
-	{"public_metrics", "", func(c config.Config) any { return c.PublicMetrics }},
-	{"access_log", "", func(c config.Config) any { return c.AccessLog }},
-	{"max_upload_mb", "", func(c config.Config) any { return c.MaxUploadMB }},
+	{key: "listen", env: config.EnvListen, value: func(c config.Config) any { return c.Listen }},
+	{key: "shoutcast_port", value: func(c config.Config) any { return c.ShoutcastPort.String() }},
+	{key: "shoutcast_mount", value: func(c config.Config) any { return c.ShoutcastMount }},
+	{key: "tls_listen", value: func(c config.Config) any { return c.TLSListen }},
+	{key: "tls_cert", value: func(c config.Config) any { return c.TLSCert }},
+	{key: "tls_key", value: func(c config.Config) any { return c.TLSKey }},
+	{key: "hostname", value: func(c config.Config) any { return c.Hostname }},
+	{key: "data_dir", env: config.EnvData, value: func(c config.Config) any { return c.DataDir }},
+	{key: "admin_user", value: func(c config.Config) any { return c.AdminUser }},
+	{key: "trusted_proxies", value: func(c config.Config) any { return c.TrustedProxies }, onReload: true},
+	{key: "public_metrics", value: func(c config.Config) any { return c.PublicMetrics }},
+	{key: "access_log", value: func(c config.Config) any { return c.AccessLog }},
+	{key: "max_upload_mb", value: func(c config.Config) any { return c.MaxUploadMB }},
 }
 
 // stationFact is a station setting that only the file sets.
@@ -112,7 +114,7 @@ func (m *Manager) viewLocked() View {
 	}
 	server := map[string]Field{}
 	for _, f := range serverFacts {
-		server[f.key] = Field{Value: f.value(base), Source: origin(f.env, f.value(base), f.value(def)), Restart: true, Env: f.env}
+		server[f.key] = Field{Value: f.value(base), Source: origin(f.env, f.value(base), f.value(def)), Restart: !f.onReload, Env: f.env}
 	}
 	for _, l := range []struct {
 		key        string

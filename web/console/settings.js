@@ -214,6 +214,7 @@ function facts(dl, list, fields) {
     const dd = el("dd", "", { "data-fact": key, "data-restart": String(f.restart) });
     dd.append(el("span", value, { class: "set-value" }), el("span", src, { class: `set-src set-src-${f.source}` }));
     if (f.env && f.source !== "env") dd.append(el("span", `or ${f.env}`, { class: "set-dim" }));
+    if (!f.restart) dd.append(el("span", "applied on reload", { class: "set-dim" }));
     items.push(el("dt", label, { title: key }), dd);
   }
   dl.replaceChildren(...items);
