@@ -26,7 +26,7 @@ var built struct {
 	err      error
 }
 
-// buildBinary builds onair once per test run.
+// buildBinary builds onair once per test run, as it is released.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	built.once.Do(func() {
@@ -34,7 +34,11 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		built.bin = filepath.Join(built.dir, "onair")
-		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+		// As the release binaries are built: without cgo, PortAudio and
+		// LAME loaded at run time.
+		cmd := exec.Command("go", "build", "-o", built.bin, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
 			built.err = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})

@@ -9,7 +9,8 @@
 // goes away or an unplugged device is never fatal: the backend warns, the
 // mic reads as silence, and it tries again.
 //
-// PortAudio needs cgo and the PortAudio library, so it is compiled in only
-// with the build tag portaudio; without it the portaudio backend and
-// [Devices] return [ErrNoPortAudio].
+// PortAudio is loaded at run time from libportaudio.so.2 with purego, so
+// every Linux build (amd64, arm64, arm; cgo or not) can capture from a
+// sound card; without the library the portaudio backend warns and the mic
+// is silent, and [Devices] returns an error wrapping [ErrNoPortAudio].
 package capture

@@ -2,9 +2,13 @@ package capture
 
 import "errors"
 
-// ErrNoPortAudio is returned by [Devices] and by [New] for the portaudio
-// backend in a build without the portaudio tag. Its text tells how to get it.
-var ErrNoPortAudio = errors.New("this onair was built without PortAudio; rebuild with: go build -tags portaudio ./cmd/onair (needs the portaudio19-dev package)")
+// ErrNoPortAudio is wrapped by the errors of [Devices] and of the portaudio
+// backend when the PortAudio library cannot be loaded; their text says why
+// and how to install it.
+var ErrNoPortAudio = errors.New("PortAudio is not available")
+
+// paInstall is the fix for a PortAudio that does not load.
+const paInstall = "apt install libportaudio2"
 
 // Errors of the browser backend; their texts are fit to show the page.
 var (

@@ -1,15 +1,12 @@
-//go:build portaudio
+//go:build linux && (amd64 || arm64 || arm)
 
 package capture
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/gordonklaus/portaudio"
 )
 
 // Timings of the portaudio backend.
@@ -24,6 +21,13 @@ const (
 	// the device is taken for lost (unplugged cards can go quiet rather
 	// than fail).
 	cardStall = 2 * time.Second
+	// cardLead and cardDrift bound how far reads may run ahead of the
+	// clock: a sound card's own clock is within a fraction of this of
+	// the system's, but a PCM without a clock (ALSA's null or file
+	// plugins) has everything ready at once, and reading it all would
+	// spin the loop and flood the mic channel.
+	cardLead  = 200 * time.Millisecond
+	cardDrift = 0.002
 )
 
 // soundCard captures from a PortAudio input device.
@@ -45,7 +49,8 @@ func (c *soundCard) String() string {
 	return fmt.Sprintf("portaudio %q (%d Hz %s)", name, c.o.SampleRate, channelsName(c.o.Channels))
 }
 
-// Run captures until ctx ends, opening the device again after any failure.
+// Run captures until ctx ends, opening the device again after any
+// failure, a missing PortAudio library included.
 func (c *soundCard) Run(ctx context.Context, sink Sink) error {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -72,92 +77,128 @@ func (c *soundCard) Run(ctx context.Context, sink Sink) error {
 // capture runs one PortAudio session: open the device, read until ctx ends
 // or the device fails.
 func (c *soundCard) capture(ctx context.Context, sink Sink) error {
-	if err := paInit(); err != nil {
-		return err
-	}
-	defer paTerminate()
-	dev, err := findInput(c.o.Device)
+	lib, err := loadPortAudio()
 	if err != nil {
 		return err
 	}
-	ch := min(c.o.Channels, dev.MaxInputChannels)
-	full := make([]float32, blockFrames*ch)
-	buf := full
-	stream, rate, err := c.open(dev, ch, &buf)
+	if err := lib.begin(); err != nil {
+		return err
+	}
+	defer lib.end()
+	dev, err := lib.findInput(c.o.Device)
 	if err != nil {
 		return err
 	}
-	defer stream.Close()
-	if err := stream.Start(); err != nil {
-		return fmt.Errorf("start %q: %w", dev.Name, err)
+	ch := min(c.o.Channels, dev.Inputs)
+	s, rate, err := c.open(lib, dev, ch)
+	if err != nil {
+		return err
 	}
-	defer stream.Abort()
-	c.log.Info("mic device opened", "name", dev.Name, "rate", rate, "channels", ch)
-
-	conv := newToStation(rate, c.o.OutRate, ch)
-	live := false
-	var dropped, overflows int64
+	defer s.close()
+	if err := s.start(); err != nil {
+		return err
+	}
+	c.log.Info("mic device opened", "name", dev.Name, "rate", rate, "channels", ch, "library", lib.version)
+	r := newCardReader(s, rate, c.o.OutRate, sink)
 	defer func() {
-		if live {
+		if r.live {
 			sink.Stop()
 		}
-		if dropped > 0 || overflows > 0 {
-			c.log.Warn("mic audio lost", "dropped_frames", dropped, "overflows", overflows)
+		if r.dropped > 0 || r.overflows > 0 {
+			c.log.Warn("mic audio lost", "dropped_frames", r.dropped, "overflows", r.overflows)
 		}
 	}()
-	last := time.Now()
 	for ctx.Err() == nil {
-		n, err := stream.AvailableToRead()
+		got, err := r.step(time.Now())
 		if err != nil {
-			return fmt.Errorf("read %q: %w", dev.Name, err)
+			return err
 		}
-		if n == 0 {
-			if time.Since(last) > cardStall {
-				return fmt.Errorf("%q delivered nothing for %v", dev.Name, cardStall)
-			}
+		if !got {
 			time.Sleep(cardPoll)
-			continue
 		}
-		buf = full[:min(n, blockFrames)*ch]
-		if err := stream.Read(); err != nil {
-			if !errors.Is(err, portaudio.InputOverflowed) {
-				return fmt.Errorf("read %q: %w", dev.Name, err)
-			}
-			overflows++
-		}
-		last = time.Now()
-		if !live {
-			live = true
-			sink.Start()
-		}
-		// A live device cannot wait: what the sink has no room for is lost.
-		out := conv.process(buf)
-		dropped += int64(len(out)/2 - min(max(sink.Write(out), 0), len(out)/2))
 	}
 	return nil
 }
 
 // open opens an input stream on dev at the configured rate, or else at the
-// device's own rate, which the resampler then converts. Reads fill *buf.
-func (c *soundCard) open(dev *portaudio.DeviceInfo, ch int, buf *[]float32) (*portaudio.Stream, int, error) {
-	p := portaudio.StreamParameters{
-		Input:           portaudio.StreamDeviceParameters{Device: dev, Channels: ch, Latency: dev.DefaultLowInputLatency},
-		SampleRate:      float64(c.o.SampleRate),
-		FramesPerBuffer: portaudio.FramesPerBufferUnspecified,
-	}
-	s, err := portaudio.OpenStream(p, buf)
+// device's own rate, which the resampler then converts.
+func (c *soundCard) open(lib *paLib, dev paInput, ch int) (*paStream, int, error) {
+	s, err := lib.openStream(dev, ch, c.o.SampleRate)
 	if err == nil {
 		return s, c.o.SampleRate, nil
 	}
-	own := int(dev.DefaultSampleRate)
+	own := int(dev.DefaultRate)
 	if own == c.o.SampleRate || own < MinRate || own > MaxRate {
-		return nil, 0, fmt.Errorf("open %q at %d Hz: %w", dev.Name, c.o.SampleRate, err)
+		return nil, 0, err
 	}
-	p.SampleRate = float64(own)
-	s, err2 := portaudio.OpenStream(p, buf)
+	s, err2 := lib.openStream(dev, ch, own)
 	if err2 != nil {
-		return nil, 0, fmt.Errorf("open %q at %d Hz: %w", dev.Name, c.o.SampleRate, err)
+		return nil, 0, err
 	}
 	c.log.Info("mic device refused the configured rate; using its own", "configured", c.o.SampleRate, "rate", own)
 	return s, own, nil
+}
+
+// cardReader moves audio from an open stream to the sink, a block per
+// step; a step costs no allocation.
+type cardReader struct {
+	s     *paStream
+	rate  int
+	conv  *toStation
+	sink  Sink
+	start time.Time // of the first step
+	last  time.Time // when the device last had audio
+	read  int64     // frames read
+
+	live               bool // the sink was started
+	dropped, overflows int64
+}
+
+func newCardReader(s *paStream, rate, outRate int, sink Sink) *cardReader {
+	return &cardReader{s: s, rate: rate, conv: newToStation(rate, outRate, s.ch), sink: sink}
+}
+
+// step reads what the device has, up to a block, unless that would take
+// the reads further ahead of the clock than cardLead, and hands it to the
+// sink. It tells whether
+// it read anything; an error is a device to give up on.
+func (r *cardReader) step(now time.Time) (bool, error) {
+	if r.start.IsZero() {
+		r.start, r.last = now, now
+	}
+	n, err := r.s.available()
+	if err != nil {
+		return false, err
+	}
+	if n == 0 {
+		if now.Sub(r.last) > cardStall {
+			return false, fmt.Errorf("%q delivered nothing for %v", r.s.name, cardStall)
+		}
+		return false, nil
+	}
+	r.last = now
+	// What is there is read whole or not yet: ALSA's file plugin reads
+	// its file for all the frames available and loses those a read
+	// leaves behind.
+	n = min(n, blockFrames)
+	ahead := (now.Sub(r.start) + cardLead).Seconds() * float64(r.rate) * (1 + cardDrift)
+	if int64(ahead)-r.read < int64(n) {
+		return false, nil
+	}
+	pcm, overflowed, err := r.s.read(n)
+	if err != nil {
+		return false, err
+	}
+	if overflowed {
+		r.overflows++
+	}
+	r.read += int64(n)
+	if !r.live {
+		r.live = true
+		r.sink.Start()
+	}
+	// A live device cannot wait: what the sink has no room for is lost.
+	out := r.conv.process(pcm)
+	r.dropped += int64(len(out)/2 - min(max(r.sink.Write(out), 0), len(out)/2))
+	return true, nil
 }
