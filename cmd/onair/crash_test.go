@@ -19,11 +19,20 @@ import (
 // base URL once it answers.
 func startAt(t *testing.T, bin, dir, yaml string) (*exec.Cmd, string) {
 	t.Helper()
+	cmd, base, _ := startUnder(t, []string{bin}, dir, yaml)
+	return cmd, base
+}
+
+// startUnder is startAt for a binary run by another program (argv is
+// that program, its arguments and the binary, e.g. qemu-user's); it also
+// returns the server's log so far, growing as the server runs.
+func startUnder(t *testing.T, argv []string, dir, yaml string) (*exec.Cmd, string, *lockedBuffer) {
+	t.Helper()
 	httpPort, _ := testenv.AdjacentPorts(t)
 	cfg := filepath.Join(dir, "onair.yaml")
 	yaml = fmt.Sprintf("listen: \"127.0.0.1:%d\"\ndata_dir: %q\nadmin_password: adm1n\nsource_password: s0urce\n", httpPort, filepath.Join(dir, "data")) + yaml
 	os.WriteFile(cfg, []byte(yaml), 0o600)
-	cmd := exec.Command(bin, "-config", cfg)
+	cmd := exec.Command(argv[0], append(argv[1:], "-config", cfg)...)
 	var stderr lockedBuffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Start(); err != nil {
@@ -48,10 +57,10 @@ func startAt(t *testing.T, bin, dir, yaml string) (*exec.Cmd, string) {
 		}
 		return err == nil
 	}) {
-		return cmd, base
+		return cmd, base, &stderr
 	}
 	t.Fatalf("onair did not answer within 30 s:\n%s", stderr.String())
-	return nil, ""
+	return nil, "", nil
 }
 
 // TestKillDashNineLosesNoAnsweredWrite: two clients create and edit

@@ -27,6 +27,21 @@ func RequireTool(t testing.TB, name, aptPackage string) string {
 	return ""
 }
 
+// RequireFile is RequireTool for a file or folder a package installs
+// outside PATH, such as a cross C library: it returns path when it exists,
+// and otherwise skips the test, or fails it in CI.
+func RequireFile(t testing.TB, path, aptPackage string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s not found in CI: .ci/run must install it (apt-get install %s)", path, aptPackage)
+	}
+	t.Skipf("%s not found: install it to run this test (apt-get install %s)", path, aptPackage)
+	return ""
+}
+
 // AdjacentListeners returns two loopback listeners on ports p and p+1, as
 // the SHOUTcast convention wants (liquidsoap and libshout insist on
 // port+1). It retries when another process holds p+1.
