@@ -99,7 +99,7 @@ func TestPackage(t *testing.T) {
 		"/etc/onair/onair.yaml":                    "-rw-r--r-- root/root",
 		"/lib/systemd/system/onair.service":        "-rw-r--r-- root/root",
 		"/usr/share/doc/onair/copyright":           "-rw-r--r-- root/root",
-		"/usr/share/doc/onair/changelog.Debian.gz": "-rw-r--r-- root/root",
+		"/usr/share/doc/onair/changelog.gz": "-rw-r--r-- root/root",
 		"/usr/share/man/man1/onair.1.gz":           "-rw-r--r-- root/root",
 	} {
 		if got, ok := files[path]; !ok {

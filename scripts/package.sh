@@ -65,7 +65,7 @@ fi
   printf 'onair (%s) unstable; urgency=medium\n\n' "$version"
   printf '  * Built from commit %s. The changes are in the project'"'"'s git log.\n\n' "$(git rev-parse --short=12 HEAD)"
   printf ' -- %s  %s\n' "$maintainer" "$(git log -1 --format=%cd --date=rfc2822)"
-} | gzip -9n >"$stage/changelog.Debian.gz"
+} | gzip -9n >"$stage/changelog.gz"
 gzip -9n <packaging/onair.1 >"$stage/onair.1.gz"
 
 mkdir -p "$dist"
@@ -90,7 +90,7 @@ for arch in "${arches[@]}"; do
   # PortAudio are opened at run time), so one binary per arch, no C toolchain.
   CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm \
     go build -trimpath -buildmode=$buildmode -ldflags "$ldflags" -o "$stage/$arch/onair" ./cmd/onair
-  cp "$stage/onair.yaml" "$stage/changelog.Debian.gz" "$stage/onair.1.gz" "$stage/$arch/"
+  cp "$stage/onair.yaml" "$stage/changelog.gz" "$stage/onair.1.gz" "$stage/$arch/"
   out="$dist/onair_${version}_${arch}.deb"
   ONAIR_DEB_ARCH=$arch ONAIR_VERSION=$version ONAIR_MAINTAINER=$maintainer ONAIR_STAGE="$stage/$arch" \
     go tool -modfile=tools/nfpm/go.mod nfpm package --config packaging/nfpm.yaml --packager deb --target "$out" >/dev/null
