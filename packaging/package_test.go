@@ -95,12 +95,12 @@ func TestPackage(t *testing.T) {
 		}
 	}
 	for path, want := range map[string]string{
-		"/usr/bin/onair":                           "-rwxr-xr-x root/root",
-		"/etc/onair/onair.yaml":                    "-rw-r--r-- root/root",
-		"/lib/systemd/system/onair.service":        "-rw-r--r-- root/root",
-		"/usr/share/doc/onair/copyright":           "-rw-r--r-- root/root",
+		"/usr/bin/onair":                    "-rwxr-xr-x root/root",
+		"/etc/onair/onair.yaml":             "-rw-r--r-- root/root",
+		"/lib/systemd/system/onair.service": "-rw-r--r-- root/root",
+		"/usr/share/doc/onair/copyright":    "-rw-r--r-- root/root",
 		"/usr/share/doc/onair/changelog.gz": "-rw-r--r-- root/root",
-		"/usr/share/man/man1/onair.1.gz":           "-rw-r--r-- root/root",
+		"/usr/share/man/man1/onair.1.gz":    "-rw-r--r-- root/root",
 	} {
 		if got, ok := files[path]; !ok {
 			t.Errorf("%s is not in the package", path)
