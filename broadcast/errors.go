@@ -16,6 +16,17 @@ var (
 	ErrSourceIdle       = errors.New("source sent nothing for too long")
 	ErrShoutcastV2      = errors.New("shoutcast v2 handshake not supported")
 	ErrHandshakeTooLong = errors.New("handshake line too long")
+	// errRelayOff refuses the relay user while relay_password is "".
+	errRelayOff = reasonError{"relay user off: relay_password is empty", ReasonUnknownUser}
+	// errRelayPassword refuses a wrong relay password.
+	errRelayPassword = reasonError{"wrong relay password", ReasonWrongPassword}
 	// errProbe is libshout's probe password, refused without a check.
 	errProbe = errors.New("probe password")
 )
+
+// reasonError is a login refusal that names its reason for the log and
+// /metrics.
+type reasonError struct{ msg, reason string }
+
+func (e reasonError) Error() string  { return e.msg }
+func (e reasonError) Reason() string { return e.reason }

@@ -121,6 +121,10 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		http.Error(w, "mount not on air", http.StatusNotFound)
 		return
 	}
+	relay, ok := s.relayPull(w, r)
+	if !ok {
+		return
+	}
 	if r.Method == http.MethodHead {
 		s.writeRaw(w, r, http.StatusOK, s.responseHeaders(m, s.statusLine(r.UserAgent()), 0, ""))
 		return
@@ -129,12 +133,14 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		s.serveProbe(w, r, m, last)
 		return
 	}
-	if limit := s.maxListeners.Load(); limit > 0 && s.connections.Load() >= limit {
+	// A relay feeds listeners elsewhere: the listener limits are for
+	// the listeners here.
+	if limit := s.maxListeners.Load(); !relay && limit > 0 && s.connections.Load() >= limit {
 		s.stats.RefusedFull.Add(1)
 		http.Error(w, "server full: too many listeners", http.StatusServiceUnavailable)
 		return
 	}
-	if m.Settings().MaxListeners > 0 && int(m.connections.Load()) >= m.Settings().MaxListeners {
+	if !relay && m.Settings().MaxListeners > 0 && int(m.connections.Load()) >= m.Settings().MaxListeners {
 		s.stats.RefusedMountFull.Add(1)
 		http.Error(w, "mount full: too many listeners on "+m.Path, http.StatusServiceUnavailable)
 		return
@@ -168,8 +174,12 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 	if err != nil {
 		return
 	}
+	if relay {
+		freeSlot(r, conn)
+	}
 	raw := writerConn(rawConn(conn)) // the sniffing buffers are not needed to write
 	l := &listener{
+		relay:       relay,
 		id:          s.nextID.Add(1),
 		conn:        raw,
 		raw:         rawConnOf(raw),
@@ -192,10 +202,12 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		s.logAccess(l.access, http.StatusNotFound, int64(n))
 		return
 	}
-	s.connections.Add(1)
+	if !relay {
+		s.connections.Add(1)
+	}
 	booked = false // leave gives it back when the listener goes
 	s.opts.Logger.Debug("listener connected", "component", "broadcast", "mount", home.Path, "listener", l.id,
-		"ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0, "serving", m.Path)
+		"ip", l.ip, "agent", l.userAgent, "metadata", metaint > 0, "serving", m.Path, "relay", relay)
 	// The headers and the burst go out now, from this goroutine, so the
 	// player starts at once; from then on the listener's writer serves it.
 	// net/http forgets hijacked connections, so Close waits for this.
@@ -249,7 +261,7 @@ func (s *Server) writeFirst(l *listener, headers []byte) error {
 
 // countIfDue counts l as a listener once it has stayed long enough.
 func (s *Server) countIfDue(l *listener, now time.Time) {
-	if !l.counted.Load() && !now.Before(l.countAt) {
+	if !l.relay && !l.counted.Load() && !now.Before(l.countAt) {
 		l.counted.Store(true)
 		s.countListener(l.mount)
 	}
@@ -265,7 +277,9 @@ func (s *Server) leave(l *listener, err error) {
 		s.stats.DroppedSlow.Add(1)
 	}
 	s.detach(l.mount, l)
-	s.connections.Add(-1)
+	if !l.relay {
+		s.connections.Add(-1)
+	}
 	s.kbpsInUse.Add(-l.kbps)
 	if l.counted.Load() {
 		s.listening.Add(-1)

@@ -134,6 +134,9 @@ type listener struct {
 	bytesSent   atomic.Int64
 	access      *accesslog.Entry // its request, for the access log; nil when that is off
 	kbps        int64            // what it counts against max_bandwidth_kbps
+	// relay is a pull with relay credentials (an Icecast slave): never
+	// counted as a listener nor held to the listener limits.
+	relay bool
 
 	// A listener is counted once it has stayed countAt: VLC opens a
 	// connection, drops it on seeing icy-* headers and opens another, and

@@ -16,6 +16,9 @@ type ListenerInfo struct {
 	Seconds     int64     `json:"seconds"` // connected for
 	BytesSent   int64     `json:"bytes_sent"`
 	Bitrate     int       `json:"bitrate"` // the mount's, in kbps; 0 = unknown
+	// Relay is a pull with relay credentials (an Icecast slave), which is
+	// not counted as a listener.
+	Relay bool `json:"relay"`
 }
 
 // ListenerList returns the listeners of mount ("" = of every mount),
@@ -36,6 +39,7 @@ func (s *Server) ListenerList(mount string) []ListenerInfo {
 			out = append(out, ListenerInfo{
 				ID: l.id, Mount: m.Path, IP: l.ip, UserAgent: l.userAgent, ConnectedAt: l.connectedAt,
 				Seconds: int64(now.Sub(l.connectedAt).Seconds()), BytesSent: l.bytesSent.Load(), Bitrate: bitrate,
+				Relay: l.relay,
 			})
 		}
 		m.mu.Unlock()

@@ -28,6 +28,7 @@ const (
 	DoorSource  Door = iota // source clients: Icecast PUT/SOURCE, SHOUTcast v1, Icecast 1
 	DoorAdmin               // Icecast's /admin/*, /metrics, SHOUTcast's admin.cgi
 	DoorConsole             // the console and /api, which report through LoginRefused
+	DoorRelay               // /admin/streamlist.txt and relay pulls: Icecast slaves
 	numDoors
 )
 
@@ -39,6 +40,8 @@ func (d Door) String() string {
 		return "admin"
 	case DoorConsole:
 		return "console"
+	case DoorRelay:
+		return "relay"
 	}
 	return "door" + strconv.Itoa(int(d))
 }

@@ -53,7 +53,7 @@ func songFrom(q url.Values) string {
 func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	path := q.Get("mount")
-	if !s.adminLogin(w, r, `Basic realm="Icecast2 Server"`, func(ctx context.Context, u, p string) error {
+	if !s.adminLogin(w, r, DoorAdmin, `Basic realm="Icecast2 Server"`, func(ctx context.Context, u, p string) error {
 		return eitherOK(
 			func() error { return s.opts.Auth.SourceOK(ctx, path, u, p) },
 			func() error { return s.opts.Auth.AdminOK(ctx, u, p) })

@@ -49,7 +49,7 @@ var (
 		"Source connections refused: wrong password, mount busy or unknown.",
 		nil, nil)
 	descLoginsFailed = prometheus.NewDesc("onair_logins_failed_total",
-		"Logins refused for a wrong user name or password, by door: source (source clients), admin (Icecast's /admin, /metrics, SHOUTcast's admin.cgi), console (the console and /api).",
+		"Logins refused for a wrong user name or password, by door: source (source clients), admin (Icecast's /admin, /metrics, SHOUTcast's admin.cgi), console (the console and /api), relay (/admin/streamlist.txt and relay pulls).",
 		[]string{"door"}, nil)
 	descLoginRefusals = prometheus.NewDesc("onair_login_refusals_total",
 		"Logins refused after their credentials were checked, by door and reason: wrong_password, unknown_user, not_admin (an account that is no admin), error (the check failed). The console's refusals are counted in onair_logins_failed_total only.",

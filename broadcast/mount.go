@@ -71,6 +71,9 @@ type MountSettings struct {
 	Listed           bool   // configured, so it outlives its source
 	Station          bool   // a station's output: sources may not push here
 	Input            bool   // a station's live input: listeners get 404
+	// Hidden leaves the mount out of the relay list and the public status
+	// pages; it still plays, and the admin pages still show it.
+	Hidden bool
 }
 
 // Mount is one stream path. A single writer at a time (a source client or a

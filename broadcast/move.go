@@ -9,6 +9,9 @@ func (s *Server) attach(m *Mount, l *listener, hit bool) bool {
 		return false
 	}
 	m.clients[l.id] = l
+	if l.relay {
+		return true // not a listener: kept out of the counts
+	}
 	if hit {
 		m.hits.Add(1)
 	}
@@ -30,7 +33,9 @@ func (s *Server) detach(m *Mount, l *listener) {
 	m.sentByLeavers += l.bytesSent.Load()
 	idle := m.source == nil && len(m.clients) == 0
 	m.mu.Unlock()
-	m.connections.Add(-1)
+	if !l.relay {
+		m.connections.Add(-1)
+	}
 	if l.counted.Load() {
 		m.listeners.Add(-1)
 	}

@@ -42,6 +42,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		if s.adminAuth(w, r) {
 			s.handleAdminStats(w, r)
 		}
+	case p == "/admin/streamlist.txt":
+		s.handleStreamList(w, r)
 	case p == "/admin/listmounts":
 		if s.adminAuth(w, r) {
 			s.handleListMounts(w, r)
@@ -121,13 +123,13 @@ func wantsPage(r *http.Request) bool {
 }
 
 // defaultMount is what "/" plays: the default mount when it is on air,
-// else the first mount on air.
+// else the first mount on air that is not hidden.
 func (s *Server) defaultMount() *Mount {
 	if m := s.Mount(s.opts.DefaultMount); m != nil && m.OnAir() && !m.Settings().Input {
 		return m
 	}
 	for _, m := range s.MountList() {
-		if m.OnAir() && !m.Settings().Input {
+		if m.OnAir() && !m.Settings().Input && !m.Settings().Hidden {
 			return m
 		}
 	}
@@ -139,7 +141,7 @@ func (s *Server) defaultMount() *Mount {
 // sourceToo, the mount's source credentials are accepted as well.
 func (s *Server) adminMount(w http.ResponseWriter, r *http.Request, sourceToo bool) *Mount {
 	path := r.URL.Query().Get("mount")
-	if !s.adminLogin(w, r, `Basic realm="Icecast2 Server"`, func(ctx context.Context, u, pw string) error {
+	if !s.adminLogin(w, r, DoorAdmin, `Basic realm="Icecast2 Server"`, func(ctx context.Context, u, pw string) error {
 		admin := func() error { return s.opts.Auth.AdminOK(ctx, u, pw) }
 		if !sourceToo {
 			return admin()
@@ -159,13 +161,14 @@ func (s *Server) adminMount(w http.ResponseWriter, r *http.Request, sourceToo bo
 // adminAuth checks the admin's HTTP Basic credentials, answering 401 when
 // they are missing or wrong, and 429 when the client is held back.
 func (s *Server) adminAuth(w http.ResponseWriter, r *http.Request) bool {
-	return s.adminLogin(w, r, `Basic realm="OnAir"`, s.opts.Auth.AdminOK)
+	return s.adminLogin(w, r, DoorAdmin, `Basic realm="OnAir"`, s.opts.Auth.AdminOK)
 }
 
 // adminLogin checks a request's HTTP Basic credentials with check under
-// the login throttle, answering the refusal itself: 401 with challenge
-// when they are missing or wrong, 429 when the client is held back.
-func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request, challenge string, check func(ctx context.Context, user, pass string) error) bool {
+// the login throttle, counted at door, answering the refusal itself: 401
+// with challenge when they are missing or wrong, 429 when the client is
+// held back.
+func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request, door Door, challenge string, check func(ctx context.Context, user, pass string) error) bool {
 	u, p, ok := r.BasicAuth()
 	if !ok {
 		w.Header().Set("WWW-Authenticate", challenge)
@@ -173,13 +176,13 @@ func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request, challenge st
 		return false
 	}
 	client := s.ClientAddr(r)
-	res, wait, why := s.checkLogin(DoorAdmin, client, func() error { return check(r.Context(), u, p) })
+	res, wait, why := s.checkLogin(door, client, func() error { return check(r.Context(), u, p) })
 	switch res {
 	case loginThrottled:
 		refuseThrottled(w, wait)
 		return false
 	case loginWrong:
-		s.opts.Logger.Warn("admin login failed", "component", "broadcast", "path", r.URL.Path, "user", u,
+		s.opts.Logger.Warn(door.String()+" login failed", "component", "broadcast", "path", r.URL.Path, "user", u,
 			"client", client.String(), "reason", why, "retry_in", wait)
 		w.Header().Set("WWW-Authenticate", challenge)
 		http.Error(w, "authentication required", http.StatusUnauthorized)

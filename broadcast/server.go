@@ -103,6 +103,10 @@ type Options struct {
 	// is called for each new connection and request, so it must be cheap
 	// and take no lock a web request holds.
 	Banned func(netip.Addr) bool
+	// RelayPassword is the password of the user RelayUser, who may read
+	// /admin/streamlist.txt and pulls mounts as a relay; "" turns that
+	// user off (admin accounts may still do both).
+	RelayPassword string
 	// Throttle, when set, holds back client addresses that keep failing
 	// to log in as a source or an admin: they get 429 (a SHOUTcast v1 or
 	// Icecast 1 source, a closed connection) and their password is not
@@ -144,6 +148,7 @@ type Server struct {
 	started     time.Time
 	stats       Stats
 	perIP       ipLimiter
+	slaves      slaveBook // addresses of Icecast slaves, whose pulls carry no credentials
 	nextID      atomic.Uint64
 	listening   atomic.Int64 // counted listeners
 	connections atomic.Int64 // listener connections, for max_listeners

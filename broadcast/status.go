@@ -57,7 +57,7 @@ func (s *Server) handleStatusJSON(w http.ResponseWriter, r *http.Request) {
 	host := s.host(r)
 	sources := []icecastSource{}
 	for _, m := range s.MountList() {
-		if !m.OnAir() || m.Settings().Input {
+		if !m.OnAir() || m.Settings().Input || m.Settings().Hidden {
 			continue
 		}
 		info := m.Info()
@@ -154,7 +154,7 @@ func SplitTitle(t string) (artist, title string) {
 func (s *Server) handleNowPlaying(w http.ResponseWriter, r *http.Request) {
 	out := []NowPlaying{}
 	for _, m := range s.MountList() {
-		if !m.OnAir() || m.Settings().Input {
+		if !m.OnAir() || m.Settings().Input || m.Settings().Hidden {
 			continue
 		}
 		np := NowPlaying{Mount: m.Path, Listeners: m.Listeners(), Live: true, StartedAt: m.StartedAt()}
@@ -231,7 +231,7 @@ func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 		Mounts    []statusMount
 	}{Server: s.opts.ServerID, Listeners: s.Listeners()}
 	for _, m := range s.MountList() {
-		if m.Settings().Input && !m.OnAir() {
+		if m.Settings().Input && !m.OnAir() || m.Settings().Hidden {
 			continue
 		}
 		sm := statusMount{Path: m.Path, Listeners: m.Listeners(), OnAir: m.OnAir() && !m.Settings().Input}

@@ -65,6 +65,10 @@ type Config struct {
 	// AdminPassword is the admin's password at every start; "" means
 	// generated on first start.
 	AdminPassword string `yaml:"admin_password"`
+	// RelayPassword is the password of the user "relay", which may read
+	// /admin/streamlist.txt and pull every mount as a relay (an Icecast
+	// slave); "" turns that user off (admins may still read the list).
+	RelayPassword string `yaml:"relay_password"`
 	// MaxListeners limits listeners on the whole server; 0 means no limit.
 	MaxListeners int `yaml:"max_listeners"`
 	// MaxConnectionsPerIP limits the connections one client address holds
@@ -204,6 +208,9 @@ type Mount struct {
 	BurstSize int `yaml:"burst_size"`
 	// Metaint overrides the server's metaint; 0 means the server's.
 	Metaint int `yaml:"metaint"`
+	// Hidden leaves the mount out of the relay list (streamlist.txt), the
+	// status pages and the public lists; the admin API still shows it.
+	Hidden bool `yaml:"hidden"`
 }
 
 // Default returns the built-in defaults: what onair runs with when no config
@@ -218,6 +225,7 @@ func Default() Config {
 		SourcePassword:      "",
 		AdminUser:           "admin",
 		AdminPassword:       "",
+		RelayPassword:       "",
 		MaxListeners:        1000,
 		MaxConnectionsPerIP: 64,
 		MaxBandwidthKbps:    0,

@@ -12,12 +12,15 @@ const (
 	EnvSourcePassword = "ONAIR_SOURCE_PASSWORD"
 	// EnvAdminPassword overrides admin_password.
 	EnvAdminPassword = "ONAIR_ADMIN_PASSWORD"
+	// EnvRelayPassword overrides relay_password.
+	EnvRelayPassword = "ONAIR_RELAY_PASSWORD"
 )
 
 // ApplyEnv overrides settings from environment variables read through getenv
 // (os.Getenv in the server, a map in tests): ONAIR_LISTEN sets listen,
-// ONAIR_DATA data_dir, ONAIR_SOURCE_PASSWORD source_password and
-// ONAIR_ADMIN_PASSWORD admin_password. An empty value counts as not set.
+// ONAIR_DATA data_dir, ONAIR_SOURCE_PASSWORD source_password,
+// ONAIR_ADMIN_PASSWORD admin_password and ONAIR_RELAY_PASSWORD
+// relay_password. An empty value counts as not set.
 // ApplyEnv does not validate; call Validate afterwards.
 func (c *Config) ApplyEnv(getenv func(string) string) {
 	for _, o := range []struct {
@@ -28,6 +31,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 		{EnvData, &c.DataDir},
 		{EnvSourcePassword, &c.SourcePassword},
 		{EnvAdminPassword, &c.AdminPassword},
+		{EnvRelayPassword, &c.RelayPassword},
 	} {
 		if v := getenv(o.name); v != "" {
 			*o.dst = v

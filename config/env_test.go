@@ -12,6 +12,7 @@ func TestApplyEnv(t *testing.T) {
 		{"data", map[string]string{"ONAIR_DATA": "/var/lib/onair"}, func(c Config) bool { return c.DataDir == "/var/lib/onair" }},
 		{"source password", map[string]string{"ONAIR_SOURCE_PASSWORD": "s3cret"}, func(c Config) bool { return c.SourcePassword == "s3cret" }},
 		{"admin password", map[string]string{"ONAIR_ADMIN_PASSWORD": "an0ther"}, func(c Config) bool { return c.AdminPassword == "an0ther" }},
+		{"relay password", map[string]string{"ONAIR_RELAY_PASSWORD": "r3lay"}, func(c Config) bool { return c.RelayPassword == "r3lay" }},
 		{"empty is not set", map[string]string{"ONAIR_LISTEN": "", "ONAIR_DATA": ""}, func(c Config) bool {
 			return c.Listen == ":7000" && c.DataDir == "./file-data"
 		}},

@@ -60,6 +60,8 @@ type MountSettings struct {
 	Fallback string
 	// FallbackOverride moves listeners back when the source returns.
 	FallbackOverride bool
+	// Hidden leaves the mount out of the relay list and the public lists.
+	Hidden bool
 }
 
 // MountSettings returns the effective settings for the mount at path: the
@@ -76,6 +78,7 @@ func (c Config) MountSettings(path string) MountSettings {
 		ms.MaxListeners = m.MaxListeners
 		ms.Fallback = m.Fallback
 		ms.FallbackOverride = m.FallbackOverride
+		ms.Hidden = m.Hidden
 		if m.BurstSize != 0 {
 			ms.BurstSize = m.BurstSize
 		}

@@ -109,3 +109,14 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 		}
 	}
 }
+
+func TestMountSettingsHidden(t *testing.T) {
+	c := Default()
+	c.Mounts = []Mount{{Path: "/secret", Hidden: true}, {Path: "/open"}}
+	if !c.MountSettings("/secret").Hidden {
+		t.Error("/secret: hidden: true not carried into its settings")
+	}
+	if c.MountSettings("/open").Hidden || c.MountSettings("/stream").Hidden {
+		t.Error("a mount that does not say hidden: true is hidden")
+	}
+}

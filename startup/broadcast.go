@@ -35,6 +35,7 @@ func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 		st := defaults
 		st.BurstSize, st.Metaint = ms.BurstSize, ms.Metaint
 		st.MaxListeners, st.Fallback, st.FallbackOverride = ms.MaxListeners, ms.Fallback, ms.FallbackOverride
+		st.Hidden = ms.Hidden
 		st.Station, st.Input = station, input
 		mounts = append(mounts, broadcast.MountConfig{Path: path, Settings: st})
 	}
@@ -70,6 +71,7 @@ func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 		MaxBandwidthKbps:    cfg.MaxBandwidthKbps,
 		TrustedProxies:      cfg.TrustedProxyPrefixes(),
 		PublicMetrics:       cfg.PublicMetrics,
+		RelayPassword:       cfg.RelayPassword,
 	}
 }
 

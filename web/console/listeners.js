@@ -101,8 +101,13 @@ function showListeners(list) {
   $("lst-table").hidden = list.length === 0;
   $("lst-empty").hidden = list.length > 0;
   const mounts = new Set(list.map((l) => l.mount));
+  // Relays (Icecast slaves pulling with relay credentials) feed listeners
+  // elsewhere: they are shown, but not counted as listeners here.
+  const relays = list.filter((l) => l.relay).length;
+  const people = list.length - relays;
   $("lst-summary").textContent = list.length === 0 ? "" :
-    `${list.length} ${list.length === 1 ? "listener" : "listeners"}` +
+    `${people} ${people === 1 ? "listener" : "listeners"}` +
+    (relays ? `, ${relays} ${relays === 1 ? "relay" : "relays"}` : "") +
     (mounts.size > 1 ? ` on ${mounts.size} mounts` : "");
   fillChartMounts(mounts);
 }
@@ -120,6 +125,9 @@ function makeRow(l) {
   cell("IP", l.ip, "lst-ip");
   const player = cell("Player", l.user_agent || "(none)", "lst-player");
   player.title = l.user_agent;
+  if (l.relay) {
+    player.prepend(el("span", "relay", { class: "lst-relay", title: "A relay pulling with relay credentials: not counted as a listener" }), " ");
+  }
   const r = {
     tr,
     mount: cell("Mount", l.mount),
