@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"onair/codec/mp3enc"
+	"onair/dsp/resample"
 	"onair/internal/testenv"
 )
 
@@ -56,6 +57,37 @@ func BenchmarkChain(b *testing.B) {
 	}
 }
 
+// BenchmarkChainSettings is BenchmarkChain from a 48 kHz MP3 (so that
+// every block is resampled) at each LAME quality a small machine might
+// use, with either resampler: what mp3_quality and resampler save.
+// cpu-s/h is CPU-seconds per hour of audio.
+func BenchmarkChainSettings(b *testing.B) {
+	path := chainFixture(b, 48000)
+	for _, q := range []int{2, 5, 7, 9} {
+		for _, rs := range []resample.Quality{resample.Best, resample.Fast} {
+			b.Run(fmt.Sprintf("q%d/%v", q, rs), func(b *testing.B) {
+				enc, _, err := mp3enc.New(mp3enc.Options{Kind: mp3enc.KindLAME, Quality: mp3enc.LAMEQuality(q)})
+				if err != nil {
+					b.Skip(err)
+				}
+				defer enc.Close()
+				e := New(Config{SampleRate: 44100, Crossfade: 3 * time.Second}, &reopening{path: path, q: rs}, enc, &recordSink{})
+				var frames int64
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					e.render(frames)
+					e.encode()
+					frames += BlockFrames
+				}
+				x := float64(frames) / 44100 / b.Elapsed().Seconds()
+				b.ReportMetric(x, "x-realtime")
+				b.ReportMetric(3600/x, "cpu-s/h")
+			})
+		}
+	}
+}
+
 // BenchmarkMixLimit is the engine's own share: crossfading and limiting
 // synthetic tracks (their sine generator included). With amp 0.9 every
 // crossfade goes over the ceiling and the limiter works all through it.
@@ -80,11 +112,15 @@ func benchMixLimit(b *testing.B, amp float64) {
 	b.ReportMetric(float64(frames)/rate/b.Elapsed().Seconds(), "x-realtime")
 }
 
-// reopening plays the same file over and over.
-type reopening struct{ path string }
+// reopening plays the same file over and over, resampled with q when its
+// rate is not 44.1 kHz.
+type reopening struct {
+	path string
+	q    resample.Quality
+}
 
 func (r *reopening) Next() *Track {
-	t, err := OpenFile(r.path, 44100)
+	t, err := OpenFile(r.path, 44100, r.q)
 	if err != nil {
 		panic(err)
 	}

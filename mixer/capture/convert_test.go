@@ -4,13 +4,14 @@ import (
 	"math"
 	"testing"
 
+	"onair/dsp/resample"
 	"onair/internal/testaudio"
 )
 
 // decodeAll feeds data to a new decoder in pieces cycling through sizes
 // and returns all it put out, tail included.
 func decodeAll(data []byte, inRate, outRate, ch int, sizes ...int) []float32 {
-	d := newS16Decoder(inRate, outRate, ch)
+	d := newS16Decoder(inRate, outRate, ch, resample.Best)
 	var out []float32
 	for i := 0; len(data) > 0; i++ {
 		buf := d.buffer()
@@ -58,7 +59,7 @@ func TestDecoderCarriesPartialFrames(t *testing.T) {
 
 // TestDecoderMonoIsDuplicated: mono arrives in both channels, s16/32768.
 func TestDecoderMonoIsDuplicated(t *testing.T) {
-	d := newS16Decoder(44100, 44100, 1)
+	d := newS16Decoder(44100, 44100, 1, resample.Best)
 	n := copy(d.buffer(), []byte{0x00, 0x80, 0xff, 0x7f, 0x01, 0x00, 0xff}) // -32768, 32767, 1, half
 	got := d.decode(n)
 	want := []float32{-1, -1, 32767.0 / 32768, 32767.0 / 32768, 1.0 / 32768, 1.0 / 32768}
@@ -82,7 +83,7 @@ func TestDecoderMonoIsDuplicated(t *testing.T) {
 func TestDecoderDoesNotAllocate(t *testing.T) {
 	for _, rates := range [][2]int{{44100, 44100}, {48000, 44100}, {22050, 44100}} {
 		for ch := 1; ch <= 2; ch++ {
-			d := newS16Decoder(rates[0], rates[1], ch)
+			d := newS16Decoder(rates[0], rates[1], ch, resample.Best)
 			n := len(d.buffer()) - 3
 			allocs := testing.AllocsPerRun(20, func() {
 				d.decode(min(n, len(d.buffer())))

@@ -94,7 +94,7 @@ func (c *soundCard) capture(ctx context.Context, sink Sink) error {
 	defer stream.Abort()
 	c.log.Info("mic device opened", "name", dev.Name, "rate", rate, "channels", ch)
 
-	conv := newToStation(rate, c.o.OutRate, ch)
+	conv := newToStation(rate, c.o.OutRate, ch, c.o.Resampler)
 	live := false
 	var dropped, overflows int64
 	defer func() {
