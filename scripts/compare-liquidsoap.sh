@@ -12,7 +12,8 @@
 # OnAir with no station. Both encode with LAME at the same quality (-q):
 # OnAir's mp3_quality and liquidsoap's %mp3(internal_quality=…).
 #
-# Usage: scripts/compare-liquidsoap.sh [-d SECONDS] [-w WARMUP] [-n TRACKS] [-q QUALITY] [-o DIR]
+# Usage: scripts/compare-liquidsoap.sh [-d SECONDS] [-w WARMUP] [-n TRACKS] [-q QUALITY]
+#            [-r FILTER] [-e 'VAR=V …']… [-L] [-o DIR]
 #   -d SECONDS   steady window per run (default 120)
 #   -w WARMUP    seconds before the window starts (default 10)
 #   -n TRACKS    tracks of 40 s made for the folder (default 8; half at 48 kHz)
@@ -23,7 +24,7 @@
 #   -L           OnAir only: leave liquidsoap out
 #   -o DIR       keep logs in DIR
 #
-# Needs: go, ffmpeg (libmp3lame), liquidsoap, curl.
+# Needs: go, ffmpeg (libmp3lame), curl, and liquidsoap unless -L.
 set -euo pipefail
 
 duration=120
