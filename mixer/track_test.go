@@ -33,8 +33,11 @@ func TestOpenFileResampler(t *testing.T) {
 				t.Fatal(err)
 			}
 			fa := tr.Audio.(*fileAudio)
-			if want := resample.New(48000, 44100, 2, q).Latency(); fa.rs == nil || fa.rs.Latency() != want {
-				t.Fatalf("the track's resampler is not the %v one (latency %v, want %d)", q, fa.rs, want)
+			if fa.rs == nil {
+				t.Fatal("a 48 kHz track at a 44.1 kHz station is not resampled")
+			}
+			if got, want := fa.rs.Latency(), resample.New(48000, 44100, 2, q).Latency(); got != want {
+				t.Fatalf("the track's resampler is not the %v one (latency %d, want %d)", q, got, want)
 			}
 			var pcm []float32
 			buf := make([]float32, 2*BlockFrames)

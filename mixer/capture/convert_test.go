@@ -94,3 +94,18 @@ func TestDecoderDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestConverterFilter: input at another rate goes through the filter the
+// station's resampler setting names (Fast's holds back half as much).
+func TestConverterFilter(t *testing.T) {
+	for _, q := range []resample.Quality{resample.Best, resample.Fast} {
+		c := newToStation(48000, 44100, 1, q)
+		want := resample.New(48000, 44100, 1, q).Latency()
+		if c.rs == nil {
+			t.Fatalf("%v: no resampler from 48 kHz to 44.1 kHz", q)
+		}
+		if got := c.rs.Latency(); got != want {
+			t.Errorf("%v: converter latency %d, want %d", q, got, want)
+		}
+	}
+}
