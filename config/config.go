@@ -29,6 +29,15 @@ const (
 	EncoderShine = "shine"
 )
 
+// Resampler filters accepted in Station.Resampler.
+const (
+	// ResamplerBest is the 64-tap filter, transparent to 18 kHz.
+	ResamplerBest = "best"
+	// ResamplerFast is the 32-tap filter, about half the CPU, flat to
+	// 16 kHz: for single-core boards such as a Pi Zero.
+	ResamplerFast = "fast"
+)
+
 // Microphone backends accepted in Mic.Backend.
 const (
 	// MicNone disables the station's microphone input.
@@ -147,6 +156,13 @@ type Station struct {
 	SampleRate int `yaml:"sample_rate"`
 	// Encoder is EncoderAuto, EncoderLAME or EncoderShine.
 	Encoder string `yaml:"encoder"`
+	// MP3Quality is LAME's -q, 0 (best, slowest) to 9 (fastest); shine
+	// ignores it.
+	MP3Quality int `yaml:"mp3_quality"`
+	// Resampler is the filter that brings tracks, live streams and the
+	// microphone at other rates to SampleRate: ResamplerBest or
+	// ResamplerFast.
+	Resampler string `yaml:"resampler"`
 	// CrossfadeMS is the crossfade between tracks and between AutoDJ and a
 	// live DJ, 0..30000 ms; 0 means gapless.
 	CrossfadeMS int `yaml:"crossfade_ms"`
@@ -259,6 +275,8 @@ func DefaultStation() Station {
 		Bitrate:     128,
 		SampleRate:  44100,
 		Encoder:     EncoderAuto,
+		MP3Quality:  5,
+		Resampler:   ResamplerBest,
 		CrossfadeMS: 3000,
 		LiveMount:   "/live",
 		MediaDirs:   []string{"./music"},

@@ -40,6 +40,12 @@ func TestLoadOverlay(t *testing.T) {
 			c.Stations[0].Bitrate = 192
 			return c
 		}},
+		{"settings for a small machine", "stations:\n  - mp3_quality: 0\n    resampler: fast\n", func() Config {
+			c := Default()
+			c.Stations[0].MP3Quality = 0
+			c.Stations[0].Resampler = ResamplerFast
+			return c
+		}},
 		{"nested mixer keeps its defaults", "stations:\n  - mixer: {bg_level: 0.5}\n", func() Config {
 			c := Default()
 			c.Stations[0].Mixer.BgLevel = 0.5

@@ -192,6 +192,10 @@ func (c Config) checkStations(ch *checker) {
 		oneOf(ch, p+".bitrate", s.Bitrate, Bitrates())
 		oneOf(ch, p+".sample_rate", s.SampleRate, SampleRates())
 		oneOf(ch, p+".encoder", s.Encoder, []string{EncoderAuto, EncoderLAME, EncoderShine})
+		if s.MP3Quality < 0 || s.MP3Quality > 9 {
+			ch.add(p+".mp3_quality", "must be between 0 (best sound, most CPU) and 9 (least CPU), not %d", s.MP3Quality)
+		}
+		oneOf(ch, p+".resampler", s.Resampler, []string{ResamplerBest, ResamplerFast})
 		between(ch, p+".crossfade_ms", s.CrossfadeMS, 0, MaxCrossfadeMS)
 		for j, dir := range s.MediaDirs {
 			if dir == "" {

@@ -30,7 +30,7 @@ const [base, adminUser, adminPass, newName, djUser, djPass] = args('settings.mjs
 const WATCHDOG_MS = 80000;
 const result = {
   ok: false, steps: [], error: null, console: [],
-  nameBefore: null, nameSource: null, nameAfterReload: null, network: {}, limitError: null,
+  nameBefore: null, nameSource: null, nameAfterReload: null, network: {}, stream: {}, limitError: null,
   accounts: [], phone: {}, dj: {},
 };
 let browser;
@@ -72,6 +72,9 @@ await run(result, WATCHDOG_MS, async () => {
   result.network.listen = await net.locator('dd[data-fact="listen"] .set-value').textContent();
   result.network.rows = await net.locator('dd').count();
   result.network.restartRows = await net.locator('dd[data-restart="true"]').count();
+  const stream = page.locator('#set-stream');
+  result.stream.mp3Quality = await stream.locator('dd[data-fact="mp3_quality"] .set-value').textContent();
+  result.stream.resampler = await stream.locator('dd[data-fact="resampler"] .set-value').textContent();
   await shot(page, 'desktop');
   result.steps.push('network');
 

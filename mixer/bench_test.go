@@ -5,10 +5,12 @@ import (
 	"math"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
 	"onair/codec/mp3enc"
+	"onair/dsp/resample"
 	"onair/internal/testenv"
 )
 
@@ -56,6 +58,58 @@ func BenchmarkChain(b *testing.B) {
 	}
 }
 
+// BenchmarkChainSettings is BenchmarkChain from a 48 kHz MP3 (so that
+// every block is resampled) at each LAME quality a small machine might
+// use, with either resampler: what mp3_quality and resampler save. The
+// rows "none" leave the encoder out, to show what the rest costs.
+// cpu-s/h is CPU-seconds per hour of audio, from the benchmark thread's
+// own CPU time (on Linux; the wall clock elsewhere), so that other work
+// on the machine inflates it less than ns/op.
+func BenchmarkChainSettings(b *testing.B) {
+	path := chainFixture(b, 48000)
+	for _, q := range []int{-1, 2, 5, 7, 9} {
+		for _, rs := range []resample.Quality{resample.Best, resample.Fast} {
+			name := fmt.Sprintf("q%d/%v", q, rs)
+			if q < 0 {
+				name = "none/" + rs.String()
+			}
+			b.Run(name, func(b *testing.B) {
+				var enc Encoder = nopEncoder{}
+				if q >= 0 {
+					lame, _, err := mp3enc.New(mp3enc.Options{Kind: mp3enc.KindLAME, Quality: mp3enc.LAMEQuality(q)})
+					if err != nil {
+						b.Skip(err)
+					}
+					defer lame.Close()
+					enc = lame
+				}
+				e := New(Config{SampleRate: 44100, Crossfade: 3 * time.Second}, &reopening{path: path, q: rs}, enc, &recordSink{})
+				var frames int64
+				// One thread does the whole chain, so its CPU time is
+				// the chain's: no allocation leaves work to the collector.
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				b.ReportAllocs()
+				b.ResetTimer()
+				cpu0, ok := threadCPU()
+				for range b.N {
+					e.render(frames)
+					e.encode()
+					frames += BlockFrames
+				}
+				cpu1, _ := threadCPU()
+				spent := b.Elapsed()
+				if ok {
+					spent = cpu1 - cpu0
+				}
+				audio := float64(frames) / 44100
+				b.ReportMetric(audio/spent.Seconds(), "x-realtime")
+				b.ReportMetric(3600*spent.Seconds()/audio, "cpu-s/h")
+			})
+		}
+	}
+}
+
 // BenchmarkMixLimit is the engine's own share: crossfading and limiting
 // synthetic tracks (their sine generator included). With amp 0.9 every
 // crossfade goes over the ceiling and the limiter works all through it.
@@ -80,11 +134,15 @@ func benchMixLimit(b *testing.B, amp float64) {
 	b.ReportMetric(float64(frames)/rate/b.Elapsed().Seconds(), "x-realtime")
 }
 
-// reopening plays the same file over and over.
-type reopening struct{ path string }
+// reopening plays the same file over and over, resampled with q when its
+// rate is not 44.1 kHz.
+type reopening struct {
+	path string
+	q    resample.Quality
+}
 
 func (r *reopening) Next() *Track {
-	t, err := OpenFile(r.path, 44100)
+	t, err := OpenFile(r.path, 44100, r.q)
 	if err != nil {
 		panic(err)
 	}

@@ -11,9 +11,9 @@ import (
 )
 
 // OpenFile opens an audio file as a track at the station's sample rate:
-// decoded, resampled when its rate differs, titled from its tags (the file
-// name when it has none).
-func OpenFile(path string, rate int) (*Track, error) {
+// decoded, resampled with filter q when its rate differs, titled from its
+// tags (the file name when it has none).
+func OpenFile(path string, rate int, q resample.Quality) (*Track, error) {
 	dec, err := decode.Open(path)
 	if err != nil {
 		return nil, err
@@ -28,7 +28,7 @@ func OpenFile(path string, rate int) (*Track, error) {
 			_ = dec.Close() // a file only read from
 			return nil, fmt.Errorf("%s: sample rate %d Hz is out of range", path, r)
 		}
-		a.rs = resample.New(dec.SampleRate(), rate, 2, resample.Best)
+		a.rs = resample.New(dec.SampleRate(), rate, 2, q)
 		a.out = make([]float32, 0, 2*a.rs.MaxOut(readChunk)+2*readChunk)
 	}
 	return &Track{

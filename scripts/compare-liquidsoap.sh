@@ -9,32 +9,51 @@
 #
 # OnAir's station writes to its own /stream (the whole server, one process,
 # is measured). liquidsoap's output.icecast sends to a second, unmeasured
-# OnAir with no station.
+# OnAir with no station. Both encode with LAME at the same quality (-q):
+# OnAir's mp3_quality and liquidsoap's %mp3(internal_quality=…).
 #
-# Usage: scripts/compare-liquidsoap.sh [-d SECONDS] [-w WARMUP] [-n TRACKS] [-o DIR]
+# Usage: scripts/compare-liquidsoap.sh [-d SECONDS] [-w WARMUP] [-n TRACKS] [-q QUALITY]
+#            [-r FILTER] [-e 'VAR=V …']… [-L] [-o DIR]
 #   -d SECONDS   steady window per run (default 120)
 #   -w WARMUP    seconds before the window starts (default 10)
 #   -n TRACKS    tracks of 40 s made for the folder (default 8; half at 48 kHz)
+#   -q QUALITY   LAME quality 0..9 for both (default 2, liquidsoap's own default)
+#   -r FILTER    OnAir's resampler: best (default) or fast
+#   -e 'VAR=V …' run OnAir once more with these environment variables (for
+#                GOGC and GOMEMLIMIT); repeat for more runs, each a row
+#   -L           OnAir only: leave liquidsoap out
 #   -o DIR       keep logs in DIR
 #
-# Needs: go, ffmpeg (libmp3lame), liquidsoap, curl.
+# Needs: go, ffmpeg (libmp3lame), curl, and liquidsoap unless -L.
 set -euo pipefail
 
 duration=120
 warmup=10
 ntracks=8
+quality=2
+resampler=best
+envs=()
+liquidsoap=1
 outdir=""
 while (($#)); do
 	case "$1" in
 	-d) duration="$2"; shift 2 ;;
 	-w) warmup="$2"; shift 2 ;;
 	-n) ntracks="$2"; shift 2 ;;
+	-q) quality="$2"; shift 2 ;;
+	-r) resampler="$2"; shift 2 ;;
+	-e) envs+=("$2"); shift 2 ;;
+	-L) liquidsoap=0; shift ;;
 	-o) outdir="$2"; shift 2 ;;
 	-h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
-for tool in go ffmpeg liquidsoap curl; do
+[[ $quality =~ ^[0-9]$ ]] || { echo "compare-liquidsoap: -q must be 0..9, not $quality" >&2; exit 2; }
+[[ $resampler == best || $resampler == fast ]] || { echo "compare-liquidsoap: -r must be best or fast, not $resampler" >&2; exit 2; }
+tools=(go ffmpeg curl)
+((liquidsoap)) && tools+=(liquidsoap)
+for tool in "${tools[@]}"; do
 	command -v "$tool" >/dev/null || { echo "compare-liquidsoap: $tool not found (apt-get install ${tool/go/golang})" >&2; exit 2; }
 done
 
@@ -113,11 +132,15 @@ measure() {
 	rows+=$'\n'
 }
 
-# --- OnAir: its own station on /stream.
-port=$(free_port)
-cat >"$tmp/onair.yaml" <<YAML
+# --- OnAir: its own station on /stream, once as is and once per -e.
+# run_onair N ENV: run and measure OnAir with ENV ("VAR=V …") added.
+run_onair() {
+	local n=$1 env=$2 port pid name=onair
+	[[ -n $env ]] && name="onair $env"
+	port=$(free_port)
+	cat >"$tmp/onair$n.yaml" <<YAML
 listen: "127.0.0.1:$port"
-data_dir: "$tmp/onair-data"
+data_dir: "$tmp/onair-data$n"
 source_password: "compare-src"
 admin_password: "compare-adm"
 stations:
@@ -125,19 +148,29 @@ stations:
     mount: /stream
     live_mount: /live
     crossfade_ms: 3000
+    mp3_quality: $quality
+    resampler: $resampler
     media_dirs: ["$tmp/music"]
 YAML
-"$tmp/onair" -config "$tmp/onair.yaml" >"$tmp/onair.log" 2>&1 &
-pid=$!
-pids+=("$pid")
-wait_stream "http://127.0.0.1:$port/stream"
-log "onair: measuring pid $pid for ${warmup}+${duration} s"
-measure onair "$pid"
-kill "$pid"; wait "$pid" 2>/dev/null || true
+	# $env is split into words on purpose: one VAR=V per word.
+	# shellcheck disable=SC2086
+	env $env "$tmp/onair" -config "$tmp/onair$n.yaml" >"$tmp/onair$n.log" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	wait_stream "http://127.0.0.1:$port/stream"
+	log "$name: measuring pid $pid for ${warmup}+${duration} s"
+	measure "$name" "$pid"
+	kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+run_onair 0 ""
+for i in "${!envs[@]}"; do
+	run_onair $((i + 1)) "${envs[$i]}"
+done
 
 # --- liquidsoap into a second OnAir (not measured).
-sport=$(free_port)
-cat >"$tmp/sink.yaml" <<YAML
+if ((liquidsoap)); then
+	sport=$(free_port)
+	cat >"$tmp/sink.yaml" <<YAML
 listen: "127.0.0.1:$sport"
 data_dir: "$tmp/sink-data"
 source_password: "compare-src"
@@ -146,27 +179,28 @@ stations: []
 mounts:
   - path: /live
 YAML
-"$tmp/onair" -config "$tmp/sink.yaml" >"$tmp/sink.log" 2>&1 &
-pids+=("$!")
-cat >"$tmp/radio.liq" <<LIQ
+	"$tmp/onair" -config "$tmp/sink.yaml" >"$tmp/sink.log" 2>&1 &
+	pids+=("$!")
+	cat >"$tmp/radio.liq" <<LIQ
 settings.init.allow_root.set(true)
 settings.log.stdout.set(true)
 settings.log.file.set(false)
 s = playlist(mode="randomize", reload_mode="watch", "$tmp/music")
 s = crossfade(duration=3., s)
 s = mksafe(s)
-output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true), host="127.0.0.1", port=$sport,
+output.icecast(%mp3(bitrate=128, samplerate=44100, stereo=true, internal_quality=$quality), host="127.0.0.1", port=$sport,
   password="compare-src", mount="/live", name="liquidsoap", s)
 LIQ
-liquidsoap "$tmp/radio.liq" >"$tmp/liquidsoap.log" 2>&1 &
-pid=$!
-pids+=("$pid")
-wait_stream "http://127.0.0.1:$sport/live"
-log "liquidsoap: measuring pid $pid for ${warmup}+${duration} s"
-measure liquidsoap "$pid"
+	liquidsoap "$tmp/radio.liq" >"$tmp/liquidsoap.log" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	wait_stream "http://127.0.0.1:$sport/live"
+	log "liquidsoap: measuring pid $pid for ${warmup}+${duration} s"
+	measure liquidsoap "$pid"
+fi
 
 echo
-echo "Steady window ${duration} s after ${warmup} s; $ntracks tracks of 40 s (MP3 192 kbps, half 44.1 kHz, half 48 kHz), 3 s crossfade, MP3 128 kbps out; $(nproc) CPUs."
+echo "Steady window ${duration} s after ${warmup} s; $ntracks tracks of 40 s (MP3 192 kbps, half 44.1 kHz, half 48 kHz), 3 s crossfade, MP3 128 kbps out at LAME quality $quality, OnAir's resampler $resampler; $(nproc) CPUs."
 echo
 echo "| program | CPU % of a core | CPU-s per hour of audio | RSS at end (MiB) | peak RSS (MiB) |"
 echo "|---|---:|---:|---:|---:|"

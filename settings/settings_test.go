@@ -61,6 +61,7 @@ func newFixture(t *testing.T) *fixture {
 	base.MaxListeners = 50 // as a file would set it
 	jazz := config.DefaultStation()
 	jazz.ID, jazz.Name, jazz.Mount, jazz.LiveMount, jazz.MediaDirs = "jazz", "Jazz FM", "/jazz", "", []string{"/srv/jazz"}
+	jazz.MP3Quality, jazz.Resampler = 7, config.ResamplerFast
 	base.Stations = append(base.Stations, jazz)
 	f := &fixture{db: db, base: base, env: map[string]string{}, live: newFakeLive(), src: &fakeSource{}}
 	f.m = f.open(t)
@@ -139,6 +140,16 @@ func TestViewSources(t *testing.T) {
 	}
 	if got := jazz["mount"]; got.Value != "/jazz" || got.Source != FromFile || !got.Restart {
 		t.Errorf("jazz mount: %+v", got)
+	}
+	// The encoder and resampler settings a small machine needs are shown
+	// with where they come from.
+	for key, want := range map[string]any{"mp3_quality": 7, "resampler": "fast"} {
+		if got := jazz[key]; got.Value != want || got.Source != FromFile || !got.Restart {
+			t.Errorf("jazz %s: %+v, want %v from the file", key, got, want)
+		}
+	}
+	if got := main["mp3_quality"]; got.Value != 5 || got.Source != FromDefault {
+		t.Errorf("main mp3_quality: %+v", got)
 	}
 	// Relative folders are shown as the library reads them.
 	wd, _ := os.Getwd()

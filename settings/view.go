@@ -86,6 +86,8 @@ var stationFacts = []stationFact{
 	{"bitrate", func(s config.Station) any { return s.Bitrate }},
 	{"sample_rate", func(s config.Station) any { return s.SampleRate }},
 	{"encoder", func(s config.Station) any { return s.Encoder }},
+	{"mp3_quality", func(s config.Station) any { return s.MP3Quality }},
+	{"resampler", func(s config.Station) any { return s.Resampler }},
 }
 
 // View describes every setting: its value, where it comes from, and

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"onair/broadcast"
+	"onair/dsp/resample"
 	"onair/mixer"
 	"onair/mixer/live"
 )
@@ -27,6 +28,7 @@ const (
 // into the engine's live channel.
 type liveInput struct {
 	rate   int
+	filter resample.Quality // for a source at another rate
 	feed   *mixer.Feed
 	engine *mixer.Engine
 	log    *slog.Logger
@@ -52,7 +54,7 @@ func (in *liveInput) Begin(info broadcast.StreamInfo) (broadcast.InputSession, e
 	}
 	in.engine.SetLiveTitle(title)
 	s := &liveSession{in: in}
-	s.dec = live.NewDecoder(live.Options{Rate: in.rate, Logger: in.log, OnTitle: in.engine.SetLiveTitle}, in.feed)
+	s.dec = live.NewDecoder(live.Options{Rate: in.rate, Resampler: in.filter, Logger: in.log, OnTitle: in.engine.SetLiveTitle}, in.feed)
 	in.feed.Start()
 	in.note("")
 	in.log.Info("live source connected", "type", info.ContentType, "name", info.Name, "agent", info.UserAgent)

@@ -21,6 +21,7 @@ import (
 	"onair/broadcast"
 	"onair/codec/mp3enc"
 	"onair/config"
+	"onair/dsp/resample"
 	"onair/library"
 	"onair/mixer"
 	"onair/mixer/capture"
@@ -90,7 +91,14 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "station", "station", cfg.ID)
-	enc, note, err := mp3enc.New(mp3enc.Options{Kind: cfg.Encoder, Bitrate: cfg.Bitrate, SampleRate: cfg.SampleRate, Channels: 2})
+	filter, err := resamplerOf(cfg.Resampler)
+	if err != nil {
+		return nil, "", fmt.Errorf("station %s: %w", cfg.ID, err)
+	}
+	enc, note, err := mp3enc.New(mp3enc.Options{
+		Kind: cfg.Encoder, Bitrate: cfg.Bitrate, SampleRate: cfg.SampleRate, Channels: 2,
+		Quality: mp3enc.LAMEQuality(cfg.MP3Quality),
+	})
 	if err != nil {
 		return nil, "", fmt.Errorf("station %s: %w", cfg.ID, err)
 	}
@@ -123,7 +131,7 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 	}()
 	problems := &mixer.Problems{}
 	rate := cfg.SampleRate
-	open := func(path string) (*mixer.Track, error) { return mixer.OpenFile(path, rate) }
+	open := func(path string) (*mixer.Track, error) { return mixer.OpenFile(path, rate, filter) }
 	rot := playlist.NewRotation(cfg.ID, cfg.MediaDirs, prog.Library, prog.Playlists, 0, log)
 	queue := mixer.NewQueue(rotationPicker{rot}, open, problems, log)
 	plays := make(chan mixer.NowPlaying, 16)
@@ -140,7 +148,7 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 	var micFeed, liveFeed *mixer.Feed
 	micBackend, err := capture.New(capture.Options{
 		Backend: cfg.Mic.Backend, Path: cfg.Mic.Path, Device: cfg.Mic.Device,
-		SampleRate: cfg.Mic.SampleRate, Channels: cfg.Mic.Channels, OutRate: rate,
+		SampleRate: cfg.Mic.SampleRate, Channels: cfg.Mic.Channels, OutRate: rate, Resampler: filter,
 	}, log)
 	if err != nil {
 		// A mic that cannot be used leaves the station on air without it.
@@ -172,7 +180,7 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 	}, queue, enc, m)
 	var live *liveInput
 	if liveFeed != nil {
-		live = &liveInput{rate: rate, feed: liveFeed, engine: eng, log: log.With("mount", cfg.LiveMount)}
+		live = &liveInput{rate: rate, filter: filter, feed: liveFeed, engine: eng, log: log.With("mount", cfg.LiveMount)}
 		detach, err := pub.AttachInput(cfg.LiveMount, live)
 		if err != nil {
 			return nil, "", fmt.Errorf("station %s: live mount: %w", cfg.ID, err)
@@ -191,6 +199,19 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 	return st, note, nil
 }
 
+// resamplerOf returns the filter a station's resampler setting names; ""
+// is the default, Best.
+func resamplerOf(name string) (resample.Quality, error) {
+	var q resample.Quality
+	if name == "" {
+		return resample.Best, nil
+	}
+	if err := q.UnmarshalText([]byte(name)); err != nil {
+		return 0, fmt.Errorf("'resampler' must be best or fast, not %q", name)
+	}
+	return q, nil
+}
+
 // IdleTitle is what listeners see while there is nothing to play.
 func IdleTitle(dirs []string) string {
 	where := "the music folder"
@@ -204,8 +225,9 @@ func IdleTitle(dirs []string) string {
 func (s *Station) Run(ctx context.Context) {
 	defer close(s.done)
 	s.onAir.Store(true)
-	s.log.Info("station on air", "mount", s.cfg.Mount, "encoder", s.encName,
-		"bitrate", s.cfg.Bitrate, "sample_rate", s.cfg.SampleRate, "media", s.MediaDirs())
+	s.log.Info("station on air", "mount", s.cfg.Mount, "encoder", s.encName, "mp3_quality", s.cfg.MP3Quality,
+		"bitrate", s.cfg.Bitrate, "sample_rate", s.cfg.SampleRate, "resampler", cmp.Or(s.cfg.Resampler, config.ResamplerBest),
+		"media", s.MediaDirs())
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {

@@ -260,6 +260,10 @@ type settingsResult struct {
 		Heading, Listen   string
 		Rows, RestartRows int
 	} `json:"network"`
+	Stream struct {
+		MP3Quality string `json:"mp3Quality"`
+		Resampler  string `json:"resampler"`
+	} `json:"stream"`
 	LimitError   string   `json:"limitError"`
 	LimitInvalid string   `json:"limitInvalid"`
 	Accounts     []string `json:"accounts"`
@@ -278,12 +282,13 @@ type settingsResult struct {
 // (a reload applies them), renames the station and
 // finds the name again after a reload, sees the server's refusal of a
 // bad limit under its field, and adds a DJ; the page fits a 390 px
-// phone. The DJ gets no Settings link and a 403 from /api/settings.
+// phone. The DJ gets no Settings link and a 403 from /api/settings. The
+// station's encoder settings from the file are shown.
 // ONAIR_E2E_SHOTS=/dir keeps screenshots (settings-*.png).
 func TestSettingsInABrowser(t *testing.T) {
 	dir, node := testenv.E2EDir(t, "../..")
 	music := t.TempDir()
-	yaml := fmt.Sprintf("stations:\n  - id: main\n    name: From The File\n    mount: /stream\n    media_dirs: [%q]\n", music)
+	yaml := fmt.Sprintf("stations:\n  - id: main\n    name: From The File\n    mount: /stream\n    mp3_quality: 7\n    resampler: fast\n    media_dirs: [%q]\n", music)
 	_, base := startAt(t, buildBinary(t), t.TempDir(), yaml)
 	newName := `Sunset <b>FM</b> & "friends"`
 	var res settingsResult
@@ -300,6 +305,9 @@ func TestSettingsInABrowser(t *testing.T) {
 	if !strings.Contains(res.Network.Heading, "takes effect on restart") || res.Network.Listen != u.Host ||
 		res.Network.Rows < 10 || res.Network.RestartRows != res.Network.Rows-1 { // trusted_proxies: on reload
 		t.Errorf("network group: %+v", res.Network)
+	}
+	if res.Stream.MP3Quality != "7" || res.Stream.Resampler != "fast" {
+		t.Errorf("stream settings shown: %+v, want mp3_quality 7 and resampler fast", res.Stream)
 	}
 	if !strings.Contains(res.LimitError, "'max_listeners' must be between 0") || res.LimitInvalid != "true" {
 		t.Errorf("refusal under Max listeners: %q (aria-invalid %q)", res.LimitError, res.LimitInvalid)

@@ -1,6 +1,7 @@
 package mp3enc
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -61,4 +62,14 @@ func BenchmarkEncodeLAME(b *testing.B) {
 
 func BenchmarkEncodeShine(b *testing.B) {
 	benchmarkEncode(b, Options{Kind: KindShine})
+}
+
+// BenchmarkEncodeLAMEQuality is LAME at each -q a station may be given
+// (mp3_quality), to weigh what a lower setting saves.
+func BenchmarkEncodeLAMEQuality(b *testing.B) {
+	for _, q := range []int{0, 2, 5, 7, 9} {
+		b.Run(fmt.Sprintf("q%d", q), func(b *testing.B) {
+			benchmarkEncode(b, needLAME(b, Options{Quality: LAMEQuality(q)}))
+		})
+	}
 }

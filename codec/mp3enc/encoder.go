@@ -34,6 +34,19 @@ const (
 	DefaultQuality    = 5 // LAME -q: 0 best and slowest, 9 worst and fastest
 )
 
+// QualityBest is the [Options.Quality] that asks for LAME's -q 0, which
+// the zero value, standing for [DefaultQuality], cannot.
+const QualityBest = -1
+
+// LAMEQuality returns the [Options.Quality] for LAME's -q q (0 to 9), as a
+// configuration file gives it.
+func LAMEQuality(q int) int {
+	if q == 0 {
+		return QualityBest
+	}
+	return q
+}
+
 // lameLibrary is the shared object LAME is loaded from, as Debian's
 // libmp3lame0 installs it.
 const lameLibrary = "libmp3lame.so.0"
@@ -48,7 +61,7 @@ type Options struct {
 	Bitrate    int    // kbps, constant
 	SampleRate int    // Hz, of the input and of the MP3
 	Channels   int    // 1 or 2; the input is interleaved with this many channels
-	Quality    int    // LAME -q, 1 (best) to 9 (fastest); 0 means 5. Shine ignores it.
+	Quality    int    // LAME -q, 1 (best) to 9 (fastest), or QualityBest for 0; 0 means 5. Shine ignores it.
 
 	// library overrides lameLibrary, so that tests can ask for one that
 	// does not exist.
@@ -111,6 +124,14 @@ func New(o Options) (enc Encoder, note string, err error) {
 	return s, fmt.Sprintf("%v: using shine (%d kbps only); %s for better sound", lerr, shineBitrate, lameHint), nil
 }
 
+// lameQuality is the -q to give LAME for o, which normalize checked.
+func (o Options) lameQuality() int {
+	if o.Quality == QualityBest {
+		return 0
+	}
+	return o.Quality
+}
+
 // mpeg1Rates and the rest are the sample rates of each MPEG audio version
 // and mpeg1Bitrates and mpeg2Bitrates their layer III bitrates in kbps.
 var (
@@ -151,7 +172,7 @@ func (o Options) normalize() (Options, error) {
 	if o.Channels != 1 && o.Channels != 2 {
 		return o, fmt.Errorf("%w: 'channels' must be 1 or 2, not %d", ErrChannels, o.Channels)
 	}
-	if o.Quality < 0 || o.Quality > 9 {
+	if (o.Quality < 0 && o.Quality != QualityBest) || o.Quality > 9 {
 		return o, fmt.Errorf("%w: 'quality' must be one of 0…9, not %d", ErrQuality, o.Quality)
 	}
 	bitrates := mpeg1Bitrates

@@ -232,7 +232,7 @@ func (e *lameEncoder) start() error {
 		{l.setOutSamplerate, int32(e.o.SampleRate), "out_samplerate"},
 		{l.setNumChannels, int32(e.channels), "num_channels"},
 		{l.setBrate, int32(e.o.Bitrate), "brate"},
-		{l.setQuality, int32(e.o.Quality), "quality"},
+		{l.setQuality, int32(e.o.lameQuality()), "quality"},
 		{l.setMode, mode, "mode"},
 		{l.setVBR, lameVBROff, "VBR"},
 		// A Xing/Info frame is written at the start only when the

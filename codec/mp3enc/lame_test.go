@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"onair/codec/mpeg"
 	"onair/internal/testaudio"
 )
 
@@ -92,4 +93,37 @@ func TestLAMEConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestLAMEQuality encodes the same music at -q 0, 2, 5 and 9: each must
+// reach LAME and change what it writes, -q 0 included (which the zero
+// value of Options.Quality cannot ask for), while every stream stays
+// frames of the format asked for.
+func TestLAMEQuality(t *testing.T) {
+	needLAME(t, Options{})
+	pcm := music(3 * 44100)
+	streams := map[int][]byte{}
+	for _, q := range []int{0, 2, 5, 9} {
+		enc, _, err := New(Options{Kind: KindLAME, Quality: LAMEQuality(q)})
+		if err != nil {
+			t.Fatalf("-q %d: %v", q, err)
+		}
+		data := encodeAll(t, enc, pcm, 2, 1024)
+		enc.Close()
+		checkFrames(t, data, DefaultBitrate, DefaultSampleRate, mpeg.JointStereo)
+		for p, other := range streams {
+			if bytes.Equal(data, other) {
+				t.Errorf("-q %d and -q %d give the same stream", p, q)
+			}
+		}
+		streams[q] = data
+	}
+	def, _, err := New(Options{Kind: KindLAME})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer def.Close()
+	if data := encodeAll(t, def, pcm, 2, 1024); !bytes.Equal(data, streams[DefaultQuality]) {
+		t.Errorf("the default quality's stream differs from -q %d's", DefaultQuality)
+	}
 }

@@ -102,6 +102,7 @@ func TestNewBadOptions(t *testing.T) {
 		{"channels", Options{Channels: 6}, ErrChannels, "'channels'"},
 		{"negative channels", Options{Channels: -1}, ErrChannels, "'channels'"},
 		{"quality", Options{Quality: 10}, ErrQuality, "'quality'"},
+		{"negative quality", Options{Quality: -2}, ErrQuality, "'quality'"},
 		{"sample rate", Options{SampleRate: 44000}, ErrSampleRate, "'sample_rate'"},
 		{"bitrate", Options{Bitrate: 130}, ErrBitrate, "'bitrate'"},
 		{"MPEG-1 bitrate at 22.05 kHz", Options{SampleRate: 22050, Bitrate: 320}, ErrBitrate, "'bitrate'"},

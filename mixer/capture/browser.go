@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+
+	"onair/dsp/resample"
 )
 
 // Browser is the browser backend: the microphone of a web page, whose
@@ -15,6 +17,7 @@ import (
 // Run's context ends is let go before Run returns.
 type Browser struct {
 	outRate int
+	q       resample.Quality // the filter for a page at another rate
 	log     *slog.Logger
 
 	mu   sync.Mutex
@@ -23,8 +26,8 @@ type Browser struct {
 	page *BrowserPage    // the page holding the mic, nil if none
 }
 
-func newBrowser(outRate int, log *slog.Logger) *Browser {
-	return &Browser{outRate: outRate, log: log}
+func newBrowser(outRate int, q resample.Quality, log *slog.Logger) *Browser {
+	return &Browser{outRate: outRate, q: q, log: log}
 }
 
 // String describes the input.
@@ -101,7 +104,7 @@ func (p *BrowserPage) Begin(rate, channels int) error {
 		return fmt.Errorf("%w: channels must be 1 or 2, got %d", ErrBadFormat, channels)
 	}
 	p.rate, p.ch = rate, channels
-	p.conv = newToStation(rate, p.b.outRate, channels)
+	p.conv = newToStation(rate, p.b.outRate, channels, p.b.q)
 	p.in = make([]float32, blockFrames*channels)
 	p.sink.Start()
 	p.b.log.Info("browser mic take begins", "rate", rate, "channels", channelsName(channels))

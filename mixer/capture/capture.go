@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+
+	"onair/dsp/resample"
 )
 
 // Backends accepted in Options.Backend.
@@ -59,6 +61,9 @@ type Options struct {
 	Channels int
 	// OutRate is the station's rate in Hz.
 	OutRate int
+	// Resampler is the filter that brings the input to OutRate when the
+	// rates differ; the zero value is resample.Best.
+	Resampler resample.Quality
 }
 
 // New returns the backend o asks for: nil and no error for none. The
@@ -80,7 +85,7 @@ func New(o Options, log *slog.Logger) (Backend, error) {
 	}
 	log = log.With("component", "mic", "backend", o.Backend)
 	if o.Backend == BackendBrowser {
-		return newBrowser(o.OutRate, log), nil
+		return newBrowser(o.OutRate, o.Resampler, log), nil
 	}
 	if o.Backend == BackendPipe {
 		return newPipe(o, log), nil

@@ -20,12 +20,13 @@ type toStation struct {
 	out []float32           // stereo
 }
 
-// newToStation makes a converter for blocks of at most blockFrames frames.
-func newToStation(inRate, outRate, ch int) *toStation {
+// newToStation makes a converter for blocks of at most blockFrames frames,
+// resampling with filter q when the rates differ.
+func newToStation(inRate, outRate, ch int, q resample.Quality) *toStation {
 	t := &toStation{ch: ch}
 	frames := blockFrames
 	if inRate != outRate {
-		t.rs = resample.New(inRate, outRate, ch, resample.Best)
+		t.rs = resample.New(inRate, outRate, ch, q)
 		// Flush appends up to Latency frames; a block up to MaxOut.
 		frames = max(t.rs.MaxOut(blockFrames), t.rs.Latency())
 		t.mid = make([]float32, 0, frames*ch)
@@ -82,12 +83,12 @@ type s16Decoder struct {
 	conv       *toStation
 }
 
-func newS16Decoder(inRate, outRate, ch int) *s16Decoder {
+func newS16Decoder(inRate, outRate, ch int, q resample.Quality) *s16Decoder {
 	return &s16Decoder{
 		frameBytes: 2 * ch,
 		raw:        make([]byte, blockFrames*2*ch),
 		in:         make([]float32, blockFrames*ch),
-		conv:       newToStation(inRate, outRate, ch),
+		conv:       newToStation(inRate, outRate, ch, q),
 	}
 }
 

@@ -4,13 +4,14 @@ import (
 	"math"
 	"testing"
 
+	"onair/dsp/resample"
 	"onair/internal/testaudio"
 )
 
 // decodeAll feeds data to a new decoder in pieces cycling through sizes
 // and returns all it put out, tail included.
 func decodeAll(data []byte, inRate, outRate, ch int, sizes ...int) []float32 {
-	d := newS16Decoder(inRate, outRate, ch)
+	d := newS16Decoder(inRate, outRate, ch, resample.Best)
 	var out []float32
 	for i := 0; len(data) > 0; i++ {
 		buf := d.buffer()
@@ -58,7 +59,7 @@ func TestDecoderCarriesPartialFrames(t *testing.T) {
 
 // TestDecoderMonoIsDuplicated: mono arrives in both channels, s16/32768.
 func TestDecoderMonoIsDuplicated(t *testing.T) {
-	d := newS16Decoder(44100, 44100, 1)
+	d := newS16Decoder(44100, 44100, 1, resample.Best)
 	n := copy(d.buffer(), []byte{0x00, 0x80, 0xff, 0x7f, 0x01, 0x00, 0xff}) // -32768, 32767, 1, half
 	got := d.decode(n)
 	want := []float32{-1, -1, 32767.0 / 32768, 32767.0 / 32768, 1.0 / 32768, 1.0 / 32768}
@@ -82,7 +83,7 @@ func TestDecoderMonoIsDuplicated(t *testing.T) {
 func TestDecoderDoesNotAllocate(t *testing.T) {
 	for _, rates := range [][2]int{{44100, 44100}, {48000, 44100}, {22050, 44100}} {
 		for ch := 1; ch <= 2; ch++ {
-			d := newS16Decoder(rates[0], rates[1], ch)
+			d := newS16Decoder(rates[0], rates[1], ch, resample.Best)
 			n := len(d.buffer()) - 3
 			allocs := testing.AllocsPerRun(20, func() {
 				d.decode(min(n, len(d.buffer())))
@@ -90,6 +91,21 @@ func TestDecoderDoesNotAllocate(t *testing.T) {
 			if allocs != 0 {
 				t.Errorf("%v Hz, %d channels: %v allocations per read", rates, ch, allocs)
 			}
+		}
+	}
+}
+
+// TestConverterFilter: input at another rate goes through the filter the
+// station's resampler setting names (Fast's holds back half as much).
+func TestConverterFilter(t *testing.T) {
+	for _, q := range []resample.Quality{resample.Best, resample.Fast} {
+		c := newToStation(48000, 44100, 1, q)
+		want := resample.New(48000, 44100, 1, q).Latency()
+		if c.rs == nil {
+			t.Fatalf("%v: no resampler from 48 kHz to 44.1 kHz", q)
+		}
+		if got := c.rs.Latency(); got != want {
+			t.Errorf("%v: converter latency %d, want %d", q, got, want)
 		}
 	}
 }

@@ -52,7 +52,7 @@ func (p *pipe) Run(ctx context.Context, sink Sink) error {
 	s := &pipeSession{
 		p:     p,
 		sink:  sink,
-		dec:   newS16Decoder(p.o.SampleRate, p.o.OutRate, p.o.Channels),
+		dec:   newS16Decoder(p.o.SampleRate, p.o.OutRate, p.o.Channels, p.o.Resampler),
 		timer: time.NewTimer(time.Hour),
 	}
 	s.timer.Stop()

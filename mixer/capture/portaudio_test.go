@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/dsp/resample"
 	"onair/internal/leakcheck"
 	"onair/internal/testaudio"
 	"onair/internal/testenv"
@@ -216,7 +217,7 @@ func TestCardReaderStepDoesNotAllocate(t *testing.T) {
 	if err := s.start(); err != nil {
 		t.Fatal(err)
 	}
-	r := newCardReader(s, 48000, 44100, discardSink{})
+	r := newCardReader(s, 48000, 44100, resample.Best, discardSink{})
 	now := time.Now()
 	reads := 0
 	if allocs := testing.AllocsPerRun(200, func() {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"onair/dsp/resample"
 	"time"
 )
 
@@ -99,7 +100,7 @@ func (c *soundCard) capture(ctx context.Context, sink Sink) error {
 		return err
 	}
 	c.log.Info("mic device opened", "name", dev.Name, "rate", rate, "channels", ch, "library", lib.version)
-	r := newCardReader(s, rate, c.o.OutRate, sink)
+	r := newCardReader(s, rate, c.o.OutRate, c.o.Resampler, sink)
 	defer func() {
 		if r.live {
 			sink.Stop()
@@ -154,8 +155,8 @@ type cardReader struct {
 	dropped, overflows int64
 }
 
-func newCardReader(s *paStream, rate, outRate int, sink Sink) *cardReader {
-	return &cardReader{s: s, rate: rate, conv: newToStation(rate, outRate, s.ch), sink: sink}
+func newCardReader(s *paStream, rate, outRate int, q resample.Quality, sink Sink) *cardReader {
+	return &cardReader{s: s, rate: rate, conv: newToStation(rate, outRate, s.ch, q), sink: sink}
 }
 
 // step reads what the device has, up to a block, unless that would take

@@ -14,6 +14,9 @@ import (
 type Options struct {
 	// Rate is the station's sample rate in Hz; 0 means 44100.
 	Rate int
+	// Resampler is the filter that brings a stream at another rate to
+	// Rate; the zero value is resample.Best.
+	Resampler resample.Quality
 	// Logger gets the format found and the Vorbis streams started (Info)
 	// and every loss of sync (Debug); nil logs nothing.
 	Logger *slog.Logger
@@ -85,7 +88,7 @@ func NewDecoder(o Options, sink Sink) *Decoder {
 	if rate < resample.MinRate || rate > resample.MaxRate {
 		d.err = fmt.Errorf("live decoder: station rate %d Hz outside %d…%d", rate, resample.MinRate, resample.MaxRate)
 	}
-	d.out = output{sink: sink, rate: rate, ctx: d.ctx, done: d.done, stats: &d.stats}
+	d.out = output{sink: sink, rate: rate, q: o.Resampler, ctx: d.ctx, done: d.done, stats: &d.stats}
 	return d
 }
 

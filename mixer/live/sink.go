@@ -27,6 +27,7 @@ const backoff = 5 * time.Millisecond
 type output struct {
 	sink  Sink
 	rate  int // the station's
+	q     resample.Quality
 	in    int // the stream's, 0 before the first block
 	rs    *resample.Resampler
 	buf   []float32 // the resampler's output
@@ -68,7 +69,7 @@ func (o *output) setRate(rate int) error {
 	}
 	o.in, o.rs = rate, nil
 	if rate != o.rate {
-		o.rs = resample.New(rate, o.rate, 2, resample.Best)
+		o.rs = resample.New(rate, o.rate, 2, o.q)
 	}
 	return nil
 }

@@ -37,6 +37,8 @@ const STREAM = [
   ["bitrate", "Bitrate (kbps)"],
   ["sample_rate", "Sample rate (Hz)"],
   ["encoder", "Encoder"],
+  ["mp3_quality", "MP3 quality (LAME -q, 0 best … 9 fastest)"],
+  ["resampler", "Resampler"],
 ];
 const STATION_KEYS = ["name", "description", "genre", "url"];
 const LIMIT_KEYS = ["max_listeners", "max_bandwidth_kbps", "max_connections_per_ip"];
