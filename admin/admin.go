@@ -102,6 +102,7 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 	a.handle("GET /api/listeners", a.listListeners)
 	a.handle("DELETE /api/listeners/{id}", a.kickListener)
 	a.handle("GET /api/listeners/history", a.getListenerHistory)
+	a.handle("GET /api/relays", a.listRelays)
 	a.handle("GET /api/bans", a.listBans)
 	a.handle("POST /api/bans", a.addBan)
 	a.handle("DELETE /api/bans/{prefix...}", a.deleteBan)

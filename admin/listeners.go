@@ -21,6 +21,8 @@ type ListenerServer interface {
 	KickPrefix(p netip.Prefix) int
 	MountStats(path string) (broadcast.MountStats, bool)
 	ClientAddr(r *http.Request) netip.Addr
+	// Relays are the pull relays' states, for GET /api/relays.
+	Relays() []broadcast.RelayStatus
 }
 
 // BanList is the ban list; *bans.List is one.
@@ -61,6 +63,17 @@ func (a *API) listListeners(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	writeJSON(w, http.StatusOK, srv.ListenerList(mount))
+	return nil
+}
+
+// listRelays is GET /api/relays: each pull relay's state, upstream in
+// use, bytes in and since when.
+func (a *API) listRelays(w http.ResponseWriter, r *http.Request) error {
+	srv, err := a.listenerServer()
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, srv.Relays())
 	return nil
 }
 

@@ -66,6 +66,11 @@ func (f *fakeServer) MountStats(path string) (broadcast.MountStats, bool) {
 	return st, ok
 }
 
+func (f *fakeServer) Relays() []broadcast.RelayStatus {
+	return []broadcast.RelayStatus{{Mount: "/edge", State: broadcast.RelayFailed, Reason: "upstream 1 (http://origin/s): upstream answered 404 Not Found",
+		Upstreams: []string{"http://origin/s"}, Since: time.Unix(1700000000, 0), BytesIn: 42}}
+}
+
 func (f *fakeServer) ClientAddr(r *http.Request) netip.Addr {
 	ap, _ := netip.ParseAddrPort(r.RemoteAddr)
 	return ap.Addr()
@@ -150,6 +155,30 @@ func callAs(t *testing.T, user, method, url string, body, v any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+func TestRelaysAPI(t *testing.T) {
+	f := startAPI(t)
+	var raw []map[string]any
+	if code := call(t, "GET", f.url+"/api/relays", nil, &raw); code != 200 || len(raw) != 1 {
+		t.Fatalf("GET /api/relays: %d %v", code, raw)
+	}
+	for _, k := range []string{"mount", "state", "reason", "upstreams", "on_demand", "bytes_in", "since", "listeners"} {
+		if _, ok := raw[0][k]; !ok {
+			t.Errorf("relay lacks %q: %v", k, raw[0])
+		}
+	}
+	if raw[0]["state"] != "failed" || raw[0]["bytes_in"] != 42.0 {
+		t.Errorf("relay: %v", raw[0])
+	}
+	resp, err := http.Get(f.url + "/api/relays")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /api/relays without credentials: %d, want 401", resp.StatusCode)
+	}
 }
 
 func TestListenersAPI(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"sync/atomic"
 	"time"
@@ -74,7 +73,7 @@ func (s *Server) sourceCodec(m *Mount, contentType string) (codec frames.Codec, 
 
 // feedInput hands a source's stream to the station's input until the
 // source ends or the input refuses more.
-func (s *Server) feedInput(m *Mount, conn net.Conn, body io.Reader, info StreamInfo) error {
+func (s *Server) feedInput(m *Mount, conn readDeadliner, body io.Reader, info StreamInfo) error {
 	box := m.input.Load()
 	if box == nil {
 		return ErrNoInput

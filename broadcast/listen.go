@@ -117,6 +117,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		return
 	}
 	home := m
+	s.demand(r.Context(), m)
 	if m = s.onAirFor(m); m == nil {
 		http.Error(w, "mount not on air", http.StatusNotFound)
 		return

@@ -113,6 +113,10 @@ type Options struct {
 	// checked. Loopback is not spared: behind a proxy missing from
 	// TrustedProxies, every client looks local. nil = no throttle.
 	Throttle LoginThrottle
+	// Relays are the mounts pulled from other servers (pull.go); their
+	// goroutines start with New and end with Close.
+	Relays      []RelayConfig
+	RelayTiming RelayTiming
 }
 
 // Stats are the server's event counters since start, read by /metrics.
@@ -163,6 +167,9 @@ type Server struct {
 	configured atomic.Pointer[[]MountConfig]
 	defaults   atomic.Pointer[MountSettings]
 	proxies    atomic.Pointer[[]netip.Prefix]
+
+	// pulls are the relays by mount path: made by New, never changed.
+	pulls map[string]*puller
 
 	mu     sync.RWMutex
 	mounts map[string]*Mount
@@ -224,6 +231,7 @@ func New(opts Options) *Server {
 		ErrorLog:       slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
 	}
 	s.metrics = s.metricsHandler()
+	s.startPulls()
 	return s
 }
 
@@ -289,7 +297,7 @@ func (s *Server) mountForSource(path string) (*Mount, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m := s.mounts[path]; m != nil {
-		if m.Settings().Station {
+		if m.Settings().Station || s.pulls[path] != nil {
 			return nil, ErrMountForbidden
 		}
 		return m, nil

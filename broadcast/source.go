@@ -205,14 +205,21 @@ func (s *Server) handleSource(w http.ResponseWriter, r *http.Request) {
 		body = io.LimitReader(brw.Reader, r.ContentLength)
 	}
 	info := infoFromHeaders(r.Header.Get, ctype, r.UserAgent())
-	received = s.runSource(m, sc, conn, body, codec, info, log)
+	received, _ = s.runSource(m, sc, conn, body, codec, info, log)
+}
+
+// readDeadliner is what a source's reads are timed by: its connection,
+// or a pull relay's watchdog over a response body.
+type readDeadliner interface {
+	SetReadDeadline(t time.Time) error
 }
 
 // runSource pumps a source's audio into its mount until it ends, and
-// returns how many bytes it received.
-func (s *Server) runSource(m *Mount, sc *sourceConn, conn net.Conn, body io.Reader, codec frames.Codec, info StreamInfo, log interface {
+// returns how many bytes it received and why it ended (nil: the end of
+// the stream).
+func (s *Server) runSource(m *Mount, sc *sourceConn, conn readDeadliner, body io.Reader, codec frames.Codec, info StreamInfo, log interface {
 	Info(string, ...any)
-}) int64 {
+}) (int64, error) {
 	m.SetInfo(info)
 	log.Info("source connected", "protocol", sc.protocol, "user", sc.user, "agent", sc.userAgent, "type", info.ContentType)
 	s.takeBackOnAudio(m)
@@ -226,12 +233,12 @@ func (s *Server) runSource(m *Mount, sc *sourceConn, conn net.Conn, body io.Read
 	m.Flush(time.Now())
 	s.release(m, sc)
 	log.Info("source disconnected", "err", err, "bytes", m.bytesIn.Load())
-	return cr.n
+	return cr.n, err
 }
 
 // pump reads a source until it ends, splitting its bytes into frames. A
 // read that waits longer than the source timeout ends the source.
-func (s *Server) pump(m *Mount, conn net.Conn, body io.Reader, codec frames.Codec, info StreamInfo) error {
+func (s *Server) pump(m *Mount, conn readDeadliner, body io.Reader, codec frames.Codec, info StreamInfo) error {
 	buf := make([]byte, 16<<10)
 	sp := frames.NewSplitter(codec, 0)
 	now := time.Now()
@@ -416,7 +423,7 @@ func (s *Server) serveShoutcastSource(c net.Conn, br *bufio.Reader, line string)
 		s.release(m, sc)
 		return
 	}
-	received = s.runSource(m, sc, c, br, codec, infoFromHeaders(get, ctype, sc.userAgent), log)
+	received, _ = s.runSource(m, sc, c, br, codec, infoFromHeaders(get, ctype, sc.userAgent), log)
 }
 
 // readShoutcastHeaders reads "name:value" lines (LF or CRLF) up to a blank
@@ -514,5 +521,5 @@ func (s *Server) serveIcecast1Source(c net.Conn, br *bufio.Reader, line string) 
 		s.release(m, sc)
 		return
 	}
-	received = s.runSource(m, sc, c, br, codec, infoFromHeaders(func(k string) string { return hdr[k] }, ctype, sc.userAgent), log)
+	received, _ = s.runSource(m, sc, c, br, codec, infoFromHeaders(func(k string) string { return hdr[k] }, ctype, sc.userAgent), log)
 }

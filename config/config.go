@@ -133,6 +133,23 @@ type Config struct {
 	Stations []Station `yaml:"stations"`
 	// Mounts are the passthrough mounts with their own settings. Never nil.
 	Mounts []Mount `yaml:"mounts"`
+	// Relays are the mounts pulled from other servers (OnAir as an edge).
+	Relays []Relay `yaml:"relays"`
+}
+
+// Relay is a mount fed from upstream servers rather than a source client.
+type Relay struct {
+	// Mount is the local mount point, e.g. "/edge".
+	Mount string `yaml:"mount"`
+	// Upstreams are http or https stream URLs, tried in order; basic auth
+	// goes in the userinfo.
+	Upstreams []string `yaml:"upstreams"`
+	// OnDemand connects when the first listener arrives and disconnects
+	// 10 s after the last one left.
+	OnDemand bool `yaml:"on_demand"`
+	// Fallback is where listeners go while no upstream answers; "" = they
+	// wait out source_grace.
+	Fallback string `yaml:"fallback"`
 }
 
 // Station is one AutoDJ station: a library-fed, encoded output mount with a
@@ -259,6 +276,7 @@ func Default() Config {
 		MaxUploadMB:         300,
 		Stations:            []Station{DefaultStation()},
 		Mounts:              []Mount{},
+		Relays:              []Relay{},
 	}
 }
 

@@ -92,7 +92,9 @@ func TestSampleMountExample(t *testing.T) {
 	if i < 0 {
 		t.Fatal("onair.yaml has no commented-out mounts example")
 	}
-	example := strings.ReplaceAll(text[i:], "\n# ", "\n")
+	// The relays example follows, and replaces "relays: []" likewise.
+	example := strings.Replace(text[i:], "\nrelays: []", "\n#", 1)
+	example = strings.ReplaceAll(example, "\n# ", "\n")
 	text = strings.Replace(text[:i], "\nmounts: []", "\n", 1) + example
 	c, err := Parse("onair.yaml", []byte(text))
 	if err != nil {

@@ -87,6 +87,11 @@ func (c Config) MountSettings(path string) MountSettings {
 		}
 		break
 	}
+	for _, r := range c.Relays {
+		if r.Mount == path {
+			ms.Listed, ms.Fallback = true, r.Fallback
+		}
+	}
 	return ms
 }
 

@@ -89,6 +89,7 @@ func (c Config) check() []issue {
 	c.checkServer(ch)
 	c.checkStations(ch)
 	c.checkMounts(ch)
+	c.checkRelays(ch)
 	c.checkShoutcastMount(ch)
 	return ch.issues
 }

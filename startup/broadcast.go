@@ -50,6 +50,11 @@ func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 	for _, m := range cfg.Mounts {
 		add(m.Path, false, false)
 	}
+	relays := make([]broadcast.RelayConfig, 0, len(cfg.Relays))
+	for _, r := range cfg.Relays {
+		add(r.Mount, false, false)
+		relays = append(relays, broadcast.RelayConfig{Mount: r.Mount, Upstreams: r.Upstreams, OnDemand: r.OnDemand})
+	}
 	if defaultMount == "" && len(mounts) > 0 {
 		defaultMount = mounts[0].Path
 	}
@@ -72,6 +77,7 @@ func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 		TrustedProxies:      cfg.TrustedProxyPrefixes(),
 		PublicMetrics:       cfg.PublicMetrics,
 		RelayPassword:       cfg.RelayPassword,
+		Relays:              relays,
 	}
 }
 
