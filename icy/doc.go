@@ -9,6 +9,9 @@
 // arrive from sources as UTF-8 or, from the Winamp DSP, in the Windows-1252
 // code page ([DecodeText]).
 //
+// [Reader] goes the other way for a relay: it takes the blocks out of an
+// upstream's body and hands their titles on.
+//
 // [Block] is on the listener path and does not allocate; the others run once
 // per title change.
 package icy
