@@ -30,7 +30,7 @@ const [base, adminUser, adminPass, djUser, djPass, xssAgent] = args('listeners.m
 const WATCHDOG_MS = 100000;
 const result = {
   ok: false, steps: [], error: null, console: [], dialogs: [],
-  ffmpeg: {}, xss: {}, chart: {}, banError: null, bans: {}, phone: {}, dj: {}, kicked: null,
+  ffmpeg: {}, xss: {}, chart: {}, relay: {}, banError: null, bans: {}, phone: {}, dj: {}, kicked: null,
 };
 let browser;
 
@@ -101,6 +101,16 @@ await run(result, WATCHDOG_MS, async () => {
   result.chart.labels = await svg.locator('text').allTextContents();
   result.chart.peak = await page.locator('#lst-peak').textContent();
   result.steps.push('chart');
+
+  // The relay whose upstream refuses: its row says so, with the reason.
+  const relay = page.locator('#lst-relays tr[data-relay="/edge"]');
+  await waitFor('the relay row with a reason', async () =>
+    (await relay.count()) === 1 && (await relay.locator('.lst-relay-reason').count()) === 1);
+  result.relay.shown = await page.locator('#lst-relays').isVisible();
+  result.relay.state = await relay.locator('td[data-relay-state]').getAttribute('data-relay-state');
+  result.relay.text = await relay.locator('td[data-relay-state]').textContent();
+  result.relay.upstream = await relay.locator('td').nth(2).textContent();
+  result.steps.push('relay');
 
   await ff.getByRole('button', { name: 'Ban IP' }).click();
   result.banError = await waitFor('the ban refused', async () => {

@@ -41,6 +41,10 @@ type listenersResult struct {
 		Labels []string
 		Peak   string
 	} `json:"chart"`
+	Relay struct {
+		Shown                 bool
+		State, Text, Upstream string
+	} `json:"relay"`
 	BanError string `json:"banError"`
 	Bans     struct {
 		Listed string
@@ -72,7 +76,9 @@ func TestListenersConsoleKicksFFmpeg(t *testing.T) {
 	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
 	music := t.TempDir()
 	makeTones(t, music, 60, 500)
-	base := runBinary(t, fmt.Sprintf("stations:\n  - id: main\n    mount: /stream\n    media_dirs: [%q]\n", music))
+	// A relay whose upstream refuses every connection, for its row.
+	refused := fmt.Sprintf("127.0.0.1:%d", freePort(t)) // nothing listens there
+	base := runBinary(t, fmt.Sprintf("stations:\n  - id: main\n    mount: /stream\n    media_dirs: [%q]\nrelays:\n  - mount: /edge\n    upstreams: [\"http://%s/live\"]\n", music, refused))
 
 	admin := apiAs{user: "admin", pass: "adm1n"}
 	if resp := admin.call(t, "POST", base+"/api/accounts", map[string]string{"username": "dj.kim", "password": "kim-pass-1", "role": "dj"}, nil); resp.StatusCode != 201 {
@@ -109,7 +115,7 @@ func TestListenersConsoleKicksFFmpeg(t *testing.T) {
 
 	// The figures are checked again here, so that a script that says ok
 	// without checking fails the test.
-	if len(res.Steps) != 9 {
+	if len(res.Steps) != 10 {
 		t.Errorf("steps %v", res.Steps)
 	}
 	f := res.FFmpeg
@@ -140,6 +146,9 @@ func TestListenersConsoleKicksFFmpeg(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`^Peak (\d+) listeners`).FindStringSubmatch(res.Chart.Peak); m == nil || atoi(m[1]) < 2 {
 		t.Errorf("peak text %q: want at least 2 listeners", res.Chart.Peak)
+	}
+	if r := res.Relay; !r.Shown || r.State == "connected" || !strings.Contains(r.Text, "refused") || !strings.Contains(r.Upstream, refused) && r.Upstream != "—" {
+		t.Errorf("relay row: %+v; want it shown, not connected, with the refusal as its reason", r)
 	}
 	if !strings.Contains(res.BanError, "your own address") || f.AfterBan != 1 {
 		t.Errorf("banning our own address: message %q, ffmpeg rows after it %d", res.BanError, f.AfterBan)

@@ -56,15 +56,39 @@ function say(text, isError = false) {
   p.classList.toggle("error", isError);
 }
 
-// refresh reloads the table; calls made while one is under way share it.
+// refresh reloads the tables; calls made while one is under way share it.
 function refresh() {
   if (!refreshing) {
-    refreshing = api("GET", "/api/listeners")
-      .then(showListeners)
+    refreshing = Promise.all([
+      api("GET", "/api/listeners").then(showListeners),
+      api("GET", "/api/relays").then(showRelays),
+    ])
       .catch((err) => say(`Could not load the listeners: ${err.message}`, true))
       .finally(() => { refreshing = null; });
   }
   return refreshing;
+}
+
+// showRelays lists the mounts this server pulls from others (the relays:
+// key), with their state and, when not connected, the reason.
+function showRelays(list) {
+  $("lst-relays").hidden = list.length === 0;
+  const now = Date.now() - skew;
+  $("lst-relay-rows").replaceChildren(...list.map((r) => {
+    const state = el("td", r.state, { "data-label": "State", "data-relay-state": r.state });
+    if (r.reason) state.append(el("span", ` (${r.reason})`, { class: "lst-relay-reason" }));
+    const since = Date.parse(r.since); // the zero time: never connected
+    const tr = el("tr", null, { "data-relay": r.mount });
+    tr.append(
+      el("td", r.mount, { "data-label": "Mount" }),
+      state,
+      el("td", r.upstream || "—", { "data-label": "Upstream" }),
+      el("td", since > 0 ? clock(now - since) : "—", { "data-label": "Since", class: "lst-num" }),
+      el("td", bytes(r.bytes_in), { "data-label": "Bytes in", class: "lst-num" }),
+      el("td", String(r.listeners), { "data-label": "Listeners", class: "lst-num" }),
+    );
+    return tr;
+  }));
 }
 
 function showListeners(list) {
