@@ -1,0 +1,141 @@
+package broadcast
+
+import (
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"onair/internal/testenv"
+)
+
+// feedFrames writes test frames to a source connection until the test
+// ends, at about 100 frames a second.
+func feedFrames(t *testing.T, src *sourceClient) {
+	t.Helper()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			if _, err := src.conn.Write(mp3Frame(src.next)); err != nil {
+				return
+			}
+			src.next++
+		}
+	})
+	t.Cleanup(func() {
+		close(stop)
+		src.conn.Close()
+		wg.Wait()
+	})
+}
+
+func startPushes(t *testing.T, ts *testServer, targets ...PushTarget) *Pushes {
+	t.Helper()
+	p := NewPushes(ts.Server, targets, nil)
+	p.Start()
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestPushToOnAir pushes one OnAir's mount to another over both source
+// protocols, with the station's description and titles, before and after
+// a change.
+func TestPushToOnAir(t *testing.T) {
+	start := time.Now()
+	remote := startServer(t, nil)
+	local := startServer(t, nil)
+	t.Cleanup(func() { remote.Close() }) // before local's leak check
+	src := startIcecastSource(t, local, "/stream", "Ice-Name: Push Radio\r\nIce-Genre: Tests\r\n")
+	src.send(t, 50)
+	feedFrames(t, src)
+	setTitle(t, local, "/stream", "Push - First")
+
+	p := startPushes(t, local,
+		PushTarget{Mount: "/stream", URL: mustURL(t, "icecast://source:"+testSourcePass+"@"+remote.http+"/pushed")},
+		PushTarget{Mount: "/stream", URL: mustURL(t, "shoutcast://"+testSourcePass+"@"+remote.shoutcast)},
+	)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("push status: %+v", p.Status())
+		}
+	})
+	for _, path := range []string{"/pushed", "/live"} {
+		testenv.WaitFor(t, path+" on the remote with the first title", func() bool {
+			m := remote.Mount(path)
+			return m != nil && m.OnAir() && m.HasAudio() && m.Title() != nil && m.Title().Title == "Push - First"
+		})
+		if info := remote.Mount(path).Info(); info == nil || info.Name != "Push Radio" || info.Genre != "Tests" {
+			t.Errorf("%s: remote stream info %+v", path, info)
+		}
+	}
+	setTitle(t, local, "/stream", "Push - Second")
+	for _, path := range []string{"/pushed", "/live"} {
+		testenv.WaitFor(t, path+" with the second title", func() bool {
+			return remote.Mount(path).Title().Title == "Push - Second"
+		})
+	}
+	for _, st := range p.Status() {
+		if st.State != PushConnected || st.BytesOut == 0 || strings.Contains(st.Target, testSourcePass) {
+			t.Errorf("status %+v", st)
+		}
+	}
+
+	// The remote drops the push: it comes back, and the title with it.
+	remote.Mount("/pushed").mu.Lock()
+	remote.Mount("/pushed").source.conn.Close()
+	remote.Mount("/pushed").mu.Unlock()
+	testenv.WaitFor(t, "the push back with its title", func() bool {
+		m := remote.Mount("/pushed")
+		return m != nil && m.OnAir() && m.Title() != nil && m.Title().Title == "Push - Second" && p.Status()[0].Attempts >= 2
+	})
+	t.Logf("%.1f s", time.Since(start).Seconds())
+}
+
+// TestPushRefusedBacksOff pushes with a wrong password: the state says the
+// remote refused and what it answered, and the retries back off.
+func TestPushRefusedBacksOff(t *testing.T) {
+	remote := startServer(t, nil)
+	local := startServer(t, nil)
+	t.Cleanup(func() { remote.Close() }) // before local's leak check
+	src := startIcecastSource(t, local, "/stream", "")
+	src.send(t, 50)
+	feedFrames(t, src)
+
+	p := startPushes(t, local,
+		PushTarget{Mount: "/stream", URL: mustURL(t, "icecast://source:wrong@"+remote.http+"/pushed")},
+		PushTarget{Mount: "/stream", URL: mustURL(t, "shoutcast://wrong@"+remote.shoutcast)},
+	)
+	const window = 4 * time.Second
+	time.Sleep(window)
+	for _, st := range p.Status() {
+		if st.State != PushFailed || !strings.Contains(st.Remote, "invalid password") && !strings.Contains(st.Remote, "401") {
+			t.Errorf("status %+v", st)
+		}
+		// 1 s doubling with jitter from half: at most 4 tries in 4 s.
+		if st.Attempts < 2 || st.Attempts > 4 {
+			t.Errorf("%d attempts in %v: %+v", st.Attempts, window, st)
+		}
+		if strings.Contains(st.Target, "wrong") {
+			t.Errorf("password in target %q", st.Target)
+		}
+		t.Logf("%s: %s after %d attempts: %s", st.Target, st.State, st.Attempts, st.Remote)
+	}
+}
