@@ -1,7 +1,12 @@
 package broadcast
 
 import (
+	"bufio"
+	"context"
+	"io"
+	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -137,5 +142,101 @@ func TestPushRefusedBacksOff(t *testing.T) {
 			t.Errorf("password in target %q", st.Target)
 		}
 		t.Logf("%s: %s after %d attempts: %s", st.Target, st.State, st.Attempts, st.Remote)
+	}
+}
+
+// TestPushToIcecast2 pushes to Debian's icecast2: a listener there hears
+// OnAir's tone and reads OnAir's titles as they change.
+func TestPushToIcecast2(t *testing.T) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	local := startServer(t, nil)
+	ffmpegSource(t, ctx, 440, 60*time.Second, "icecast://source:"+testSourcePass+"@"+local.http+"/stream",
+		"-ice_name", "Push Radio", "-ice_genre", "Tests")
+	waitOnAir(t, local, "/stream")
+	setTitle(t, local, "/stream", "Icecast Push - First")
+
+	ice, _ := startIcecast(t, ctx, "")
+	p := startPushes(t, local, PushTarget{Mount: "/stream", URL: mustURL(t, "icecast://source:slave-source@"+ice+"/pushed")})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("push status: %+v", p.Status())
+		}
+	})
+	if !testenv.Poll(20*time.Second, func() bool { return slices.Contains(icecastMounts(ice), "/pushed") }) {
+		t.Fatalf("icecast2 lists %q, want /pushed", icecastMounts(ice))
+	}
+	t.Logf("icecast2 has /pushed %.1f s after the start", time.Since(start).Seconds())
+
+	assertTone(t, ctx, "http://"+ice+"/pushed", 3*time.Second, 440, ffmpegSourceLevel)
+
+	l := listen(t, &testServer{http: ice}, "/pushed", true)
+	if !strings.Contains(l.status, "200") || l.metaint == 0 {
+		t.Fatalf("listener on icecast2: %q %v", l.status, l.headers)
+	}
+	if got := l.headers["icy-name"]; got != "Push Radio" {
+		t.Errorf("icecast2's icy-name %q", got)
+	}
+	waitTitles(t, l, 200_000, "Icecast Push - First")
+	changed := time.Now()
+	setTitle(t, local, "/stream", "Icecast Push - Second")
+	waitTitles(t, l, 400_000, "Icecast Push - Second")
+	t.Logf("a title change reached icecast2's listener in %.1f s; whole test %.1f s",
+		time.Since(changed).Seconds(), time.Since(start).Seconds())
+}
+
+// TestPushFallsBackToSource pushes to a server that answers PUT as an
+// Icecast older than 2.4 does: the push says SOURCE, and keeps to it.
+func TestPushFallsBackToSource(t *testing.T) {
+	local := startServer(t, nil)
+	src := startIcecastSource(t, local, "/stream", "")
+	src.send(t, 50)
+	feedFrames(t, src)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var lines []string
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				line, _ := br.ReadString('\n')
+				mu.Lock()
+				lines = append(lines, strings.TrimSpace(line))
+				mu.Unlock()
+				for {
+					if h, err := br.ReadString('\n'); err != nil || h == "\r\n" {
+						break
+					}
+				}
+				if strings.HasPrefix(line, "PUT") {
+					io.WriteString(c, "HTTP/1.0 405 Method Not Allowed\r\n\r\n")
+					return
+				}
+				io.WriteString(c, "HTTP/1.0 200 OK\r\n\r\n")
+				_, _ = io.Copy(io.Discard, br)
+			})
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	p := startPushes(t, local, PushTarget{Mount: "/stream", URL: mustURL(t, "icecast://source:x@"+ln.Addr().String()+"/old")})
+	testenv.WaitFor(t, "audio sent with SOURCE", func() bool { return p.Status()[0].BytesOut > 10000 })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lines) != 2 || lines[0] != "PUT /old HTTP/1.1" || lines[1] != "SOURCE /old HTTP/1.0" {
+		t.Errorf("request lines %q", lines)
 	}
 }
