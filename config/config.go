@@ -124,6 +124,21 @@ type Config struct {
 	Stations []Station `yaml:"stations"`
 	// Mounts are the passthrough mounts with their own settings. Never nil.
 	Mounts []Mount `yaml:"mounts"`
+	// Push sends local mounts to other Icecast or SHOUTcast servers.
+	// Never nil.
+	Push []Push `yaml:"push"`
+}
+
+// Push sends one local mount to another server.
+type Push struct {
+	// Mount is the local mount sent: a station's output or a listed
+	// passthrough mount.
+	Mount string `yaml:"mount"`
+	// URL is where it goes: "icecast://user:pass@host:port/mount" or
+	// "shoutcast://pass@host:port" (the SHOUTcast source port, the DNAS
+	// port + 1; "?sid=2" for a DNAS 2 stream id). It holds a password:
+	// logs and the API show it redacted.
+	URL string `yaml:"url"`
 }
 
 // Station is one AutoDJ station: a library-fed, encoded output mount with a
@@ -243,6 +258,7 @@ func Default() Config {
 		MaxUploadMB:         300,
 		Stations:            []Station{DefaultStation()},
 		Mounts:              []Mount{},
+		Push:                []Push{},
 	}
 }
 

@@ -92,7 +92,9 @@ func TestSampleMountExample(t *testing.T) {
 	if i < 0 {
 		t.Fatal("onair.yaml has no commented-out mounts example")
 	}
-	example := strings.ReplaceAll(text[i:], "\n# ", "\n")
+	// The push example follows; it is checked with the mounts'.
+	example := strings.Replace(text[i:], "\npush: []", "\n", 1)
+	example = strings.ReplaceAll(example, "\n# ", "\n")
 	text = strings.Replace(text[:i], "\nmounts: []", "\n", 1) + example
 	c, err := Parse("onair.yaml", []byte(text))
 	if err != nil {
@@ -101,5 +103,8 @@ func TestSampleMountExample(t *testing.T) {
 	want := []Mount{{Path: "/relay", Fallback: "/stream", FallbackOverride: true}}
 	if !reflect.DeepEqual(c.Mounts, want) {
 		t.Fatalf("mounts = %+v, want %+v", c.Mounts, want)
+	}
+	if len(c.Push) != 2 || c.Push[0].Mount != "/stream" {
+		t.Fatalf("push = %+v", c.Push)
 	}
 }
