@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -37,6 +38,7 @@ const (
 var (
 	errPushFormat = errors.New("the local stream changed format")
 	errNoAudio    = errors.New("the local mount has no audio")
+	errHungUp     = errors.New("the remote closed the connection")
 )
 
 // PushTarget is one push: a local mount sent to a remote server.
@@ -87,7 +89,7 @@ func NewPushes(srv *Server, targets []PushTarget, log *slog.Logger) *Pushes {
 	p := &Pushes{srv: srv, log: log}
 	p.ctx, p.cancel = context.WithCancel(srv.ctx)
 	for _, t := range targets {
-		ps := &pusher{srv: srv, t: t, target: RedactURL(t.URL), http: srv.opts.ServerID,
+		ps := &pusher{srv: srv, t: t, target: RedactURL(t.URL), userAgent: srv.opts.ServerID,
 			log:        log.With("component", "push", "mount", t.Mount, "target", RedactURL(t.URL)),
 			minBackoff: pushMinBackoff, maxBackoff: pushMaxBackoff}
 		ps.status = PushStatus{Mount: t.Mount, Target: ps.target, State: PushConnecting, Since: time.Now()}
@@ -142,7 +144,7 @@ type pusher struct {
 	srv        *Server
 	t          PushTarget
 	target     string
-	http       string // User-Agent
+	userAgent  string
 	log        *slog.Logger
 	minBackoff time.Duration
 	maxBackoff time.Duration
@@ -257,13 +259,19 @@ func (p *pusher) session(ctx context.Context, m *Mount) error {
 		return err
 	}
 	defer conn.Close()
-	sctx, cancel := context.WithCancel(ctx)
+	sctx, cancel := context.WithCancelCause(ctx)
 	stop := context.AfterFunc(sctx, func() { conn.Close() })
 	titles := make(chan *Metadata, 1)
 	var wg sync.WaitGroup
 	wg.Go(func() { p.sendTitles(sctx, titles) })
+	// A source server says nothing after its welcome: a read that ends
+	// means it hung up, which an idle push would not see otherwise.
+	wg.Go(func() {
+		_, _ = io.Copy(io.Discard, conn)
+		cancel(errHungUp)
+	})
 	defer func() {
-		cancel()
+		cancel(nil)
 		stop()
 		wg.Wait()
 	}()
@@ -306,7 +314,7 @@ func (p *pusher) session(ctx context.Context, m *Mount) error {
 		if n == 0 {
 			select {
 			case <-sctx.Done():
-				return ctx.Err()
+				return context.Cause(sctx)
 			case <-tick.C:
 			}
 			continue
@@ -319,8 +327,8 @@ func (p *pusher) session(ctx context.Context, m *Mount) error {
 		clear(segs[:n])
 		p.bytesOut.Add(written)
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+			if sctx.Err() != nil {
+				return context.Cause(sctx)
 			}
 			return fmt.Errorf("sending audio: %w", err)
 		}

@@ -77,7 +77,7 @@ func (p *pusher) icecastLogin(ctx context.Context, info *StreamInfo, method stri
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s\r\nHost: %s\r\n", method, path, proto, u.Host)
 	fmt.Fprintf(&b, "Authorization: Basic %s\r\n", base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
-	fmt.Fprintf(&b, "User-Agent: %s\r\nContent-Type: %s\r\n", p.http, info.ContentType)
+	fmt.Fprintf(&b, "User-Agent: %s\r\nContent-Type: %s\r\n", p.userAgent, info.ContentType)
 	pub := "0"
 	if info.Public {
 		pub = "1"
@@ -242,13 +242,20 @@ func (p *pusher) sendTitle(ctx context.Context, title string) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("User-Agent", p.http)
+	req.Header.Set("User-Agent", p.userAgent)
+	req.Close = true // titles are rare: no idle connection left behind
 	if u.Scheme == "icecast" {
 		pass, _ := u.User.Password()
 		req.SetBasicAuth(u.User.Username(), pass)
 	}
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
+		// The error may quote the URL, whose query holds a SHOUTcast
+		// password: keep only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return fmt.Errorf("title update: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
