@@ -59,8 +59,9 @@ type PushStatus struct {
 	BytesOut  int64     // audio bytes sent since the push started
 	Attempts  int64     // connections tried
 	LastError string    // why the last connection ended or failed; "" = none yet
-	// Remote is what the remote answered when it refused: its status
-	// line (or SHOUTcast reply) and the start of its body.
+	// Remote is what the remote answered when it last refused, until a
+	// connection succeeds: its status line (or SHOUTcast reply) and the
+	// start of its body.
 	Remote string
 }
 
@@ -170,6 +171,9 @@ func (p *pusher) setState(state string, err error) {
 	defer p.mu.Unlock()
 	if p.status.State != state {
 		p.status.State, p.status.Since = state, time.Now()
+	}
+	if state == PushConnected {
+		p.status.Remote = "" // that refusal is over
 	}
 	if err != nil {
 		p.status.LastError = err.Error()

@@ -240,3 +240,30 @@ func TestPushFallsBackToSource(t *testing.T) {
 		t.Errorf("request lines %q", lines)
 	}
 }
+
+// TestPushSeesAnIdleHangUp: with the local source quiet, the remote
+// dropping the push is noticed at once (no write would show it) and the
+// push connects again.
+func TestPushSeesAnIdleHangUp(t *testing.T) {
+	remote := startServer(t, nil)
+	local := startServer(t, nil)
+	t.Cleanup(func() { remote.Close() }) // before local's leak check
+	src := startIcecastSource(t, local, "/stream", "")
+	src.send(t, 50) // then nothing: the source stays connected, quiet
+	p := startPushes(t, local, PushTarget{Mount: "/stream", URL: mustURL(t, "icecast://source:"+testSourcePass+"@"+remote.http+"/pushed")})
+	testenv.WaitFor(t, "the push on the remote", func() bool {
+		m := remote.Mount("/pushed")
+		return m != nil && m.OnAir() && p.Status()[0].State == PushConnected
+	})
+	m := remote.Mount("/pushed")
+	m.mu.Lock()
+	m.source.conn.Close()
+	m.mu.Unlock()
+	testenv.WaitFor(t, "a second connection", func() bool {
+		st := p.Status()[0]
+		return st.Attempts == 2 && st.State == PushConnected
+	})
+	if st := p.Status()[0]; !strings.Contains(st.LastError, "closed the connection") {
+		t.Errorf("last error %q", st.LastError)
+	}
+}
