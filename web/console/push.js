@@ -27,13 +27,14 @@ async function refresh() {
 
 function row(p) {
   const tr = el("tr", null, { class: `push-${p.state}` });
+  // data-label heads each cell where the table is laid out as cards.
   tr.append(
-    el("td", p.mount),
-    el("td", p.target),
-    el("td", p.state),
-    el("td", `${clock(Date.now() - Date.parse(p.since))} ago`, { title: p.since }),
-    el("td", bytes(p.bytes_out)),
-    el("td", p.remote || p.last_error || ""),
+    el("td", p.mount, { "data-label": "Mount" }),
+    el("td", p.target, { class: "push-target", "data-label": "To" }),
+    el("td", p.state, { class: "push-state", "data-label": "State" }),
+    el("td", `${clock(Date.now() - Date.parse(p.since))} ago`, { title: p.since, "data-label": "Since" }),
+    el("td", bytes(p.bytes_out), { class: "lst-num push-bytes", "data-label": "Bytes sent" }),
+    el("td", p.remote || p.last_error || "", { class: "push-answer", "data-label": "Remote’s answer" }),
   );
   return tr;
 }
