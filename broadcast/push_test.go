@@ -267,3 +267,57 @@ func TestPushSeesAnIdleHangUp(t *testing.T) {
 		t.Errorf("last error %q", st.LastError)
 	}
 }
+
+// TestPushShoutcastLoginLine: "?sid=2" logs in as "pass:#2", and the
+// stream's description follows OK2 as icy-* lines.
+func TestPushShoutcastLoginLine(t *testing.T) {
+	local := startServer(t, nil)
+	src := startIcecastSource(t, local, "/stream", "Ice-Name: Push Radio\r\nIce-Genre: Tests\r\n")
+	src.send(t, 50)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []string, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		br := bufio.NewReader(c)
+		login, _ := br.ReadString('\n')
+		io.WriteString(c, "OK2\r\nicy-caps:11\r\n\r\n")
+		lines := []string{strings.TrimSpace(login)}
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil || l == "\r\n" {
+				break
+			}
+			lines = append(lines, strings.TrimSpace(l))
+		}
+		got <- lines
+		_, _ = io.Copy(io.Discard, br)
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	startPushes(t, local, PushTarget{Mount: "/stream", URL: mustURL(t, "shoutcast://dj:pw@"+ln.Addr().String()+"?sid=2")})
+	var lines []string
+	select {
+	case lines = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no SHOUTcast login within 10 s")
+	}
+	for _, want := range []string{"dj:pw:#2", "content-type:audio/mpeg", "icy-name:Push Radio", "icy-genre:Tests", "icy-pub:0"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("lines %q lack %q", lines, want)
+		}
+	}
+	if lines[0] != "dj:pw:#2" {
+		t.Errorf("login line %q", lines[0])
+	}
+}
