@@ -39,6 +39,7 @@ var (
 	errPushFormat = errors.New("the local stream changed format")
 	errNoAudio    = errors.New("the local mount has no audio")
 	errHungUp     = errors.New("the remote closed the connection")
+	errPushLapped = errors.New("the push fell a whole buffer behind")
 )
 
 // PushTarget is one push: a local mount sent to a remote server.
@@ -190,6 +191,7 @@ func (p *pusher) setState(state string, err error) {
 func (p *pusher) run(ctx context.Context) {
 	wait := p.minBackoff
 	for {
+		p.setState(PushConnecting, nil)
 		m, err := p.waitForAudio(ctx)
 		if err != nil {
 			return
@@ -197,7 +199,6 @@ func (p *pusher) run(ctx context.Context) {
 		p.mu.Lock()
 		p.status.Attempts++
 		p.mu.Unlock()
-		p.setState(PushConnecting, nil)
 		started := time.Now()
 		err = p.session(ctx, m)
 		if ctx.Err() != nil {
@@ -293,14 +294,14 @@ func (p *pusher) session(ctx context.Context, m *Mount) error {
 		}
 		head := m.head.Load()
 		if m.lapped(seq) {
-			return ErrListenerLapped
+			return errPushLapped
 		}
 		n := 0
 		var title *Metadata
 		for seq < head && n < maxSegments {
 			ch := m.chunkAt(seq)
 			if ch == nil {
-				return ErrListenerLapped
+				return errPushLapped
 			}
 			if ch.gen != gen {
 				if ch.format != (streamFormat{}) && format != (streamFormat{}) && ch.format != format {
