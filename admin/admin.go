@@ -43,6 +43,8 @@ type Deps struct {
 	Settings SettingsService
 	// Logs are the recent error and access log entries (see logs.go).
 	Logs LogDeps
+	// Push serves GET /api/push; nil shows no pushes.
+	Push PushStatus
 }
 
 // API serves /api.
@@ -109,6 +111,7 @@ func New(stations *station.Set, deps Deps, log *slog.Logger) *API {
 	a.handle("GET /api/settings", a.getSettings)
 	a.handle("PATCH /api/settings", a.patchSettings)
 	a.handle("GET /api/logs", a.getLogs)
+	a.handle("GET /api/push", a.listPush)
 	a.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		return apiErr(ErrNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

@@ -17,15 +17,16 @@ type roleRule struct {
 }
 
 // adminRules are the routes a DJ may not use. Everything else an
-// authenticated DJ may: reading anything but accounts, settings and logs,
-// the mixer and the browser mic, skipping, the library, playlists, events
-// and listeners.
+// authenticated DJ may: reading anything but accounts, settings, logs and
+// pushes, the mixer and the browser mic, skipping, the library,
+// playlists, events and listeners.
 var adminRules = []roleRule{
 	{"*", "/api/accounts", accounts.RoleAdmin},
 	{"write", "/api/bans", accounts.RoleAdmin},
 	{http.MethodDelete, "/api/listeners", accounts.RoleAdmin}, // kicking a listener
 	{"*", "/api/settings", accounts.RoleAdmin},
 	{"*", "/api/logs", accounts.RoleAdmin},
+	{"*", "/api/push", accounts.RoleAdmin}, // the server's own links, like its settings
 }
 
 // requiredRole returns the least role that may call method on path.

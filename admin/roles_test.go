@@ -10,16 +10,16 @@ import (
 )
 
 // djRefused is the rule a DJ is held to, written from the product's
-// words rather than from the table: accounts, server settings and the
-// server's logs are admins' alone; bans may be read but not changed;
-// kicking a listener is an admin's. Everything else (the mixer, the mic,
+// words rather than from the table: accounts, server settings, the
+// server's logs and its pushes are admins' alone; bans may be read but
+// not changed; kicking a listener is an admin's. Everything else (the mixer, the mic,
 // skip, the library, playlists, events, history, listeners) is a DJ's
 // too.
 func djRefused(method, path string) bool {
 	under := func(p string) bool { return path == p || strings.HasPrefix(path, p+"/") }
 	write := method != "GET" && method != "HEAD"
 	switch {
-	case under("/api/accounts"), under("/api/settings"), under("/api/logs"):
+	case under("/api/accounts"), under("/api/settings"), under("/api/logs"), under("/api/push"):
 		return true
 	case under("/api/bans"):
 		return write

@@ -43,9 +43,22 @@ func freePort(t *testing.T) int {
 // returns its host:port.
 func startIcecastSlave(t *testing.T, ctx context.Context, master, relayPassword string) (addr string, errorLog func() string) {
 	t.Helper()
+	host, mport, _ := net.SplitHostPort(master)
+	return startIcecast(t, ctx, fmt.Sprintf(`<master-server>%s</master-server>
+  <master-server-port>%s</master-server-port>
+  <master-update-interval>%d</master-update-interval>
+  <master-username>relay</master-username>
+  <master-password>%s</master-password>
+  <relays-on-demand>0</relays-on-demand>`, host, mport, slaveInterval, relayPassword))
+}
+
+// startIcecast runs icecast2 on a free loopback port, its source password
+// "slave-source", with extra in its configuration, and returns its
+// host:port.
+func startIcecast(t *testing.T, ctx context.Context, extra string) (addr string, errorLog func() string) {
+	t.Helper()
 	icecast := testenv.RequireTool(t, "icecast2", "icecast2")
 	dir := nobodyDir(t) // icecast2 drops root for nobody and writes its logs here
-	host, mport, _ := net.SplitHostPort(master)
 	port := freePort(t)
 	owner := ""
 	if os.Geteuid() == 0 {
@@ -61,12 +74,7 @@ func startIcecastSlave(t *testing.T, ctx context.Context, master, relayPassword 
     <admin-user>admin</admin-user>
     <admin-password>slave-admin</admin-password>
   </authentication>
-  <master-server>%s</master-server>
-  <master-server-port>%s</master-server-port>
-  <master-update-interval>%d</master-update-interval>
-  <master-username>relay</master-username>
-  <master-password>%s</master-password>
-  <relays-on-demand>0</relays-on-demand>
+  %s
   <hostname>127.0.0.1</hostname>
   <listen-socket><port>%d</port><bind-address>127.0.0.1</bind-address></listen-socket>
   <paths>
@@ -79,7 +87,7 @@ func startIcecastSlave(t *testing.T, ctx context.Context, master, relayPassword 
   <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>4</loglevel></logging>
   <security><chroot>0</chroot>%s</security>
 </icecast>
-`, host, mport, slaveInterval, relayPassword, port, dir, dir, owner)
+`, extra, port, dir, dir, owner)
 	xml := filepath.Join(dir, "icecast.xml")
 	if err := os.WriteFile(xml, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)

@@ -135,6 +135,9 @@ type Config struct {
 	Mounts []Mount `yaml:"mounts"`
 	// Relays are the mounts pulled from other servers (OnAir as an edge).
 	Relays []Relay `yaml:"relays"`
+	// Push sends local mounts to other Icecast or SHOUTcast servers.
+	// Never nil.
+	Push []Push `yaml:"push"`
 }
 
 // Relay is a mount fed from upstream servers rather than a source client.
@@ -150,6 +153,18 @@ type Relay struct {
 	// Fallback is where listeners go while no upstream answers; "" = they
 	// wait out source_grace.
 	Fallback string `yaml:"fallback"`
+}
+
+// Push sends one local mount to another server.
+type Push struct {
+	// Mount is the local mount sent: a station's output or a listed
+	// passthrough mount.
+	Mount string `yaml:"mount"`
+	// URL is where it goes: "icecast://user:pass@host:port/mount" or
+	// "shoutcast://pass@host:port" (the SHOUTcast source port, the DNAS
+	// port + 1; "?sid=2" for a DNAS 2 stream id). It holds a password:
+	// logs and the API show it redacted.
+	URL string `yaml:"url"`
 }
 
 // Station is one AutoDJ station: a library-fed, encoded output mount with a
@@ -277,6 +292,7 @@ func Default() Config {
 		Stations:            []Station{DefaultStation()},
 		Mounts:              []Mount{},
 		Relays:              []Relay{},
+		Push:                []Push{},
 	}
 }
 

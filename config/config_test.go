@@ -94,6 +94,8 @@ func TestSampleMountExample(t *testing.T) {
 	}
 	// The relays example follows, and replaces "relays: []" likewise.
 	example := strings.Replace(text[i:], "\nrelays: []", "\n#", 1)
+	// The push example follows; it is checked with the mounts'.
+	example = strings.Replace(example, "\npush: []", "\n", 1)
 	example = strings.ReplaceAll(example, "\n# ", "\n")
 	text = strings.Replace(text[:i], "\nmounts: []", "\n", 1) + example
 	c, err := Parse("onair.yaml", []byte(text))
@@ -103,5 +105,8 @@ func TestSampleMountExample(t *testing.T) {
 	want := []Mount{{Path: "/relay", Fallback: "/stream", FallbackOverride: true}}
 	if !reflect.DeepEqual(c.Mounts, want) {
 		t.Fatalf("mounts = %+v, want %+v", c.Mounts, want)
+	}
+	if len(c.Push) != 2 || c.Push[0].Mount != "/stream" {
+		t.Fatalf("push = %+v", c.Push)
 	}
 }

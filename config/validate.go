@@ -91,6 +91,7 @@ func (c Config) check() []issue {
 	c.checkMounts(ch)
 	c.checkRelays(ch)
 	c.checkShoutcastMount(ch)
+	c.checkPush(ch)
 	return ch.issues
 }
 

@@ -129,3 +129,16 @@ func mountCounts(srv *broadcast.Server) []audience.Count {
 	}
 	return out
 }
+
+// pushTargets are the config's push entries for the broadcast server.
+func pushTargets(cfg config.Config) ([]broadcast.PushTarget, error) {
+	out := make([]broadcast.PushTarget, 0, len(cfg.Push))
+	for _, p := range cfg.Push {
+		u, err := p.PushURL()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, broadcast.PushTarget{Mount: p.Mount, URL: u})
+	}
+	return out, nil
+}

@@ -231,6 +231,16 @@ func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logg
 		}
 	})
 
+	// The pushes close before the stations stop, so that a station's
+	// mount going away is not taken for a broken link and retried.
+	targets, err := pushTargets(cfg)
+	if err != nil {
+		return err
+	}
+	pushes := broadcast.NewPushes(srv, targets, logger)
+	pushes.Start()
+	undo.add(func() { _ = pushes.Close() })
+
 	recorder := &audience.Recorder{Store: db, Counts: func() []audience.Count { return mountCounts(srv) }, Logger: logger}
 	api := admin.New(set, admin.Deps{
 		Library: lib, Playlists: prog.Playlists, History: prog.History,
@@ -243,6 +253,7 @@ func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logg
 		},
 		Settings: sets,
 		Logs:     logs,
+		Push:     pushes,
 	}, logger)
 	undo.add(api.Close)
 	fr.bind(withConsole(api), set)

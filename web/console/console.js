@@ -6,6 +6,7 @@ import { $, api, session, isAdmin, dispatch, onEvent, viewShown, currentView, st
 import "./library.js";
 import "./playlists.js";
 import "./listeners.js";
+import "./push.js";
 import "./settings.js";
 import "./logs.js";
 import * as talkLease from "./talk.js";
