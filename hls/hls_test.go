@@ -63,7 +63,7 @@ func ptsOf(t *testing.T, seg *Segment) uint64 {
 }
 
 func TestSegmentsAndTimestamps(t *testing.T) {
-	s := NewSegmenter()
+	s := NewSegmenter("/x/")
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	feed(s, 200, 1, "One", now) // 200 frames = 5.22 s: two 2 s segments cut
 	snap := s.Snapshot()
@@ -101,7 +101,7 @@ func TestSegmentsAndTimestamps(t *testing.T) {
 }
 
 func TestWindowGraceAndPlaylist(t *testing.T) {
-	s := NewSegmenter()
+	s := NewSegmenter("/x/")
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	feed(s, 77*4, 1, "", now)
 	feed(s, 77*6, 2, "", now) // 10 segments in all, window 3, grace 2
@@ -128,20 +128,20 @@ func TestWindowGraceAndPlaylist(t *testing.T) {
 		t.Fatalf("playlist:\n%s", body)
 	}
 	// The discontinuity shows while its segment is listed after another.
-	s2 := NewSegmenter()
+	s2 := NewSegmenter("/x/")
 	feed(s2, 77*2, 1, "", now)
 	feed(s2, 77, 2, "", now)
 	body2, etag2 := s2.Snapshot().Playlist("/x/")
 	if !strings.Contains(string(body2), "#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME") || etag2 == etag {
 		t.Fatalf("playlist:\n%s", body2)
 	}
-	if b, _ := NewSegmenter().Snapshot().Playlist("/x/"); b != nil {
+	if b, _ := NewSegmenter("/x/").Snapshot().Playlist("/x/"); b != nil {
 		t.Fatal("an empty segmenter has a playlist")
 	}
 }
 
 func TestMemoryBound(t *testing.T) {
-	s := NewSegmenter()
+	s := NewSegmenter("/x/")
 	feed(s, 77*500, 1, "", time.Now())
 	total := 0
 	for _, g := range s.Snapshot().Segments {
@@ -168,7 +168,7 @@ func TestAudience(t *testing.T) {
 }
 
 func TestSteadyStateAllocs(t *testing.T) {
-	s := NewSegmenter()
+	s := NewSegmenter("/x/")
 	frame := bytes.Repeat([]byte{0xAB}, 417)
 	now := time.Now()
 	for range 1000 {

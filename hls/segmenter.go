@@ -36,6 +36,10 @@ func (s *Segment) Seconds() float64 { return float64(s.Samples) / float64(s.Rate
 // Snapshot is what a mount's HLS face serves at one moment: the segments
 // kept, oldest first, of which the last Window are listed.
 type Snapshot struct {
+	// Body and ETag are the playlist rendered once at the cut, for every
+	// request to share.
+	Body     []byte
+	ETag     string
 	Segments []*Segment
 	Window   int
 	Target   time.Duration
@@ -71,6 +75,7 @@ type Format struct {
 // goroutine; Snapshot may be called from any.
 type Segmenter struct {
 	snap atomic.Pointer[Snapshot]
+	base string // the segment URIs' prefix
 
 	// Writer state.
 	buf     []byte
@@ -88,9 +93,10 @@ type Segmenter struct {
 	lastSize int
 }
 
-// NewSegmenter returns an empty segmenter.
-func NewSegmenter() *Segmenter {
-	s := &Segmenter{}
+// NewSegmenter returns an empty segmenter whose playlist names segment n
+// base + n + "." + its extension.
+func NewSegmenter(base string) *Segmenter {
+	s := &Segmenter{base: base}
 	s.snap.Store(&Snapshot{Window: DefaultWindow, Target: DefaultTarget})
 	return s
 }
@@ -107,6 +113,7 @@ func (s *Segmenter) Write(frame []byte, samples, rate int, ext string, gen uint6
 	if rate <= 0 || samples <= 0 {
 		return
 	}
+	target, window = Bounds(target, window)
 	if gen != s.gen || rate != s.rate || ext != s.ext {
 		if s.rate != 0 {
 			s.cut(target, window)
@@ -170,7 +177,9 @@ func (s *Segmenter) cut(target time.Duration, window int) {
 	}
 	// A new slice each time: readers may hold the old one.
 	segs = append(append(make([]*Segment, 0, len(segs)+1), segs...), seg)
-	s.snap.Store(&Snapshot{Segments: segs, Window: window, Target: target})
+	snap := &Snapshot{Segments: segs, Window: window, Target: target}
+	snap.Body, snap.ETag = snap.Playlist(s.base)
+	s.snap.Store(snap)
 }
 
 // pts is the 90 kHz time of the open segment's first sample.
@@ -192,3 +201,6 @@ func Bounds(target time.Duration, window int) (time.Duration, int) {
 	}
 	return target, window
 }
+
+// Base is the prefix of the segment URIs.
+func (s *Segmenter) Base() string { return s.base }

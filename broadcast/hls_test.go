@@ -1,0 +1,147 @@
+package broadcast
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"onair/internal/testenv"
+)
+
+// hlsServer is a test server cutting 2 s segments, 3 to a playlist.
+func hlsServer(t *testing.T) *testServer {
+	return startServer(t, func(o *Options) {
+		o.Defaults.HLSSegment, o.Defaults.HLSSegments = 2*time.Second, 3
+	})
+}
+
+// segmentURLs returns the URIs a playlist lists.
+func segmentURLs(body string) []string {
+	var out []string
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, "/hls/") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func TestHLSPlaylistAndSegments(t *testing.T) {
+	ts := hlsServer(t)
+	src := startIcecastSource(t, ts, "/stream", "")
+	// 77 frames of 1152 samples at 44.1 kHz make a 2 s segment; one
+	// more frame lets the splitter hand over the last of them.
+	src.send(t, 77*2+1)
+	base := "http://" + ts.http
+	var body string
+	testenv.WaitFor(t, "two segments", func() bool {
+		resp, b := httpGet(t, base+"/stream.m3u8")
+		body = b
+		return resp.StatusCode == http.StatusOK && len(segmentURLs(b)) == 2
+	})
+	resp, _ := httpGet(t, base+"/stream.m3u8", "User-Agent", "hls.js test")
+	if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.apple.mpegurl" {
+		t.Errorf("playlist Content-Type %q", ct)
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "public, max-age=1" {
+		t.Errorf("playlist Cache-Control %q", cc)
+	}
+	if o := resp.Header.Get("Access-Control-Allow-Origin"); o != "*" {
+		t.Errorf("playlist CORS %q", o)
+	}
+	for _, tag := range []string{"#EXTM3U\n", "#EXT-X-VERSION:3\n", "#EXT-X-TARGETDURATION:2\n", "#EXT-X-MEDIA-SEQUENCE:0\n",
+		"#EXT-X-PROGRAM-DATE-TIME:", "#EXTINF:2.01143,\n"} {
+		if !strings.Contains(body, tag) {
+			t.Errorf("playlist lacks %q:\n%s", tag, body)
+		}
+	}
+	etag := resp.Header.Get("ETag")
+	if r304, _ := httpGet(t, base+"/stream.m3u8", "If-None-Match", etag); etag == "" || r304.StatusCode != http.StatusNotModified {
+		t.Errorf("ETag %q: If-None-Match got %d", etag, r304.StatusCode)
+	}
+
+	urls := segmentURLs(body)
+	seg, data := httpGet(t, base+urls[1])
+	if seg.StatusCode != http.StatusOK || seg.Header.Get("Content-Type") != "audio/mpeg" ||
+		seg.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" || seg.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("segment: %d %v", seg.StatusCode, seg.Header)
+	}
+	// The ID3 tag, then frames 77 to 153 whole.
+	i := bytes.Index([]byte(data), []byte{0xFF, 0xFB, 0x90, 0x64})
+	if !strings.HasPrefix(data, "ID3\x04") || i < 0 || (len(data)-i) != 77*417 || frameNumber([]byte(data[i:])) != 77 {
+		t.Fatalf("segment of %d bytes, frames from %d", len(data), i)
+	}
+	part, pdata := httpGet(t, base+urls[1], "Range", "bytes=0-3")
+	if part.StatusCode != http.StatusPartialContent || pdata != "ID3\x04" {
+		t.Fatalf("range: %d %q", part.StatusCode, pdata)
+	}
+	if miss, _ := httpGet(t, base+strings.Replace(urls[1], "-1.mp3", "-7.mp3", 1)); miss.StatusCode != http.StatusNotFound {
+		t.Errorf("a segment not cut yet: %d", miss.StatusCode)
+	}
+
+	// Counted apart: the distinct (address, User-Agent) pairs.
+	if n, l := ts.Mount("/stream").HLSListeners(), ts.Mount("/stream").Listeners(); n != 2 || l != 0 {
+		t.Errorf("HLS listeners %d, stream listeners %d", n, l)
+	}
+	_, status := httpGet(t, base+"/status-json.xsl")
+	var st struct {
+		Icestats struct {
+			Source []struct {
+				HLSListeners int `json:"hls_listeners"`
+			} `json:"source"`
+		} `json:"icestats"`
+	}
+	if err := json.Unmarshal([]byte(status), &st); err != nil || len(st.Icestats.Source) != 1 || st.Icestats.Source[0].HLSListeners != 2 {
+		t.Errorf("status-json: %v %s", err, status)
+	}
+}
+
+func TestHLSExpiryAndDiscontinuity(t *testing.T) {
+	ts := hlsServer(t)
+	base := "http://" + ts.http
+	src := startIcecastSource(t, ts, "/stream", "")
+	src.send(t, 77*2+1)
+	var first []string
+	testenv.WaitFor(t, "two segments", func() bool {
+		_, b := httpGet(t, base+"/stream.m3u8")
+		first = segmentURLs(b)
+		return len(first) == 2
+	})
+	// A reconnect: the source's last frame makes a short segment 2,
+	// and segment 3 follows a discontinuity.
+	src.conn.Close()
+	testenv.WaitFor(t, "the source to leave", func() bool { return !ts.Mount("/stream").OnAir() })
+	src = startIcecastSource(t, ts, "/stream", "")
+	src.send(t, 77+1)
+	var body string
+	testenv.WaitFor(t, "segment 3", func() bool {
+		_, body = httpGet(t, base+"/stream.m3u8")
+		return strings.Contains(body, "-3.mp3")
+	})
+	if !strings.Contains(body, "#EXT-X-MEDIA-SEQUENCE:1\n") || !strings.Contains(body, "-2.mp3\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:") ||
+		strings.Contains(body, "#EXT-X-DISCONTINUITY-SEQUENCE") {
+		t.Fatalf("playlist after a reconnect:\n%s", body)
+	}
+	seg3 := segmentURLs(body)[2]
+	src.send(t, 77*3)
+	testenv.WaitFor(t, "segment 6", func() bool {
+		_, body = httpGet(t, base+"/stream.m3u8")
+		return strings.Contains(body, "-6.mp3")
+	})
+	if !strings.Contains(body, "#EXT-X-MEDIA-SEQUENCE:4\n#EXT-X-DISCONTINUITY-SEQUENCE:1\n") || strings.Contains(body, "#EXT-X-DISCONTINUITY\n") {
+		t.Fatalf("playlist:\n%s", body)
+	}
+	// Segment 1 left the list when 4 was cut: two segment times later it
+	// is gone. Segment 3 left it when 6 was cut and is still there.
+	for url, want := range map[string]int{first[0]: http.StatusNotFound, first[1]: http.StatusNotFound, seg3: http.StatusOK} {
+		if resp, _ := httpGet(t, base+url); resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", url, resp.StatusCode, want)
+		}
+	}
+	if resp, _ := httpGet(t, base+"/nosuch.m3u8"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown mount's playlist: %d", resp.StatusCode)
+	}
+}
