@@ -3,11 +3,13 @@ package broadcast
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"onair/codec/adts"
 	"onair/internal/testenv"
 )
 
@@ -32,6 +34,7 @@ func segmentURLs(body string) []string {
 func TestHLSPlaylistAndSegments(t *testing.T) {
 	ts := hlsServer(t)
 	src := startIcecastSource(t, ts, "/stream", "")
+	ts.Mount("/stream").SetTitle("Ünïcode – Song", "", time.Now())
 	// 77 frames of 1152 samples at 44.1 kHz make a 2 s segment; one
 	// more frame lets the splitter hand over the last of them.
 	src.send(t, 77*2+1)
@@ -73,6 +76,9 @@ func TestHLSPlaylistAndSegments(t *testing.T) {
 	i := bytes.Index([]byte(data), []byte{0xFF, 0xFB, 0x90, 0x64})
 	if !strings.HasPrefix(data, "ID3\x04") || i < 0 || (len(data)-i) != 77*417 || frameNumber([]byte(data[i:])) != 77 {
 		t.Fatalf("segment of %d bytes, frames from %d", len(data), i)
+	}
+	if !strings.Contains(data[:i], "TIT2") || !strings.Contains(data[:i], "\x03Ünïcode – Song\x00") {
+		t.Errorf("segment tag %q lacks the title", data[:i])
 	}
 	part, pdata := httpGet(t, base+urls[1], "Range", "bytes=0-3")
 	if part.StatusCode != http.StatusPartialContent || pdata != "ID3\x04" {
@@ -143,5 +149,34 @@ func TestHLSExpiryAndDiscontinuity(t *testing.T) {
 	}
 	if resp, _ := httpGet(t, base+"/nosuch.m3u8"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown mount's playlist: %d", resp.StatusCode)
+	}
+}
+
+func TestHLSAAC(t *testing.T) {
+	ts := hlsServer(t)
+	c := dial(t, ts.http)
+	req := "SOURCE /aac HTTP/1.0\r\nAuthorization: Basic " + basic("source", testSourcePass) + "\r\nContent-Type: audio/aac\r\n\r\n"
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatal(err)
+	}
+	// 48 kHz, 1024 samples a frame: 94 frames make 2 s.
+	h := adts.Header{Profile: 1, SampleRateIndex: 3, ChannelConfig: 2, Length: 300, BufferFullness: 0x7FF, RawBlocks: 1}
+	frame, err := h.AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame = append(frame, make([]byte, 300-len(frame))...)
+	if _, err := c.Write(bytes.Repeat(frame, 95)); err != nil {
+		t.Fatal(err)
+	}
+	var body string
+	testenv.WaitFor(t, "an AAC segment", func() bool {
+		_, body = httpGet(t, "http://"+ts.http+"/aac.m3u8")
+		return len(segmentURLs(body)) == 1
+	})
+	resp, data := httpGet(t, "http://"+ts.http+segmentURLs(body)[0])
+	if !strings.HasSuffix(segmentURLs(body)[0], ".aac") || resp.Header.Get("Content-Type") != "audio/aac" ||
+		!strings.HasPrefix(data, "ID3") || !strings.HasSuffix(data, string(frame)) || !strings.Contains(body, "#EXTINF:2.00533,") {
+		t.Fatalf("AAC segment %q (%s), playlist:\n%s", segmentURLs(body)[0], resp.Header.Get("Content-Type"), body)
 	}
 }
