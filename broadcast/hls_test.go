@@ -180,3 +180,11 @@ func TestHLSAAC(t *testing.T) {
 		t.Fatalf("AAC segment %q (%s), playlist:\n%s", segmentURLs(body)[0], resp.Header.Get("Content-Type"), body)
 	}
 }
+
+func TestHLSPathsAreNoMounts(t *testing.T) {
+	for _, p := range []string{"/stream.m3u8", "/hls", "/hls/stream/x-1.mp3"} {
+		if validMountPath(p) {
+			t.Errorf("a source may make the mount %q, which HLS serves", p)
+		}
+	}
+}
