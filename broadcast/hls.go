@@ -71,6 +71,12 @@ func (s *Server) servePlaylistHLS(w http.ResponseWriter, r *http.Request, m *Mou
 		http.Error(w, "no HLS segments yet", http.StatusNotFound)
 		return
 	}
+	// Once a source's grace ran out with no successor the stream has
+	// ended, for HLS players as for the others.
+	if m.gone.Load() && !m.OnAir() {
+		http.Error(w, "not on air", http.StatusNotFound)
+		return
+	}
 	m.hlsAudience.Seen(s.ClientAddr(r).String(), r.UserAgent(), time.Now(), 2*snap.Target)
 	h := w.Header()
 	h.Set("Content-Type", "application/vnd.apple.mpegurl")

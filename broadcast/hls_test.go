@@ -103,6 +103,10 @@ func TestHLSPlaylistAndSegments(t *testing.T) {
 	if err := json.Unmarshal([]byte(status), &st); err != nil || len(st.Icestats.Source) != 1 || st.Icestats.Source[0].HLSListeners != 2 {
 		t.Errorf("status-json: %v %s", err, status)
 	}
+	_, metrics := httpGet(t, base+"/metrics", "Authorization", "Basic "+basic("admin", testAdminPass))
+	if !strings.Contains(metrics, `onair_hls_listeners{mount="/stream"} 2`) {
+		t.Errorf("metrics lack the HLS listeners:\n%s", metrics)
+	}
 }
 
 func TestHLSExpiryAndDiscontinuity(t *testing.T) {
@@ -147,6 +151,13 @@ func TestHLSExpiryAndDiscontinuity(t *testing.T) {
 			t.Errorf("%s: %d, want %d", url, resp.StatusCode, want)
 		}
 	}
+	// The source leaves for good: once its grace is over, the stream has
+	// ended for HLS players too.
+	src.conn.Close()
+	testenv.WaitFor(t, "the playlist to go", func() bool {
+		resp, _ := httpGet(t, base+"/stream.m3u8")
+		return resp.StatusCode == http.StatusNotFound
+	})
 	if resp, _ := httpGet(t, base+"/nosuch.m3u8"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown mount's playlist: %d", resp.StatusCode)
 	}
