@@ -3,6 +3,7 @@ package hls
 import (
 	"bytes"
 	"encoding/binary"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +179,39 @@ func TestSteadyStateAllocs(t *testing.T) {
 	avg := testing.AllocsPerRun(230*4, func() { s.Write(frame, 1152, 44100, "mp3", 1, "t", 6*time.Second, 6, now) })
 	if avg > 0.1 {
 		t.Fatalf("%.3f allocations per frame", avg)
+	}
+}
+
+func TestAudienceBound(t *testing.T) {
+	a := NewAudience()
+	now := time.Now()
+	for i := range MaxAudience + 10 {
+		a.Seen("10.0.0.1", strconv.Itoa(i), now, 4*time.Second)
+	}
+	if n := a.Count(now, 4*time.Second); n != MaxAudience {
+		t.Fatalf("count %d, want the bound %d", n, MaxAudience)
+	}
+	// Once the old pairs expire, new ones are counted again.
+	later := now.Add(5 * time.Second)
+	a.Seen("10.0.0.2", "new", later, 4*time.Second)
+	if n := a.Count(later, 4*time.Second); n != 1 {
+		t.Fatalf("count after expiry %d, want 1", n)
+	}
+}
+
+func TestRateChangeCutsAndTimestampsRunOn(t *testing.T) {
+	s := NewSegmenter("/x/")
+	now := time.Now()
+	feed(s, 100, 1, "", now) // one 2 s segment (77 frames), 23 frames open
+	aac := bytes.Repeat([]byte{0xCD}, 300)
+	for range 94 { // 94 frames of 1024 at 48 kHz: 2.005 s
+		s.Write(aac, 1024, 48000, "aac", 1, "", 2*time.Second, 3, now)
+	}
+	segs := s.Snapshot().Segments
+	if len(segs) != 3 || segs[1].Samples != 23*1152 || !segs[2].Disc || segs[2].Ext != "aac" || segs[2].Samples != 94*1024 {
+		t.Fatalf("segments: %+v", segs)
+	}
+	if got, want := ptsOf(t, segs[2]), uint64(100*1152*90000/44100); got != want {
+		t.Fatalf("timestamp after the rate change %d, want %d", got, want)
 	}
 }
