@@ -103,6 +103,10 @@ func TestHLSPlaylistAndSegments(t *testing.T) {
 	if err := json.Unmarshal([]byte(status), &st); err != nil || len(st.Icestats.Source) != 1 || st.Icestats.Source[0].HLSListeners != 2 {
 		t.Errorf("status-json: %v %s", err, status)
 	}
+	if _, page := httpGet(t, base+"/", "Accept", "text/html"); !strings.Contains(page, "0 listening, 2 on HLS") ||
+		!strings.Contains(page, `<a href="/stream.m3u8">HLS</a>`) {
+		t.Errorf("status page:\n%s", page)
+	}
 	_, metrics := httpGet(t, base+"/metrics", "Authorization", "Basic "+basic("admin", testAdminPass))
 	if !strings.Contains(metrics, `onair_hls_listeners{mount="/stream"} 2`) {
 		t.Errorf("metrics lack the HLS listeners:\n%s", metrics)

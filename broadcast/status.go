@@ -199,7 +199,7 @@ audio{width:100%;margin-top:.4rem}</style></head>
 <p>Listeners now: {{.Listeners}}</p>
 <div class="mounts">
 {{range .Mounts}}<section class="mount{{if not .OnAir}} off{{end}}" data-mount="{{.Path}}"><h2><a href="{{.Path}}">{{.Path}}</a></h2>
-{{if .OnAir}}<p class="meta">{{if .Name}}{{.Name}}{{else}}(unnamed stream){{end}}{{if .Bitrate}}, {{.Bitrate}} kbps{{end}}, {{.Listeners}} listening</p>
+{{if .OnAir}}<p class="meta">{{if .Name}}{{.Name}}{{else}}(unnamed stream){{end}}{{if .Bitrate}}, {{.Bitrate}} kbps{{end}}, {{.Listeners}} listening{{if .HLS}}, {{.HLS}} on HLS{{end}} · <a href="{{.Path}}.m3u8">HLS</a></p>
 <p>Now playing: {{if .Title}}<strong>{{.Title}}</strong>{{else}}<em>no title yet</em>{{end}}</p>
 <audio controls preload="none" src="{{.Path}}"></audio>{{else}}<p class="meta">Off air</p>{{end}}</section>
 {{else}}<p>No mounts yet: point a source client at this server.</p>{{end}}
@@ -209,9 +209,9 @@ audio{width:100%;margin-top:.4rem}</style></head>
 `))
 
 type statusMount struct {
-	Path, Name, Title  string
-	Bitrate, Listeners int
-	OnAir              bool
+	Path, Name, Title       string
+	Bitrate, Listeners, HLS int
+	OnAir                   bool
 }
 
 // servePage answers a browser at "/" (or "/;"): the public station page
@@ -238,7 +238,7 @@ func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 		if m.Settings().Input && !m.OnAir() || m.Settings().Hidden {
 			continue
 		}
-		sm := statusMount{Path: m.Path, Listeners: m.Listeners(), OnAir: m.OnAir() && !m.Settings().Input}
+		sm := statusMount{Path: m.Path, Listeners: m.Listeners(), HLS: m.HLSListeners(), OnAir: m.OnAir() && !m.Settings().Input}
 		if info := m.Info(); info != nil {
 			sm.Name, sm.Bitrate = info.Name, info.Bitrate
 		}
