@@ -23,14 +23,19 @@ var hlsTones = []float64{500, 700, 900, 1100, 1300, 1500, 1700, 1900}
 // play /stream.m3u8, and checks that what it decodes holds the tones in
 // order with no gap at the segment joins. It reads 20 s of 2 s segments by
 // default, so as to cross several joins quickly; ONAIR_HLS_SECONDS=60
-// runs the full minute.
+// runs the full minute, and ONAIR_HLS_SEGMENT_SECONDS=6 the
+// default segment length.
 func TestHLSFFmpeg(t *testing.T) {
 	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
 	seconds := 20
 	if s, err := strconv.Atoi(os.Getenv("ONAIR_HLS_SECONDS")); err == nil && s > 0 {
 		seconds = s
 	}
-	ts := hlsServer(t)
+	segment := 2
+	if s, err := strconv.Atoi(os.Getenv("ONAIR_HLS_SEGMENT_SECONDS")); err == nil && s >= 2 && s <= 10 {
+		segment = s
+	}
+	ts := hlsServerCutting(t, time.Duration(segment)*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(seconds+60)*time.Second)
 	defer cancel()
 
@@ -46,23 +51,30 @@ func TestHLSFFmpeg(t *testing.T) {
 	}
 	done := make(chan struct{})
 	go func() { _ = src.Wait(); close(done) }()
-	defer func() {
+	// stopSource stops the source and returns what it said, which is
+	// only safe to read once it has exited.
+	stopSource := func() string {
 		_ = src.Process.Kill()
 		<-done
-	}()
+		return srcErr.String()
+	}
+	defer stopSource()
 
 	base := "http://" + ts.http
-	testenv.WaitFor(t, "three segments", func() bool {
+	// Three segments' time, with room for a slow start.
+	if !testenv.Poll(time.Duration(3*segment+15)*time.Second, func() bool {
 		_, b := httpGet(t, base+"/stream.m3u8")
 		return len(segmentURLs(b)) == 3
-	})
+	}) {
+		t.Fatalf("no three segments in the playlist; source: %s", stopSource())
+	}
 	play := exec.CommandContext(ctx, ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin",
 		"-i", base+"/stream.m3u8", "-t", strconv.Itoa(seconds), "-f", "s16le", "-ac", "1", "-ar", "44100", "-")
 	var playErr bytes.Buffer
 	play.Stderr = &playErr
 	raw, err := play.Output()
 	if err != nil {
-		t.Fatalf("ffmpeg reading HLS: %v\n%s\nsource: %s", err, playErr.String(), srcErr.String())
+		t.Fatalf("ffmpeg reading HLS: %v\n%s\nsource: %s", err, playErr.String(), stopSource())
 	}
 	pcm := testaudio.DecodeS16LE(raw, 1)[0]
 	if got := float64(len(pcm)) / 44100; got < float64(seconds)-0.1 {

@@ -14,9 +14,13 @@ import (
 )
 
 // hlsServer is a test server cutting 2 s segments, 3 to a playlist.
-func hlsServer(t *testing.T) *testServer {
+func hlsServer(t *testing.T) *testServer { return hlsServerCutting(t, 2*time.Second) }
+
+// hlsServerCutting is a test server cutting segments of d, 3 to a
+// playlist.
+func hlsServerCutting(t *testing.T, d time.Duration) *testServer {
 	return startServer(t, func(o *Options) {
-		o.Defaults.HLSSegment, o.Defaults.HLSSegments = 2*time.Second, 3
+		o.Defaults.HLSSegment, o.Defaults.HLSSegments = d, 3
 	})
 }
 
