@@ -83,6 +83,15 @@ func TestSegmentsAndTimestamps(t *testing.T) {
 	if d := snap.Segments[1].Date.Sub(snap.Segments[0].Date); d != snap.Segments[0].Duration {
 		t.Fatalf("dates %v apart, duration %v", d, snap.Segments[0].Duration)
 	}
+	// A writer back from a pause longer than a segment: the date follows
+	// the clock again.
+	paused := NewSegmenter("/x/")
+	feed(paused, 77, 1, "", now)
+	later := now.Add(time.Hour)
+	feed(paused, 77, 1, "", later)
+	if got := paused.Snapshot().Segments[1].Date; !got.Equal(later) {
+		t.Fatalf("date after a pause %v, want %v", got, later)
+	}
 	// A new session: the open segment is cut, the next follows a
 	// discontinuity, and the clock runs on.
 	feed(s, 100, 2, "Two", now.Add(time.Minute))

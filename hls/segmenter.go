@@ -65,12 +65,6 @@ func (s *Snapshot) Find(seq uint64) *Segment {
 	return s.Segments[seq-first]
 }
 
-// Format is what a segmenter must cut at when it changes.
-type Format struct {
-	Ext  string // "mp3" or "aac"
-	Rate int
-}
-
 // Segmenter cuts frames into segments. Write and Flush are for one
 // goroutine; Snapshot may be called from any.
 type Segmenter struct {
@@ -131,7 +125,10 @@ func (s *Segmenter) Write(frame []byte, samples, rate int, ext string, gen uint6
 		}
 		s.buf = make([]byte, 0, size)
 		s.buf = AppendTag(s.buf, s.pts(), title)
-		if s.disc || s.date.IsZero() {
+		// Dates run on from segment to segment; a new session, or a
+		// writer that paused for longer than a segment, re-anchors them
+		// to the clock.
+		if s.disc || s.date.IsZero() || now.Sub(s.date) > target {
 			s.date = now
 		}
 	}
