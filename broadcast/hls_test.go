@@ -207,3 +207,28 @@ func TestHLSPathsAreNoMounts(t *testing.T) {
 		}
 	}
 }
+
+// TestHLSStationOutput feeds a mount as a station's encoder does, through
+// Publish and WriteFrame, and finds it on HLS with its title.
+func TestHLSStationOutput(t *testing.T) {
+	ts := hlsServer(t)
+	m, release, err := ts.Publish("/stream", StreamInfo{ContentType: "audio/mpeg", SampleRate: 44100, Channels: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	now := time.Now()
+	m.SetTitle("Artist - Song", "", now)
+	for n := range 77 * 2 {
+		m.WriteFrame(mp3Frame(n), now)
+	}
+	_, body := httpGet(t, "http://"+ts.http+"/stream.m3u8")
+	urls := segmentURLs(body)
+	if len(urls) != 2 {
+		t.Fatalf("playlist:\n%s", body)
+	}
+	_, data := httpGet(t, "http://"+ts.http+urls[0])
+	if !strings.Contains(data, "Artist - Song") || !strings.HasSuffix(data, string(mp3Frame(76))) {
+		t.Fatalf("segment of %d bytes without the title or frame 76 last", len(data))
+	}
+}
