@@ -26,6 +26,7 @@ type stationEvents struct {
 	nowPlaying []byte
 	mixer      []byte
 	listeners  int
+	hls        int
 }
 
 // events serves GET /api/events: Server-Sent Events `nowplaying`,
@@ -123,9 +124,9 @@ func (a *API) stationEvents(buf *bytes.Buffer, st *station.Station, last *statio
 		writeEvent(buf, "mixer", mix)
 	}
 	if countListeners {
-		if n := st.Listeners(); n != last.listeners {
-			last.listeners = n
-			b, _ := json.Marshal(map[string]any{"station": id, "mount": st.Mount(), "listeners": n})
+		if n, h := st.Listeners(), st.HLSListeners(); n != last.listeners || h != last.hls {
+			last.listeners, last.hls = n, h
+			b, _ := json.Marshal(map[string]any{"station": id, "mount": st.Mount(), "listeners": n, "hls_listeners": h})
 			writeEvent(buf, "listeners", b)
 		}
 	}
@@ -156,7 +157,7 @@ func nowPlayingOf(st *station.Station) broadcast.NowPlaying {
 	return broadcast.NowPlaying{
 		Station: st.ID(), Mount: st.Mount(), Title: title, Artist: artist,
 		StartedAt: np.StartedAt, DurationMS: np.Duration.Milliseconds(),
-		Listeners: st.Listeners(), Live: np.Live, Playlist: np.Playlist,
+		Listeners: st.Listeners(), HLSListeners: st.HLSListeners(), Live: np.Live, Playlist: np.Playlist,
 	}
 }
 

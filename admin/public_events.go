@@ -26,12 +26,13 @@ const (
 type publicSeen struct {
 	program   []byte // the now playing entry without its listener count
 	listeners int
+	hls       int
 }
 
 // publicEvents returns the handler of GET /api/nowplaying/events: public
 // Server-Sent Events, no credentials, CORS open. `nowplaying` carries a
 // station's entry as GET /api/nowplaying lists it, at once and on each
-// title change; `listeners` ({"station","mount","listeners"}) a change of
+// title change; `listeners` ({"station","mount","listeners","hls_listeners"}) a change of
 // its listener count, at most once a second. ?station= limits them to one
 // station. At most limit streams run at once: one more gets 503, and the
 // page polls /api/nowplaying instead.
@@ -118,19 +119,19 @@ func (a *API) streamNowPlaying(w http.ResponseWriter, r *http.Request, stations 
 // and countListeners says it is time to look.
 func publicStationEvents(buf *bytes.Buffer, st *station.Station, last *publicSeen, countListeners bool) {
 	np := nowPlayingOf(st)
-	listeners := np.Listeners
-	np.Listeners = 0 // a new count alone is no new title
+	listeners, hls := np.Listeners, np.HLSListeners
+	np.Listeners, np.HLSListeners = 0, 0 // a new count alone is no new title
 	program, _ := json.Marshal(np)
 	if !bytes.Equal(program, last.program) {
-		last.program, last.listeners = program, listeners
-		np.Listeners = listeners
+		last.program, last.listeners, last.hls = program, listeners, hls
+		np.Listeners, np.HLSListeners = listeners, hls
 		b, _ := json.Marshal(np)
 		writeEvent(buf, "nowplaying", b)
 		return
 	}
-	if countListeners && listeners != last.listeners {
-		last.listeners = listeners
-		b, _ := json.Marshal(map[string]any{"station": st.ID(), "mount": st.Mount(), "listeners": listeners})
+	if countListeners && (listeners != last.listeners || hls != last.hls) {
+		last.listeners, last.hls = listeners, hls
+		b, _ := json.Marshal(map[string]any{"station": st.ID(), "mount": st.Mount(), "listeners": listeners, "hls_listeners": hls})
 		writeEvent(buf, "listeners", b)
 	}
 }

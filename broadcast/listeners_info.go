@@ -83,6 +83,7 @@ func (s *Server) KickPrefix(p netip.Prefix) int {
 // MountStats are a mount's listener figures for the API.
 type MountStats struct {
 	Listeners int       // counted listeners now
+	HLS       int       // HLS listeners now, apart from Listeners
 	Peak      int       // most at once since Since
 	Since     time.Time // when the server started: the peak is from then on
 	Bitrate   int       // kbps; 0 = unknown
@@ -96,7 +97,7 @@ func (s *Server) MountStats(path string) (MountStats, bool) {
 	if m == nil {
 		return MountStats{}, false
 	}
-	st := MountStats{Listeners: m.Listeners(), Peak: m.PeakListeners(), Since: s.started, Input: m.Settings().Input}
+	st := MountStats{Listeners: m.Listeners(), HLS: m.HLSListeners(), Peak: m.PeakListeners(), Since: s.started, Input: m.Settings().Input}
 	if info := m.Info(); info != nil {
 		st.Bitrate = info.Bitrate
 	}

@@ -16,6 +16,9 @@ var (
 	descListeners = prometheus.NewDesc("onair_listeners",
 		"Listeners on the mount, counted once they have stayed count_after.",
 		[]string{"mount"}, nil)
+	descHLSListeners = prometheus.NewDesc("onair_hls_listeners",
+		"HLS listeners on the mount: distinct address and User-Agent pairs that fetched its playlist within two segment times.",
+		[]string{"mount"}, nil)
 	descConnections = prometheus.NewDesc("onair_listener_connections",
 		"Open listener connections on the mount, counted or not yet.",
 		[]string{"mount"}, nil)
@@ -65,7 +68,7 @@ type metricsCollector struct{ s *Server }
 // Describe sends every metric description the collector may send.
 func (c metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
-		descListeners, descConnections, descPeak, descHits, descSourceConnected,
+		descListeners, descHLSListeners, descConnections, descPeak, descHits, descSourceConnected,
 		descBytesIn, descBytesOut, descServerListeners, descUptime, descRefused,
 		descDropped, descSourcesRefused, descLoginsFailed, descLoginsThrottled,
 		descLoginRefusals,
@@ -86,6 +89,7 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, m := range s.MountList() {
 		p := m.Path
 		gauge(descListeners, float64(m.Listeners()), p)
+		gauge(descHLSListeners, float64(m.HLSListeners()), p)
 		gauge(descConnections, float64(m.connections.Load()), p)
 		gauge(descPeak, float64(m.PeakListeners()), p)
 		counter(descHits, m.hits.Load(), p)

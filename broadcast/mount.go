@@ -1,10 +1,13 @@
 package broadcast
 
 import (
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"onair/codec/frames"
+	"onair/hls"
 	"onair/icy"
 )
 
@@ -74,6 +77,10 @@ type MountSettings struct {
 	// Hidden leaves the mount out of the relay list and the public status
 	// pages; it still plays, and the admin pages still show it.
 	Hidden bool
+	// HLSSegment and HLSSegments are the HLS segment length and how many
+	// segments the playlist lists (zero = 6 s and 6).
+	HLSSegment  time.Duration
+	HLSSegments int
 }
 
 // Mount is one stream path. A single writer at a time (a source client or a
@@ -107,6 +114,14 @@ type Mount struct {
 	curMeta *Metadata
 	gen     uint64
 	format  streamFormat
+	// The HLS segmenter is fed from the writer; hlsEpoch counts the
+	// sessions and format changes it must mark as discontinuities.
+	hls       *hls.Segmenter
+	hlsEpoch  uint64
+	hlsGen    uint64
+	hlsFormat streamFormat
+	// hlsAudience counts the HLS listeners (web requests only).
+	hlsAudience *hls.Audience
 
 	meta        atomic.Pointer[Metadata]
 	info        atomic.Pointer[StreamInfo]
@@ -130,7 +145,12 @@ type Mount struct {
 
 // NewMount makes an empty mount.
 func NewMount(path string, s MountSettings) *Mount {
-	m := &Mount{Path: path, clients: map[uint64]*listener{}, closed: make(chan struct{})}
+	// The segment URLs carry when the mount was made, so that a mount
+	// made again (or a restart) never serves other bytes under a URL a
+	// cache already holds.
+	base := "/hls" + path + "/" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-"
+	m := &Mount{Path: path, clients: map[uint64]*listener{}, closed: make(chan struct{}),
+		hls: hls.NewSegmenter(base), hlsAudience: hls.NewAudience()}
 	m.settings.Store(&s)
 	ch := make(chan struct{})
 	m.firstAudio.Store(&ch)
@@ -221,6 +241,7 @@ func (m *Mount) WriteFrame(frame []byte, now time.Time) {
 		m.pending = &chunk{pos: m.pos, data: make([]byte, 0, size), meta: m.curMeta, gen: m.gen, format: m.format}
 	}
 	m.pending.data = append(m.pending.data, frame...)
+	m.toHLS(frame, now)
 	m.pos += int64(len(frame))
 	m.bytesIn.Add(int64(len(frame)))
 	if len(m.pending.data) >= chunkTarget {
@@ -230,7 +251,37 @@ func (m *Mount) WriteFrame(frame []byte, now time.Time) {
 
 // Flush publishes a partly filled chunk: for the end of a source, or a
 // writer that paused.
-func (m *Mount) Flush(now time.Time) { m.publish() }
+func (m *Mount) Flush(now time.Time) {
+	m.publish()
+	st := m.settings.Load()
+	m.hls.Flush(st.HLSSegment, st.HLSSegments)
+}
+
+// toHLS hands a frame to the mount's HLS segmenter, timed by its own
+// header. A new session or format starts a new discontinuity epoch.
+func (m *Mount) toHLS(frame []byte, now time.Time) {
+	st := m.settings.Load()
+	if st.Input || m.format.codec == 0 {
+		return
+	}
+	n, rate, ok := m.format.codec.Samples(frame)
+	if !ok {
+		return
+	}
+	if m.gen != m.hlsGen || m.format != m.hlsFormat {
+		m.hlsGen, m.hlsFormat = m.gen, m.format
+		m.hlsEpoch++
+	}
+	ext := "mp3"
+	if m.format.codec == frames.ADTS {
+		ext = "aac"
+	}
+	title := ""
+	if m.curMeta != nil {
+		title = m.curMeta.Title
+	}
+	m.hls.Write(frame, n, rate, ext, m.hlsEpoch, title, st.HLSSegment, st.HLSSegments, now)
+}
 
 func (m *Mount) publish() {
 	c := m.pending

@@ -46,6 +46,10 @@ func (s *Server) SetMounts(mounts []MountConfig, defaults MountSettings) {
 			delete(s.mounts, p)
 		default:
 			order = append(order, p) // a source's own mount
+			// HLS is server-wide, so a source's own mount follows too.
+			st := m.Settings()
+			st.HLSSegment, st.HLSSegments = defaults.HLSSegment, defaults.HLSSegments
+			m.setSettings(st)
 		}
 	}
 	s.order = order

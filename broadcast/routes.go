@@ -89,7 +89,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			s.handleListen(w, r, m)
 			return
 		}
-		if s.playlistFile(w, r, p) {
+		if s.serveHLS(w, r, p) || s.playlistFile(w, r, p) {
 			return
 		}
 		if s.opts.Page != nil && (p == "/embed" || strings.HasPrefix(p, "/public/")) {

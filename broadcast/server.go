@@ -260,6 +260,8 @@ func (s *Server) fillSettings(st MountSettings) MountSettings {
 	if st.Grace == 0 {
 		st.Grace = d.Grace
 	}
+	// HLS is server-wide: a mount takes the server's.
+	st.HLSSegment, st.HLSSegments = d.HLSSegment, d.HLSSegments
 	return st
 }
 

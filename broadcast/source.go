@@ -57,7 +57,9 @@ func validMountPath(p string) bool {
 	switch {
 	case p == "/admin.cgi", p == "/admin", strings.HasPrefix(p, "/admin/"), p == "/api", strings.HasPrefix(p, "/api/"),
 		p == "/status-json.xsl", p == "/7.html", p == "/stats", p == "/played.html", p == "/currentsong",
-		p == "/metrics", p == "/console", strings.HasPrefix(p, "/console/"), p == "/;", p == "/;stream.mp3":
+		p == "/metrics", p == "/console", strings.HasPrefix(p, "/console/"), p == "/;", p == "/;stream.mp3",
+		// HLS: a mount's playlist and the segments under /hls/.
+		strings.HasSuffix(p, ".m3u8"), p == "/hls", strings.HasPrefix(p, "/hls/"):
 		return false
 	}
 	return true

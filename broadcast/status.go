@@ -33,6 +33,7 @@ type icecastSource struct {
 	Genre              string `json:"genre"`
 	ListenerPeak       int    `json:"listener_peak"`
 	Listeners          int    `json:"listeners"`
+	HLSListeners       int    `json:"hls_listeners"` // ours: Icecast has no HLS
 	ListenURL          string `json:"listenurl"`
 	SampleRate         int    `json:"samplerate,omitempty"`
 	ServerDescription  string `json:"server_description"`
@@ -67,6 +68,7 @@ func (s *Server) handleStatusJSON(w http.ResponseWriter, r *http.Request) {
 		src := icecastSource{
 			AudioInfo: info.AudioInfo, Bitrate: info.Bitrate, Channels: info.Channels, SampleRate: info.SampleRate,
 			Genre: info.Genre, ListenerPeak: m.PeakListeners(), Listeners: m.Listeners(),
+			HLSListeners:      m.HLSListeners(),
 			ListenURL:         s.scheme(r) + "://" + host + m.Path,
 			ServerDescription: info.Description, ServerName: info.Name, ServerType: info.ContentType, ServerURL: info.URL,
 		}
@@ -103,8 +105,10 @@ type NowPlaying struct {
 	StartedAt  time.Time `json:"started_at"`
 	DurationMS int64     `json:"duration_ms"`
 	Listeners  int       `json:"listeners"`
-	Live       bool      `json:"live"`
-	Playlist   string    `json:"playlist"` // the playlist the track came from; "" for none
+	// HLSListeners are counted apart: players that fetch the HLS playlist.
+	HLSListeners int    `json:"hls_listeners"`
+	Live         bool   `json:"live"`
+	Playlist     string `json:"playlist"` // the playlist the track came from; "" for none
 	// Name and Description are the stream's (icy-name, icy-description),
 	// for the public station page.
 	Name        string `json:"name"`
@@ -157,7 +161,7 @@ func (s *Server) handleNowPlaying(w http.ResponseWriter, r *http.Request) {
 		if !m.OnAir() || m.Settings().Input || m.Settings().Hidden {
 			continue
 		}
-		np := NowPlaying{Mount: m.Path, Listeners: m.Listeners(), Live: true, StartedAt: m.StartedAt()}
+		np := NowPlaying{Mount: m.Path, Listeners: m.Listeners(), HLSListeners: m.HLSListeners(), Live: true, StartedAt: m.StartedAt()}
 		if info := m.Info(); info != nil {
 			np.Name, np.Description = info.Name, info.Description
 		}
@@ -195,7 +199,7 @@ audio{width:100%;margin-top:.4rem}</style></head>
 <p>Listeners now: {{.Listeners}}</p>
 <div class="mounts">
 {{range .Mounts}}<section class="mount{{if not .OnAir}} off{{end}}" data-mount="{{.Path}}"><h2><a href="{{.Path}}">{{.Path}}</a></h2>
-{{if .OnAir}}<p class="meta">{{if .Name}}{{.Name}}{{else}}(unnamed stream){{end}}{{if .Bitrate}}, {{.Bitrate}} kbps{{end}}, {{.Listeners}} listening</p>
+{{if .OnAir}}<p class="meta">{{if .Name}}{{.Name}}{{else}}(unnamed stream){{end}}{{if .Bitrate}}, {{.Bitrate}} kbps{{end}}, {{.Listeners}} listening{{if .HLS}}, {{.HLS}} on HLS{{end}} · <a href="{{.Path}}.m3u8">HLS</a></p>
 <p>Now playing: {{if .Title}}<strong>{{.Title}}</strong>{{else}}<em>no title yet</em>{{end}}</p>
 <audio controls preload="none" src="{{.Path}}"></audio>{{else}}<p class="meta">Off air</p>{{end}}</section>
 {{else}}<p>No mounts yet: point a source client at this server.</p>{{end}}
@@ -205,9 +209,9 @@ audio{width:100%;margin-top:.4rem}</style></head>
 `))
 
 type statusMount struct {
-	Path, Name, Title  string
-	Bitrate, Listeners int
-	OnAir              bool
+	Path, Name, Title       string
+	Bitrate, Listeners, HLS int
+	OnAir                   bool
 }
 
 // servePage answers a browser at "/" (or "/;"): the public station page
@@ -234,7 +238,7 @@ func (s *Server) handleStatusPage(w http.ResponseWriter, r *http.Request) {
 		if m.Settings().Input && !m.OnAir() || m.Settings().Hidden {
 			continue
 		}
-		sm := statusMount{Path: m.Path, Listeners: m.Listeners(), OnAir: m.OnAir() && !m.Settings().Input}
+		sm := statusMount{Path: m.Path, Listeners: m.Listeners(), HLS: m.HLSListeners(), OnAir: m.OnAir() && !m.Settings().Input}
 		if info := m.Info(); info != nil {
 			sm.Name, sm.Bitrate = info.Name, info.Bitrate
 		}

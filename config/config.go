@@ -111,6 +111,10 @@ type Config struct {
 	// SourceGrace is how long listeners of a mount with nowhere else to go
 	// wait for a source that left to come back; 0 closes them at once.
 	SourceGrace time.Duration `yaml:"source_grace"`
+	// HLSSegmentSeconds is the length of an HLS segment, 2..10 s.
+	HLSSegmentSeconds int `yaml:"hls_segment_seconds"`
+	// HLSSegments is how many segments an HLS playlist lists, 3..20.
+	HLSSegments int `yaml:"hls_segments"`
 	// HeaderTimeout drops a client that has not sent its request headers
 	// within this time.
 	HeaderTimeout time.Duration `yaml:"header_timeout"`
@@ -284,6 +288,8 @@ func Default() Config {
 		Metaint:             16000,
 		SourceTimeout:       10 * time.Second,
 		SourceGrace:         5 * time.Second,
+		HLSSegmentSeconds:   6,
+		HLSSegments:         6,
 		HeaderTimeout:       15 * time.Second,
 		ICYStatusAgents:     []string{},
 		AccessLog:           "",

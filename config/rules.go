@@ -58,7 +58,7 @@ func mountPathProblem(m string) string {
 	case strings.HasPrefix(m, "/;"):
 		return fmt.Sprintf("%q is reserved for SHOUTcast players", m)
 	}
-	for _, suffix := range []string{".m3u", ".pls", ".xspf"} {
+	for _, suffix := range []string{".m3u", ".m3u8", ".pls", ".xspf"} {
 		if strings.HasSuffix(m, suffix) {
 			return fmt.Sprintf("%q must not end in %q, which serves a mount's playlist", m, suffix)
 		}
@@ -66,7 +66,7 @@ func mountPathProblem(m string) string {
 	// The server's own pages: a mount there would hide them or be hidden.
 	reserved := []string{
 		"/admin", "/admin.cgi", "/api", "/console", "/metrics", "/status-json.xsl",
-		"/7.html", "/stats", "/played.html", "/currentsong",
+		"/7.html", "/stats", "/played.html", "/currentsong", "/hls",
 	}
 	for _, r := range reserved {
 		if m == r || strings.HasPrefix(m, r+"/") {

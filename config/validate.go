@@ -143,6 +143,8 @@ func (c Config) checkServer(ch *checker) {
 	if c.SourceTimeout <= 0 {
 		ch.add("source_timeout", "must be more than 0s")
 	}
+	between(ch, "hls_segment_seconds", c.HLSSegmentSeconds, 2, 10)
+	between(ch, "hls_segments", c.HLSSegments, 3, 20)
 	if c.SourceGrace < 0 {
 		ch.add("source_grace", "must be 0s or more")
 	}

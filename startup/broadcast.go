@@ -23,6 +23,8 @@ func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 		Metaint:      cfg.Metaint,
 		WriteTimeout: 10 * time.Second,
 		Grace:        cfg.SourceGrace,
+		HLSSegment:   time.Duration(cfg.HLSSegmentSeconds) * time.Second,
+		HLSSegments:  cfg.HLSSegments,
 	}
 	var mounts []broadcast.MountConfig
 	seen := map[string]bool{}

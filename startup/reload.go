@@ -23,7 +23,7 @@ import (
 var liveKeys = map[string]bool{
 	"source_password": true, "admin_password": true,
 	"max_listeners": true, "max_connections_per_ip": true, "max_bandwidth_kbps": true,
-	"burst_size": true, "metaint": true, "source_grace": true,
+	"burst_size": true, "metaint": true, "source_grace": true, "hls_segment_seconds": true, "hls_segments": true,
 	"trusted_proxies": true, "mounts": true, "log_level": true,
 }
 

@@ -332,6 +332,9 @@ func (s *Station) Mount() string { return s.cfg.Mount }
 // Listeners counts the station's listeners.
 func (s *Station) Listeners() int { return s.mount.Listeners() }
 
+// HLSListeners counts the station's HLS listeners, apart from Listeners.
+func (s *Station) HLSListeners() int { return s.mount.HLSListeners() }
+
 // NowPlaying is what the station's listeners hear.
 func (s *Station) NowPlaying() mixer.NowPlaying { return s.engine.NowPlaying() }
 

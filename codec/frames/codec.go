@@ -179,3 +179,15 @@ func partialSync(b []byte, mask, want byte) verdict {
 	}
 	return more
 }
+
+// Samples returns how many samples per channel the frame of codec c at the
+// start of b holds and its sample rate, so that a caller can time frames
+// exactly (an HLS segmenter) without parsing headers itself. ok is false
+// when b does not start with a valid header.
+func (c Codec) Samples(b []byte) (samples, sampleRate int, ok bool) {
+	f, v := probe(c, c.MaxFrame(), b)
+	if v != yes {
+		return 0, 0, false
+	}
+	return f.samples, f.sampleRate, true
+}

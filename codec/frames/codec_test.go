@@ -35,3 +35,17 @@ func TestCodecText(t *testing.T) {
 		t.Errorf("Codec(0).MarshalText error = %v, want ErrUnknownCodec", err)
 	}
 }
+
+func TestCodecSamples(t *testing.T) {
+	mp3 := mp3Frame(t, 0xFFFB9064, 1) // MPEG-1 layer III, 128 kbps, 44.1 kHz
+	if n, rate, ok := MP3.Samples(mp3); !ok || n != 1152 || rate != 44100 {
+		t.Fatalf("MP3: %d samples at %d Hz, ok %v", n, rate, ok)
+	}
+	aac := adtsFrame(t, 3, 2, 300, 1) // 48 kHz
+	if n, rate, ok := ADTS.Samples(aac); !ok || n != 1024 || rate != 48000 {
+		t.Fatalf("ADTS: %d samples at %d Hz, ok %v", n, rate, ok)
+	}
+	if _, _, ok := MP3.Samples([]byte("junk")); ok {
+		t.Fatal("junk has samples")
+	}
+}

@@ -25,7 +25,15 @@ func E2EDir(t testing.TB, root string) (dir, node string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "playwright-core", "package.json")); err == nil {
+	// Every package the scripts use: a checkout that gained one since
+	// its last "npm ci" runs it again.
+	installed := true
+	for _, pkg := range []string{"playwright-core", "hls.js"} {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
+			installed = false
+		}
+	}
+	if installed {
 		return dir, node
 	}
 	npm := RequireTool(t, "npm", "npm")

@@ -106,13 +106,16 @@ async function follow() {
 onEvent("nowplaying", (n) => showNowPlaying(n));
 onEvent("mixer", (m) => showMixer(m));
 onEvent("meters", (m) => showMeters(m));
-onEvent("listeners", (l) => { $("np-listeners").textContent = l.listeners; });
+onEvent("listeners", (l) => { $("np-listeners").textContent = listening(l); });
+
+// listening is the count of listeners, with the HLS ones apart.
+const listening = (n) => n.hls_listeners ? `${n.listeners} + ${n.hls_listeners} HLS` : `${n.listeners}`;
 
 let np = null;
 function showNowPlaying(n) {
   np = n;
   $("np-title").textContent = n.artist ? `${n.artist} - ${n.title}` : n.title;
-  $("np-listeners").textContent = n.listeners;
+  $("np-listeners").textContent = listening(n);
   const next = n.next;
   const upcoming = !next ? "—" :
     `${next.artist ? `${next.artist} - ${next.title}` : next.title}${next.duration_ms ? ` (${clock(next.duration_ms)})` : ""}${next.playlist ? ` · ${next.playlist}` : ""}`;
