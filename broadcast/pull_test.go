@@ -309,3 +309,36 @@ func TestRelayMountRefusesSources(t *testing.T) {
 		t.Fatal("a source may push to a relay's mount")
 	}
 }
+
+// A relay's mount is an MP3 mount like any other: it is served as HLS
+// too, with whole frames from the origin in its segments.
+func TestRelayServedAsHLS(t *testing.T) {
+	origin := startServer(t, nil)
+	src := startIcecastSource(t, origin, "/stream", "")
+	feed(t, src, 0)
+	edge := startServer(t, func(o *Options) {
+		o.Relays = []RelayConfig{{Mount: "/edge", Upstreams: []string{"http://" + origin.http + "/stream"}}}
+		o.RelayTiming = fastRelays
+		o.Defaults.HLSSegment, o.Defaults.HLSSegments = 2*time.Second, 3
+	})
+	waitRelay(t, edge, RelayConnected, "")
+	var playlist string
+	testenv.WaitFor(t, "the relay's playlist with a segment", func() bool {
+		resp, body := httpGet(t, "http://"+edge.http+"/edge.m3u8")
+		playlist = body
+		return resp.StatusCode == http.StatusOK && len(segmentURLs(body)) > 0
+	})
+	resp, data := httpGet(t, "http://"+edge.http+segmentURLs(playlist)[0])
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(data, "ID3") {
+		t.Fatalf("segment: status %d, %d bytes", resp.StatusCode, len(data))
+	}
+	// 2 s of 26 ms frames after the tag: 77 of them, each as the origin sent it.
+	audio := data[len(data)-77*len(mp3Frame(0)):]
+	first := frameNumber([]byte(audio[:len(mp3Frame(0))]))
+	for i := range 77 {
+		f := audio[i*len(mp3Frame(0)) : (i+1)*len(mp3Frame(0))]
+		if f != string(mp3Frame(first+i)) {
+			t.Fatalf("frame %d of the segment is not the origin's frame %d", i, first+i)
+		}
+	}
+}
