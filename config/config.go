@@ -135,6 +135,9 @@ type Config struct {
 	Mounts []Mount `yaml:"mounts"`
 	// Relays are the mounts pulled from other servers (OnAir as an edge).
 	Relays []Relay `yaml:"relays"`
+	// RelayMaster is a master whose mount list this server follows,
+	// relaying every mount on it; an empty URL = off.
+	RelayMaster RelayMaster `yaml:"relay_master"`
 	// Push sends local mounts to other Icecast or SHOUTcast servers.
 	// Never nil.
 	Push []Push `yaml:"push"`
@@ -292,6 +295,7 @@ func Default() Config {
 		Stations:            []Station{DefaultStation()},
 		Mounts:              []Mount{},
 		Relays:              []Relay{},
+		RelayMaster:         RelayMaster{User: "relay", Interval: defaultMasterInterval},
 		Push:                []Push{},
 	}
 }
