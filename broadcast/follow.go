@@ -56,7 +56,7 @@ func newFollower(s *Server, cfg MasterConfig) *follower {
 	}
 	t := s.opts.RelayTiming.withDefaults()
 	return &follower{
-		s: s, cfg: cfg, timing: t, client: newRelayClient(t),
+		s: s, cfg: cfg, timing: t, client: newRelayClient(t, s.opts.RelayRootCAs),
 		log:  s.opts.Logger.With("component", "relay_master", "master", redacted(cfg.URL)),
 		list: strings.TrimSuffix(cfg.URL, "/") + "/admin/streamlist.txt",
 	}

@@ -86,7 +86,7 @@ type puller struct {
 
 func newPull(s *Server, rc RelayConfig, t RelayTiming) *puller {
 	return &puller{
-		s: s, cfg: rc, timing: t, client: newRelayClient(t),
+		s: s, cfg: rc, timing: t, client: newRelayClient(t, s.opts.RelayRootCAs),
 		log:  s.opts.Logger.With("component", "relay", "mount", rc.Mount),
 		wake: make(chan struct{}, 1), state: RelayConnecting, since: time.Now(), onAir: make(chan struct{}),
 	}

@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,9 @@ type Options struct {
 	// goroutines start with New and end with Close.
 	Relays      []RelayConfig
 	RelayTiming RelayTiming
+	// RelayRootCAs are the CAs relays check https upstreams and masters
+	// against; nil = the system's roots (tests trust their own).
+	RelayRootCAs *x509.CertPool
 	// RelayMaster, with a URL, is a master whose mount list this server
 	// follows with relays of its own (follow.go).
 	RelayMaster MasterConfig
