@@ -156,6 +156,9 @@ type Relay struct {
 	// Fallback is where listeners go while no upstream answers; "" = they
 	// wait out source_grace.
 	Fallback string `yaml:"fallback"`
+	// FallbackOverride brings the listeners back from the fallback once
+	// an upstream streams again, as for mounts.
+	FallbackOverride bool `yaml:"fallback_override"`
 }
 
 // Push sends one local mount to another server.
