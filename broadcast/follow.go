@@ -248,8 +248,13 @@ func (f *follower) upstream(mount string) string {
 	return u.String()
 }
 
-// dropMount takes the mount at path out of the table and retires it.
+// dropMount takes the mount at path out of the table and retires it,
+// unless a reload has since made it a configured mount: that one stays,
+// and its listeners wait out its grace as for any source that left.
 func (s *Server) dropMount(path string) {
+	if slices.ContainsFunc(*s.configured.Load(), func(mc MountConfig) bool { return mc.Path == path }) {
+		return
+	}
 	s.mu.Lock()
 	m := s.mounts[path]
 	delete(s.mounts, path)

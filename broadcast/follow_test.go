@@ -238,3 +238,29 @@ func TestFollowListParse(t *testing.T) {
 		}
 	}
 }
+
+// A followed mount that a reload lists as a mount of its own stays when
+// the master drops it: only its relay stops.
+func TestFollowedMountConfiguredByReloadStays(t *testing.T) {
+	var list atomic.Value
+	list.Store("/far\n")
+	master := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/admin/streamlist.txt" {
+			io.WriteString(w, list.Load().(string))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer master.Close()
+	edge := startFollower(t, master.URL, 100*time.Millisecond)
+	waitMasterRelays(t, edge, "", "/far")
+	edge.SetMounts([]MountConfig{{Path: "/local"}, {Path: "/far"}}, edge.Options().Defaults)
+	list.Store("")
+	waitMasterRelays(t, edge, "")
+	if m := edge.Mount("/far"); m == nil || !m.Settings().Listed {
+		t.Fatal("a configured mount was retired with its followed relay")
+	}
+	if edge.pull("/far") != nil {
+		t.Fatal("the relay still runs")
+	}
+}
