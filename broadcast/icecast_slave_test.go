@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -237,4 +238,82 @@ func TestIcecastSlaveMirrorsOnAir(t *testing.T) {
 	waitTitles(t, l, 400_000, "Relay Test - Second")
 	t.Logf("a title change on OnAir reached icecast2's listener in %.1f s", time.Since(changed).Seconds())
 	t.Logf("whole test: %.1f s", time.Since(start).Seconds())
+}
+
+// icecastTitle sets mount's title on icecast2 through its admin.
+func icecastTitle(t *testing.T, addr, mount, song string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+addr+"/admin/metadata?mode=updinfo&mount="+mount+"&song="+strings.ReplaceAll(song, " ", "+"), nil)
+	req.SetBasicAuth("admin", "slave-admin")
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("icecast2 metadata update: %s", resp.Status)
+	}
+}
+
+// icecastList reads icecast2's streamlist.txt as user with pass.
+func icecastList(addr, user, pass string) (int, string) {
+	req, _ := http.NewRequest("GET", "http://"+addr+"/admin/streamlist.txt", nil)
+	req.SetBasicAuth(user, pass)
+	resp, err := (&http.Client{Timeout: 2 * time.Second}).Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// OnAir as the slave: it follows icecast2's streamlist.txt as user relay
+// with icecast2's <relay-password>, and its listener hears icecast2's
+// source and sees the titles set there.
+func TestOnAirFollowsIcecastMaster(t *testing.T) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	ice, _ := startIcecast(t, ctx, "")
+	testenv.WaitFor(t, "icecast2 answers", func() bool { return icecastMounts(ice) != nil })
+	ffmpegSource(t, ctx, 440, 60*time.Second, "icecast://source:slave-source@"+ice+"/ice")
+	if !testenv.Poll(15*time.Second, func() bool { return slices.Equal(icecastMounts(ice), []string{"/ice"}) }) {
+		t.Fatalf("icecast2 lists %q", icecastMounts(ice))
+	}
+	// Which credentials icecast2 2.4's list takes: only user relay with
+	// its <relay-password>; not even the admin's.
+	for _, c := range []struct {
+		user, pass string
+		want       int
+	}{{"relay", "slave-relay", 200}, {"admin", "slave-admin", 401}, {"relay", "wrong", 401}, {"source", "slave-source", 401}} {
+		code, body := icecastList(ice, c.user, c.pass)
+		if code != c.want {
+			t.Errorf("icecast2's streamlist.txt as %s:%s: %d %q, want %d", c.user, c.pass, code, body, c.want)
+		}
+		if code == 200 && strings.TrimSpace(body) != "/ice" {
+			t.Errorf("icecast2's streamlist.txt: %q", body)
+		}
+	}
+
+	edge := startServer(t, func(o *Options) {
+		o.Mounts = []MountConfig{{Path: "/local"}}
+		o.DefaultMount = "/local"
+		o.RelayMaster = MasterConfig{URL: "http://" + ice, User: "relay", Password: "slave-relay", Interval: time.Second}
+	})
+	waitMasterRelays(t, edge, RelayConnected, "/ice")
+	t.Logf("OnAir relays icecast2's /ice %.1f s into the test", time.Since(start).Seconds())
+	assertTone(t, ctx, "http://"+edge.http+"/ice", 3*time.Second, 440, ffmpegSourceLevel)
+
+	l := listen(t, edge, "/ice", true)
+	if !strings.Contains(l.status, "200") || l.metaint == 0 {
+		t.Fatalf("listener on OnAir: %q %v", l.status, l.headers)
+	}
+	icecastTitle(t, ice, "/ice", "Icecast Master - First")
+	waitTitles(t, l, 400_000, "Icecast Master - First")
+	changed := time.Now()
+	icecastTitle(t, ice, "/ice", "Icecast Master - Second")
+	waitTitles(t, l, 400_000, "Icecast Master - Second")
+	t.Logf("a title set on icecast2 reached OnAir's listener in %.1f s; whole test %.1f s",
+		time.Since(changed).Seconds(), time.Since(start).Seconds())
 }

@@ -64,13 +64,17 @@ var errIdle = errors.New("no listeners left")
 // upstream that works. Its state is behind its own lock, never one the
 // listeners' writers take.
 type puller struct {
-	s       *Server
-	cfg     RelayConfig
-	timing  RelayTiming
-	log     *slog.Logger
-	client  *relayClient
-	wake    chan struct{} // on_demand: a listener arrived
-	bytesIn atomic.Int64
+	s      *Server
+	cfg    RelayConfig
+	timing RelayTiming
+	log    *slog.Logger
+	client *relayClient
+	wake   chan struct{} // on_demand: a listener arrived
+	// fromMaster: made by following a master's list; stop ends it.
+	fromMaster bool
+	stop       context.CancelFunc
+	done       chan struct{}
+	bytesIn    atomic.Int64
 
 	mu       sync.Mutex
 	state    string
@@ -82,7 +86,7 @@ type puller struct {
 
 func newPull(s *Server, rc RelayConfig, t RelayTiming) *puller {
 	return &puller{
-		s: s, cfg: rc, timing: t, client: newRelayClient(t),
+		s: s, cfg: rc, timing: t, client: newRelayClient(t, s.opts.RelayRootCAs),
 		log:  s.opts.Logger.With("component", "relay", "mount", rc.Mount),
 		wake: make(chan struct{}, 1), state: RelayConnecting, since: time.Now(), onAir: make(chan struct{}),
 	}
@@ -182,7 +186,7 @@ func redacted(raw string) string {
 // demand wakes an on_demand relay for a listener of m and waits, bounded
 // by the relay's connect and header times and ctx, for it to go on air.
 func (s *Server) demand(ctx context.Context, m *Mount) {
-	p := s.pulls[m.Path]
+	p := s.pull(m.Path)
 	if p == nil || !p.cfg.OnDemand || m.OnAir() {
 		return
 	}

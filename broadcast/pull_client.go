@@ -3,6 +3,8 @@ package broadcast
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +29,9 @@ type relayClient struct {
 	tr *http.Transport
 }
 
-func newRelayClient(t RelayTiming) *relayClient {
+// newRelayClient makes the client; roots are the CAs https upstreams are
+// checked against, nil for the system's.
+func newRelayClient(t RelayTiming, roots *x509.CertPool) *relayClient {
 	d := &net.Dialer{Timeout: t.Connect, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -37,6 +41,7 @@ func newRelayClient(t RelayTiming) *relayClient {
 			}
 			return &icyStatusConn{Conn: c}, nil
 		},
+		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:    t.Connect,
 		ResponseHeaderTimeout:  t.Header,
 		MaxResponseHeaderBytes: 64 << 10,

@@ -41,6 +41,8 @@ func (s *Server) SetMounts(mounts []MountConfig, defaults MountSettings) {
 		m := s.mounts[p]
 		switch {
 		case keep[p]:
+		case s.pull(p) != nil && s.pull(p).fromMaster:
+			order = append(order, p) // the master's list decides
 		case m.Settings().Listed:
 			retired = append(retired, m)
 			delete(s.mounts, p)

@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,12 @@ type Options struct {
 	// goroutines start with New and end with Close.
 	Relays      []RelayConfig
 	RelayTiming RelayTiming
+	// RelayRootCAs are the CAs relays check https upstreams and masters
+	// against; nil = the system's roots (tests trust their own).
+	RelayRootCAs *x509.CertPool
+	// RelayMaster, with a URL, is a master whose mount list this server
+	// follows with relays of its own (follow.go).
+	RelayMaster MasterConfig
 }
 
 // Stats are the server's event counters since start, read by /metrics.
@@ -168,8 +175,10 @@ type Server struct {
 	defaults   atomic.Pointer[MountSettings]
 	proxies    atomic.Pointer[[]netip.Prefix]
 
-	// pulls are the relays by mount path: made by New, never changed.
-	pulls map[string]*puller
+	// pulls are the relays by mount path: the configured ones, made by
+	// New, and those that follow a master's list (follow.go), which its
+	// one goroutine replaces whole.
+	pulls atomic.Pointer[map[string]*puller]
 
 	mu     sync.RWMutex
 	mounts map[string]*Mount
@@ -299,7 +308,7 @@ func (s *Server) mountForSource(path string) (*Mount, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m := s.mounts[path]; m != nil {
-		if m.Settings().Station || s.pulls[path] != nil {
+		if m.Settings().Station || s.pull(path) != nil {
 			return nil, ErrMountForbidden
 		}
 		return m, nil

@@ -139,6 +139,9 @@ type Config struct {
 	Mounts []Mount `yaml:"mounts"`
 	// Relays are the mounts pulled from other servers (OnAir as an edge).
 	Relays []Relay `yaml:"relays"`
+	// RelayMaster is a master whose mount list this server follows,
+	// relaying every mount on it; an empty URL = off.
+	RelayMaster RelayMaster `yaml:"relay_master"`
 	// Push sends local mounts to other Icecast or SHOUTcast servers.
 	// Never nil.
 	Push []Push `yaml:"push"`
@@ -157,6 +160,9 @@ type Relay struct {
 	// Fallback is where listeners go while no upstream answers; "" = they
 	// wait out source_grace.
 	Fallback string `yaml:"fallback"`
+	// FallbackOverride brings the listeners back from the fallback once
+	// an upstream streams again, as for mounts.
+	FallbackOverride bool `yaml:"fallback_override"`
 }
 
 // Push sends one local mount to another server.
@@ -298,6 +304,7 @@ func Default() Config {
 		Stations:            []Station{DefaultStation()},
 		Mounts:              []Mount{},
 		Relays:              []Relay{},
+		RelayMaster:         RelayMaster{User: "relay", Interval: defaultMasterInterval},
 		Push:                []Push{},
 	}
 }

@@ -89,7 +89,7 @@ func (c Config) MountSettings(path string) MountSettings {
 	}
 	for _, r := range c.Relays {
 		if r.Mount == path {
-			ms.Listed, ms.Fallback = true, r.Fallback
+			ms.Listed, ms.Fallback, ms.FallbackOverride = true, r.Fallback, r.FallbackOverride
 		}
 	}
 	return ms

@@ -67,12 +67,14 @@ func TestMountSettings(t *testing.T) {
 		{Path: "/relay", MaxListeners: 10, Fallback: "/stream", FallbackOverride: true, BurstSize: 1024, Metaint: 8192},
 		{Path: "/inherit"},
 	}
+	c.Relays = []Relay{{Mount: "/edge", Upstreams: []string{"http://o/s"}, Fallback: "/stream", FallbackOverride: true}}
 	tests := []struct {
 		path string
 		want MountSettings
 	}{
 		{"/relay", MountSettings{Listed: true, BurstSize: 1024, Metaint: 8192, MaxListeners: 10, Fallback: "/stream", FallbackOverride: true}},
 		{"/inherit", MountSettings{Listed: true, BurstSize: 65536, Metaint: 16000}},
+		{"/edge", MountSettings{Listed: true, BurstSize: 65536, Metaint: 16000, Fallback: "/stream", FallbackOverride: true}},
 		{"/stream", MountSettings{BurstSize: 65536, Metaint: 16000}},
 		{"/unlisted", MountSettings{BurstSize: 65536, Metaint: 16000}},
 	}

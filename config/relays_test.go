@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRelaysValidation(t *testing.T) {
@@ -30,6 +31,36 @@ func TestRelaysValidation(t *testing.T) {
 				t.Fatalf("valid relay refused: %v", err)
 			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRelayMasterChecks(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		m    RelayMaster
+		want string // "" = valid
+	}{
+		{"off", RelayMaster{}, ""},
+		{"default interval", RelayMaster{URL: "http://origin:8000"}, ""},
+		{"interval ok", RelayMaster{URL: "https://origin", Interval: 15 * time.Second}, ""},
+		{"too often", RelayMaster{URL: "http://origin:8000", Interval: 5 * time.Second}, "relay_master.interval"},
+		{"too rare", RelayMaster{URL: "http://origin:8000", Interval: 2 * time.Hour}, "relay_master.interval"},
+		{"scheme", RelayMaster{URL: "ftp://origin"}, "only http:// and https://"},
+		{"no host", RelayMaster{URL: "http:///x"}, "relay_master.url"},
+		{"a path", RelayMaster{URL: "http://origin:8000/stream"}, "base URL"},
+		{"userinfo", RelayMaster{URL: "http://relay:pw@origin:8000"}, "relay_master.user"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.RelayMaster = tc.m
+			err := c.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("want valid, got %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("want an error about %q, got %v", tc.want, err)
 			}
 		})
 	}

@@ -90,6 +90,7 @@ func (c Config) check() []issue {
 	c.checkStations(ch)
 	c.checkMounts(ch)
 	c.checkRelays(ch)
+	c.checkRelayMaster(ch)
 	c.checkShoutcastMount(ch)
 	c.checkPush(ch)
 	return ch.issues

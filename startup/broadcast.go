@@ -80,6 +80,7 @@ func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 		PublicMetrics:       cfg.PublicMetrics,
 		RelayPassword:       cfg.RelayPassword,
 		Relays:              relays,
+		RelayMaster:         relayMaster(cfg.RelayMaster),
 	}
 }
 
@@ -143,4 +144,14 @@ func pushTargets(cfg config.Config) ([]broadcast.PushTarget, error) {
 		out = append(out, broadcast.PushTarget{Mount: p.Mount, URL: u})
 	}
 	return out, nil
+}
+
+// relayMaster is relay_master for the broadcast server: off without a URL,
+// the listed mounts held to the config's mount rules.
+func relayMaster(m config.RelayMaster) broadcast.MasterConfig {
+	if m.URL == "" {
+		return broadcast.MasterConfig{}
+	}
+	return broadcast.MasterConfig{URL: m.URL, User: m.User, Password: m.Password,
+		Interval: m.MasterInterval(), OnDemand: m.OnDemand, CheckMount: config.MountPathProblem}
 }

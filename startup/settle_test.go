@@ -19,6 +19,7 @@ func TestSettleNamesRestartKeysAndKeepsRunningValues(t *testing.T) {
 	next.MaxListeners = 5
 	next.Mounts = []config.Mount{{Path: "/relay"}}
 	next.Push = []config.Push{{Mount: "/stream", URL: "icecast://source:pw@h:8000/m"}}
+	next.RelayMaster.URL = "http://origin:8000"
 	next.Stations[0].Name = "New name"
 	next.Stations[0].MediaDirs = []string{"/srv/music"}
 	next.Stations[0].Bitrate = 192
@@ -30,14 +31,14 @@ func TestSettleNamesRestartKeysAndKeepsRunningValues(t *testing.T) {
 	got, live, restart := settle(running, next)
 
 	wantLive := []string{"max_listeners", "mounts", "stations.main.name", "stations.main.media_dirs"}
-	wantRestart := []string{"listen", "tls_listen", "push", "stations.main.bitrate", "stations.main.mixer.bg_level", "stations.second (added)"}
+	wantRestart := []string{"listen", "tls_listen", "relay_master.url", "push", "stations.main.bitrate", "stations.main.mixer.bg_level", "stations.second (added)"}
 	if !slices.Equal(live, wantLive) {
 		t.Errorf("live keys %q, want %q", live, wantLive)
 	}
 	if !slices.Equal(restart, wantRestart) {
 		t.Errorf("restart keys %q, want %q", restart, wantRestart)
 	}
-	if got.Listen != running.Listen || got.TLSListen != "" || got.MaxListeners != 5 || len(got.Mounts) != 1 || len(got.Push) != 0 {
+	if got.Listen != running.Listen || got.TLSListen != "" || got.MaxListeners != 5 || len(got.Mounts) != 1 || len(got.Push) != 0 || got.RelayMaster.URL != "" {
 		t.Errorf("server settings after settle: %+v", got)
 	}
 	if len(got.Stations) != 1 {

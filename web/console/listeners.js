@@ -70,7 +70,8 @@ function refresh() {
 }
 
 // showRelays lists the mounts this server pulls from others (the relays:
-// key), with their state and, when not connected, the reason.
+// key, and relay_master's list, marked), with their state and, when not
+// connected, the reason.
 function showRelays(list) {
   $("lst-relays").hidden = list.length === 0;
   const now = Date.now() - skew;
@@ -79,8 +80,10 @@ function showRelays(list) {
     if (r.reason) state.append(el("span", ` (${r.reason})`, { class: "lst-relay-reason" }));
     const since = Date.parse(r.since); // the zero time: never connected
     const tr = el("tr", null, { "data-relay": r.mount });
+    const mount = el("td", r.mount, { "data-label": "Mount" });
+    if (r.from_master) mount.append(" ", el("span", "master", { class: "lst-relay", title: "Followed from relay_master's mount list" }));
     tr.append(
-      el("td", r.mount, { "data-label": "Mount" }),
+      mount,
       state,
       el("td", r.upstream || "—", { "data-label": "Upstream" }),
       el("td", since > 0 ? clock(now - since) : "—", { "data-label": "Since", class: "lst-num" }),
