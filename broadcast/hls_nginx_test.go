@@ -3,12 +3,15 @@ package broadcast
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,5 +135,113 @@ func TestHLSBehindNginx(t *testing.T) {
 		return strings.Contains(b, "-2.mp3")
 	}) {
 		t.Error("the playlist through nginx never showed the new segment")
+	}
+}
+
+// TestHLSBehindNginxServesMany: 500 HLS listeners behind nginx, each
+// reading the playlist every half second and every segment it lists,
+// for four seconds while segments are cut. Every answer is whole, and
+// OnAir sees about one playlist request per refresh (its max-age, 1 s
+// here) and each segment about once, however many listeners ask.
+func TestHLSBehindNginxServesMany(t *testing.T) {
+	const listeners, run = 500, 4 * time.Second
+	rec := &accessRecorder{}
+	ts := startServer(t, func(o *Options) {
+		o.AccessLog = rec
+		o.Defaults.HLSSegment, o.Defaults.HLSSegments = 2*time.Second, 3
+	})
+	proxy := "http://" + startNginx(t, ts.http)
+	src := startIcecastSource(t, ts, "/stream", "")
+	src.send(t, 77+1)
+	testenv.WaitFor(t, "a segment", func() bool {
+		resp, b := httpGet(t, proxy+"/stream.m3u8")
+		return resp.StatusCode == http.StatusOK && len(segmentURLs(b)) > 0
+	})
+	feed(t, src, 78) // segments keep coming while the listeners read
+
+	// Few connections to nginx, as the listeners were many players
+	// behind a handful of cache nodes' keep-alive connections.
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxConnsPerHost: 32, MaxIdleConnsPerHost: 32}}
+	defer client.CloseIdleConnections()
+	get := func(url string) (int, []byte, error) {
+		resp, err := client.Get(url)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, err
+	}
+	var asked, bad atomic.Int64
+	var problem atomic.Pointer[string]
+	fail := func(format string, args ...any) {
+		bad.Add(1)
+		msg := fmt.Sprintf(format, args...)
+		problem.CompareAndSwap(nil, &msg)
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range listeners {
+		wg.Go(func() {
+			seen := map[string]bool{}
+			tick := time.NewTicker(500 * time.Millisecond)
+			defer tick.Stop()
+			// Spread the listeners over the first tick.
+			time.Sleep(time.Duration(i) * time.Millisecond)
+			for time.Since(start) < run {
+				status, body, err := get(proxy + "/stream.m3u8")
+				asked.Add(1)
+				if err != nil || status != http.StatusOK {
+					fail("playlist: %d %v", status, err)
+					return
+				}
+				for _, u := range segmentURLs(string(body)) {
+					if seen[u] {
+						continue
+					}
+					seen[u] = true
+					status, seg, err := get(proxy + u)
+					asked.Add(1)
+					if err != nil || status != http.StatusOK || !bytes.HasPrefix(seg, []byte("ID3")) || len(seg) < 77*417 {
+						fail("segment %s: %d, %d bytes, %v", u, status, len(seg), err)
+						return
+					}
+				}
+				<-tick.C
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if p := problem.Load(); p != nil {
+		t.Fatalf("%d listeners failed; the first: %s", bad.Load(), *p)
+	}
+	var playlists, segments int
+	segs := map[string]int{}
+	rec.mu.Lock()
+	for _, e := range rec.entries {
+		switch {
+		case e.URI == "/stream.m3u8":
+			playlists++
+		case strings.HasPrefix(e.URI, "/hls/"):
+			segments++
+			segs[e.URI]++
+		}
+	}
+	rec.mu.Unlock()
+	t.Logf("%d listeners made %d requests to nginx in %v; OnAir answered %d playlist and %d segment requests (%d segments)",
+		listeners, asked.Load(), elapsed.Round(time.Millisecond), playlists, segments, len(segs))
+	// One refresh a second, with a few more where a revalidation and an
+	// expiry meet, and the ones made before the listeners started.
+	if limit := int(elapsed/time.Second) + 6; playlists > limit {
+		t.Errorf("OnAir answered %d playlist requests in %v, want at most %d", playlists, elapsed, limit)
+	}
+	for u, n := range segs {
+		if n > 2 {
+			t.Errorf("OnAir answered %s %d times", u, n)
+		}
+	}
+	if asked.Load() < listeners*int64(run/time.Second) {
+		t.Errorf("the listeners made only %d requests", asked.Load())
 	}
 }
