@@ -15,8 +15,9 @@
 #           over the window), nginx's CPU and requests.
 #   memory  One OnAir with 1 passthrough mount fed, one with 1+M mounts fed,
 #           side by side, default HLS (6 s segments, 6 listed + 2 grace).
-#           RSS once every mount has a full window, per extra mount,
-#           against the arithmetic (8 × 6 s × 16 000 B/s = 768 000 B).
+#           RSS (and the live heap, from gctrace) once every mount has a
+#           full window, per extra mount, against the arithmetic
+#           (8 × 6 s × 16 000 B/s = 768 000 B).
 #
 # Sources are ffmpeg sines (128 kbps MP3, -re) pushed as compare-icecast.sh
 # does. The script prints Markdown tables.
@@ -82,12 +83,17 @@ log() { printf 'compare-edge-hls: %s\n' "$*" >&2; }
 # Everything started is killed on exit, whatever the exit.
 pids=()
 cleanup() {
-	local p
+	local rc=$? p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do
 		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$p" 2>/dev/null || true
 	done
+	# A failed run's servers and sources left their logs: keep them.
+	if ((rc != 0)) && [[ -n $outdir ]]; then
+		cp -r "$tmp" "$outdir/failed" 2>/dev/null || true
+		rm -f "$outdir/failed/onair" "$outdir/failed/onair-load"
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -162,7 +168,7 @@ stations: []
 $extra
 EOF
 	grep -q '^mounts:' "$dir/onair.yaml" || printf 'mounts:\n  - path: /live\n' >>"$dir/onair.yaml"
-	"$tmp/onair" -config "$dir/onair.yaml" >"$dir/server.log" 2>&1 &
+	GODEBUG=${server_godebug:-} "$tmp/onair" -config "$dir/onair.yaml" >"$dir/server.log" 2>&1 &
 	server_pid=$!
 	pids+=("$server_pid")
 	wait_status "http://127.0.0.1:$port/status-json.xsl" 200 100
@@ -205,6 +211,12 @@ keep_logs() { # NAME DIR: the servers' logs, with -o
 	local f
 	for f in "$2"/*.log; do [[ -f $f ]] && cp "$f" "$outdir/$1.$(basename "$f")"; done
 	return 0
+}
+
+# last_live_heap LOG: MiB live after the last collection gctrace reported
+# ("gc N @…: …, 4->4->2 MB, …": the third figure).
+last_live_heap() {
+	grep -o '[0-9]*->[0-9]*->[0-9]* MB' "$1" | tail -1 | sed 's/.*->\([0-9]*\) MB/\1/' | grep . || echo 0
 }
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -354,20 +366,27 @@ access_log: \"$dir/access.log\""
 # --- memory: RSS per HLS mount --------------------------------------------
 mem_rows=""
 run_memory() {
-	local p1 pm d1 dm pid1 pidm i yaml fill t rss1a rssma rss1 rssm
+	local p1 pm d1 dm pid1 pidm i yaml fill t rss1a rssma rss1 rssm live1 livem
 	p1=$(free_port)
 	pm=$(free_port)
 	d1="$tmp/mem-1"
 	dm="$tmp/mem-$((extra_mounts + 1))"
 	yaml="mounts:"
 	for i in $(seq 0 "$extra_mounts"); do yaml+=$'\n'"  - path: /m$i"; done
+	# gctrace: the live heap after each collection, beside the RSS, which
+	# also holds the collector's headroom (GOGC=100).
+	server_godebug=gctrace=1
 	start_onair "$p1" "$d1" "mounts:
   - path: /m0"
 	pid1=$server_pid
 	start_onair "$pm" "$dm" "$yaml"
 	pidm=$server_pid
+	server_godebug=""
 	start_source "$p1" /m0 "$d1/source.log"
-	for i in $(seq 0 "$extra_mounts"); do start_source "$pm" "/m$i" "$dm/source-$i.log"; done
+	for i in $(seq 0 "$extra_mounts"); do
+		start_source "$pm" "/m$i" "$dm/source-$i.log"
+		sleep 0.2 # a dozen ffmpeg starting at once on two loaded cores
+	done
 	for i in $(seq 0 "$extra_mounts"); do wait_status "http://127.0.0.1:$pm/m$i" 200 100; done
 	wait_status "http://127.0.0.1:$p1/m0" 200 100
 	# Both side by side: the same load on the machine for both. RSS once
@@ -384,54 +403,57 @@ run_memory() {
 	if [[ -n $outdir ]]; then
 		curl -s "http://127.0.0.1:$pm/m0.m3u8" >"$outdir/memory-m0.m3u8" || true
 	fi
+	live1=$(last_live_heap "$d1/server.log")
+	livem=$(last_live_heap "$dm/server.log")
 	keep_logs memory-1 "$d1"
 	keep_logs "memory-$((extra_mounts + 1))" "$dm"
 	stop "${pids[@]}"
-	mem_rows+="| first segment cut (6 s after the sources) | $(awk -v a="$rss1a" 'BEGIN{printf "%.1f", a/1024}') | $(awk -v a="$rssma" 'BEGIN{printf "%.1f", a/1024}') | $(awk -v a="$rss1a" -v b="$rssma" -v m="$extra_mounts" 'BEGIN{printf "%.0f", (b-a)/m}') |"$'\n'
-	mem_rows+="| full window ($fill s after the first segment) | $(awk -v a="$rss1" 'BEGIN{printf "%.1f", a/1024}') | $(awk -v a="$rssm" 'BEGIN{printf "%.1f", a/1024}') | $(awk -v a="$rss1" -v b="$rssm" -v m="$extra_mounts" 'BEGIN{printf "%.0f", (b-a)/m}') |"$'\n'
+	mem_rows+="| RSS, first segment cut (6 s after the sources) | $(awk -v a="$rss1a" 'BEGIN{printf "%.1f", a/1024}') | $(awk -v a="$rssma" 'BEGIN{printf "%.1f", a/1024}') | $(awk -v a="$rss1a" -v b="$rssma" -v m="$extra_mounts" 'BEGIN{printf "%.0f", (b-a)/m}') |"$'\n'
+	mem_rows+="| live heap at the last collection (gctrace) | $live1 | $livem | $(awk -v a="$live1" -v b="$livem" -v m="$extra_mounts" 'BEGIN{printf "%.0f", (b-a)*1024/m}') |"$'\n'
+	mem_rows+="| RSS, $fill s after the first segment | $(awk -v a="$rss1" 'BEGIN{printf "%.1f", a/1024}') | $(awk -v a="$rssm" 'BEGIN{printf "%.1f", a/1024}') | $(awk -v a="$rss1" -v b="$rssm" -v m="$extra_mounts" 'BEGIN{printf "%.0f", (b-a)/m}') |"$'\n'
 }
 
 load_before=$(cut -d" " -f1-3 /proc/loadavg)
 log "load before: $load_before, $(nproc) CPUs"
+echo "$(nproc) CPUs; load average before $load_before; steady window ${duration} s after a ramp at ${ramp}/s."
 for part in "${parts[@]}"; do
 	case $part in
-	edge) run_edge edge; run_edge direct ;;
-	hls) run_hls hls; run_hls icy ;;
-	memory) run_memory ;;
-	*) log "unknown part $part"; exit 2 ;;
-	esac
-done
-log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	edge)
+		run_edge edge
+		run_edge direct
+		cat <<EOF
 
-echo
-echo "$(nproc) CPUs; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg); steady window ${duration} s after a ramp at ${ramp}/s."
-if [[ -n $edge_rows ]]; then
-	cat <<EOF
-
-$edge_n ICY listeners, on one edge or on the origin directly:
+$edge_n ICY listeners, on one edge or on the origin directly (load average now $(cut -d' ' -f1-3 /proc/loadavg)):
 
 | listeners | connected | held at end | drops | framing errors / starts not on a frame | first audio p50 (ms) | origin CPU % | origin CPU-s in the window | origin RSS idle → loaded (MiB) | edge CPU % | edge RSS idle → loaded (MiB) |
 |---|---|---:|---|---|---:|---:|---:|---|---:|---|
 ${edge_rows%$'\n'}
 EOF
-fi
-if [[ -n $hls_rows ]]; then
-	cat <<EOF
+		;;
+	hls)
+		run_hls hls
+		run_hls icy
+		cat <<EOF
 
-$hls_n listeners on OnAir (${seg} s segments), as HLS through nginx or as ICY directly:
+$hls_n listeners on OnAir (${seg} s segments), as HLS through nginx or as ICY directly (load average now $(cut -d' ' -f1-3 /proc/loadavg)):
 
 | listeners | started | playing at end | faults in the window | OnAir CPU % | OnAir RSS idle → loaded (MiB) | requests/s OnAir saw | requests/s the listeners made | nginx CPU % |
 |---|---|---:|---|---:|---|---|---:|---:|
 ${hls_rows%$'\n'}
 EOF
-fi
-if [[ -n $mem_rows ]]; then
-	cat <<EOF
+		;;
+	memory)
+		run_memory
+		cat <<EOF
 
-RSS (MiB) of OnAir with 1 and $((extra_mounts + 1)) passthrough mounts fed at 128 kbps, HLS 6 s × (6 + 2):
+RSS (MiB) of OnAir with 1 and $((extra_mounts + 1)) passthrough mounts fed at 128 kbps, HLS 6 s × (6 + 2) (load average now $(cut -d' ' -f1-3 /proc/loadavg)):
 
 | when | 1 mount | $((extra_mounts + 1)) mounts | KiB per extra mount |
 |---|---:|---:|---:|
 ${mem_rows%$'\n'}
 EOF
-fi
+		;;
+	*) log "unknown part $part"; exit 2 ;;
+	esac
+done
+log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
