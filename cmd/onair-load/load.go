@@ -28,6 +28,8 @@ type Config struct {
 	StallTimeout   time.Duration // a listener that wants data and gets none this long is dropped
 	Slack          time.Duration // a listener whose lag passes this is counted slow
 	PID            int           // the server's process, sampled over the steady window; 0 = none
+	Watch          namedPIDs     // more processes sampled over the same window
+	CountLogs      namedFiles    // access logs whose new lines are counted over the window
 	UserAgent      string
 	Progress       io.Writer // progress lines while running; nil = none
 
@@ -156,6 +158,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("-pid: %w", err)
 		}
 	}
+	watch, err := newWatchers(cfg.Watch, cfg.CountLogs)
+	if err != nil {
+		return nil, err
+	}
 	for i := range cfg.Workers {
 		w := newWorker(r)
 		r.workers = append(r.workers, w)
@@ -174,6 +180,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	liveAtStart := r.live.Load()
 	steadyStart := time.Now()
 	server.start, _ = r.sampleServer()
+	watch.begin()
 	self0, _ := readProc("self")
 	if ctx.Err() == nil {
 		r.progress("holding %d listeners for %s", liveAtStart, cfg.Duration)
@@ -186,6 +193,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	self1, _ := readProc("self")
 	steady := time.Since(steadyStart)
 	liveAtEnd := r.live.Load()
+	watched, logs := watch.end(steady, liveAtStart, liveAtEnd)
 	r.progress("steady window over after %.1fs: %d listeners held", steady.Seconds(), liveAtEnd)
 
 	stopReports()
@@ -198,6 +206,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := r.report(rampTime, steady, liveAtStart, liveAtEnd)
 	rep.Tool.CPUSeconds = self1.CPUSeconds - self0.CPUSeconds
 	rep.Tool.RSSKiB = self1.RSSKiB
+	rep.Watched, rep.Logs = watched, logs
 	if cfg.PID > 0 {
 		rep.Server = server.summary(cfg.PID, steady, liveAtStart, liveAtEnd)
 	}

@@ -34,6 +34,15 @@
 // reconnections, framing errors) on stdout at that interval, before the
 // report.
 //
+// With -hls, -url is a live playlist (http://HOST:PORT/MOUNT.m3u8) and
+// each listener is a goroutine that plays it as hls.js does: the playlist
+// again after a target duration (half of one when nothing was new), every
+// new segment once, each checked for an ID3 tag and whole MP3 frames. The
+// report counts requests, errors, bad and missed segments over the steady
+// window. -watch NAME=PID samples more processes over the window (an
+// origin, a cache), and -count-log NAME=FILE counts the lines an access log
+// gained in it, by request: what a server behind a cache really saw.
+//
 // The exit code is 1 when any listener's ICY framing broke (it is dropped)
 // or its body did not start on a frame header (counted; players resync, so
 // it carries on), 2 when the run could not start, and 0 otherwise.
@@ -61,7 +70,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("onair-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg Config
-	var asJSON, quiet bool
+	var asJSON, quiet, hls bool
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8000/live", "stream `URL` to listen to")
 	fs.IntVar(&cfg.Listeners, "n", 100, "listeners to hold")
 	fs.IntVar(&cfg.Rate, "rate", 16<<10, "bytes of audio per second each listener reads at most (16 KiB/s: a 128 kbps player)")
@@ -79,6 +88,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.ReconnectDelay, "reconnect-delay", 250*time.Millisecond, "-reconnect: delay before connecting again (jittered; doubled after a 404)")
 	fs.DurationVar(&cfg.ReconnectFor, "reconnect-for", 30*time.Second, "-reconnect: give up this long after the stream ended")
 	fs.DurationVar(&cfg.ReportEvery, "report-every", 0, "print a JSON line of counts so far this often on stdout; 0 = never")
+	fs.BoolVar(&hls, "hls", false, "-url is an HLS playlist (MOUNT.m3u8): each listener plays it as hls.js does and checks every segment")
+	fs.Var(&cfg.Watch, "watch", "`NAME=PID`: another process to sample over the steady window (repeatable)")
+	fs.Var(&cfg.CountLogs, "count-log", "`NAME=FILE`: an access log whose new lines are counted over the steady window, by request (repeatable)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.BoolVar(&quiet, "quiet", false, "no progress lines on stderr")
 	fs.Usage = func() {
@@ -107,6 +119,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if hls {
+		return runHLS(ctx, cfg, asJSON, stdout, stderr)
+	}
 	rep, err := Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "onair-load: %v\n", err)
@@ -123,6 +138,30 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		rep.WriteText(stdout)
 	}
 	return exitCode(rep)
+}
+
+// runHLS is realMain for -hls: exit code 1 when any segment failed its
+// check.
+func runHLS(ctx context.Context, cfg Config, asJSON bool, stdout, stderr io.Writer) int {
+	rep, err := RunHLS(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "onair-load: %v\n", err)
+		return 2
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(stderr, "onair-load: %v\n", err)
+			return 2
+		}
+	} else {
+		rep.WriteText(stdout)
+	}
+	if rep.Reasons["no ID3"]+rep.Reasons["frames"] > 0 {
+		return 1
+	}
+	return 0
 }
 
 // exitCode is 1 when the stream was misframed for any listener: its ICY

@@ -58,8 +58,10 @@ type Report struct {
 		Blocks          int64    `json:"blocks_checked"`
 		Titles          int64    `json:"titles"`
 	} `json:"framing"`
-	Reconnect *ReconnectReport `json:"reconnect,omitempty"` // with -reconnect
-	Server    *ServerReport    `json:"server,omitempty"`
+	Reconnect *ReconnectReport         `json:"reconnect,omitempty"` // with -reconnect
+	Server    *ServerReport            `json:"server,omitempty"`
+	Watched   map[string]*ServerReport `json:"watched,omitempty"` // -watch
+	Logs      map[string]*LogCount     `json:"logs,omitempty"`    // -count-log
 	Tool      struct {
 		CPUSeconds float64 `json:"cpu_seconds"` // over the steady window
 		RSSKiB     int64   `json:"rss_kib"`
