@@ -123,40 +123,40 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return runHLS(ctx, cfg, asJSON, stdout, stderr)
 	}
 	rep, err := Run(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "onair-load: %v\n", err)
+	if err != nil || !writeReport(rep, asJSON, stdout, stderr) {
+		if err != nil {
+			fmt.Fprintf(stderr, "onair-load: %v\n", err)
+		}
 		return 2
 	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(stderr, "onair-load: %v\n", err)
-			return 2
-		}
-	} else {
-		rep.WriteText(stdout)
-	}
 	return exitCode(rep)
+}
+
+// writeReport prints rep as indented JSON or as text; false when the JSON
+// could not be written (said on stderr).
+func writeReport(rep interface{ WriteText(io.Writer) }, asJSON bool, stdout, stderr io.Writer) bool {
+	if !asJSON {
+		rep.WriteText(stdout)
+		return true
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		fmt.Fprintf(stderr, "onair-load: %v\n", err)
+		return false
+	}
+	return true
 }
 
 // runHLS is realMain for -hls: exit code 1 when any segment failed its
 // check.
 func runHLS(ctx context.Context, cfg Config, asJSON bool, stdout, stderr io.Writer) int {
 	rep, err := RunHLS(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "onair-load: %v\n", err)
-		return 2
-	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+	if err != nil || !writeReport(rep, asJSON, stdout, stderr) {
+		if err != nil {
 			fmt.Fprintf(stderr, "onair-load: %v\n", err)
-			return 2
 		}
-	} else {
-		rep.WriteText(stdout)
+		return 2
 	}
 	if rep.Reasons["no ID3"]+rep.Reasons["frames"] > 0 {
 		return 1
