@@ -16,7 +16,15 @@ func CommentTitle(p []byte) string {
 	if len(p) < 7 || string(p[:7]) != "\x03vorbis" {
 		return ""
 	}
-	p = p[7:]
+	return CommentListTitle(p[7:])
+}
+
+// CommentListTitle reads the title from a comment list without a
+// packet's signature in front: the vendor string, the count and the
+// comments. Opus (after "OpusTags", RFC 7845 §5.2) and FLAC (its
+// VORBIS_COMMENT metadata block) carry the same list, so all three read
+// titles here.
+func CommentListTitle(p []byte) string {
 	if _, ok := lengthPrefixed(&p); !ok || len(p) < 4 { // the vendor
 		return ""
 	}

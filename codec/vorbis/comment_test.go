@@ -39,3 +39,21 @@ func TestCommentTitle(t *testing.T) {
 func appendLE32(b []byte, v uint32) []byte {
 	return append(b, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
 }
+
+// TestCommentListTitle reads the list that OpusTags and FLAC's comment
+// block carry, with no Vorbis signature in front.
+func TestCommentListTitle(t *testing.T) {
+	list := appendLE32(nil, 3)
+	list = append(list, "enc"...)
+	list = appendLE32(list, 2)
+	for _, c := range []string{"TITLE=Two", "ARTIST=B"} {
+		list = appendLE32(list, uint32(len(c)))
+		list = append(list, c...)
+	}
+	if got := CommentListTitle(list); got != "B - Two" {
+		t.Errorf("CommentListTitle = %q, want %q", got, "B - Two")
+	}
+	if got := CommentListTitle(list[:9]); got != "" {
+		t.Errorf("CommentListTitle(cut) = %q, want empty", got)
+	}
+}
