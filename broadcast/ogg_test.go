@@ -275,3 +275,48 @@ func TestOggMetadataUpdate(t *testing.T) {
 		t.Errorf("HLS of an Ogg mount: %s %q", resp.Status, body)
 	}
 }
+
+// FuzzOggHeaderCache: whatever a source sends, a listener who joins at any
+// chunk gets whole checked pages that begin with a chain's first page, as
+// a decoder needs.
+func FuzzOggHeaderCache(f *testing.F) {
+	headsA, audioA := oggChain(1, "A", 6)
+	headsB, audioB := oggChain(2, "B", 6)
+	f.Add(bytes.Join(append(append(append(headsA, audioA...), headsB...), audioB...), nil), 700)
+	f.Add(bytes.Join(append(headsA, audioA[3:]...), nil), 1)
+	f.Fuzz(func(t *testing.T, data []byte, step int) {
+		step = 1 + int(uint(step)%5000)
+		m := NewMount("/fuzz", MountSettings{BurstSize: 8 << 10})
+		sp := ogg.NewSplitter(ogg.SplitterOptions{MaxLost: 16 << 10})
+		now := time.Now()
+		for len(data) > 0 {
+			n := min(step, len(data))
+			if sp.Split(data[:n], func(page []byte, pi *ogg.PageInfo) { m.WritePage(page, pi, now) }) != nil {
+				break
+			}
+			data = data[n:]
+		}
+		m.Flush(now)
+		head := m.head.Load()
+		for seq := uint64(0); seq < head; seq++ {
+			c, at := m.startable(seq)
+			if c == nil {
+				continue
+			}
+			got := append([]byte(nil), c.lead...)
+			for s := at; s < head; s++ {
+				got = append(got, m.chunkAt(s).data...)
+			}
+			for i := 0; len(got) > 0; i++ {
+				p, err := ogg.ParsePage(got)
+				if err != nil {
+					t.Fatalf("joining at chunk %d: page %d: %v", seq, i, err)
+				}
+				if i == 0 && p.Flags&ogg.BOS == 0 {
+					t.Fatalf("joining at chunk %d: the stream does not begin with a chain's first page", seq)
+				}
+				got = got[p.Size():]
+			}
+		}
+	})
+}

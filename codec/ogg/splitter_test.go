@@ -249,7 +249,7 @@ func FuzzSplitter(f *testing.F) {
 	f.Add(bytes.Join(append(vorbisChain(1, "A", 2), vorbisChain(2, "B", 2)...), nil), 7)
 	f.Add([]byte("OggS\x00\x02"), 1)
 	f.Fuzz(func(t *testing.T, data []byte, step int) {
-		step = 1 + abs(step)%4096
+		step = 1 + int(uint(step)%4096)
 		s := NewSplitter(SplitterOptions{MaxLost: 8 << 10, MaxHeader: 1 << 16})
 		for len(data) > 0 {
 			n := min(step, len(data))
@@ -265,11 +265,4 @@ func FuzzSplitter(f *testing.F) {
 			data = data[n:]
 		}
 	})
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
 }
