@@ -1,0 +1,57 @@
+package flac
+
+// Frame checksums (RFC 9639 §9.1.8 and §9.3): CRC-8 with polynomial
+// x^8 + x^2 + x + 1 over the header, CRC-16 with polynomial
+// x^16 + x^15 + x^2 + 1 over the whole frame, both starting at zero and
+// unreflected.
+
+var (
+	crc8Table  = makeCRC8()
+	crc16Table = makeCRC16()
+)
+
+func makeCRC8() (t [256]uint8) {
+	for i := range t {
+		c := uint8(i)
+		for range 8 {
+			if c&0x80 != 0 {
+				c = c<<1 ^ 0x07
+			} else {
+				c <<= 1
+			}
+		}
+		t[i] = c
+	}
+	return t
+}
+
+func makeCRC16() (t [256]uint16) {
+	for i := range t {
+		c := uint16(i) << 8
+		for range 8 {
+			if c&0x8000 != 0 {
+				c = c<<1 ^ 0x8005
+			} else {
+				c <<= 1
+			}
+		}
+		t[i] = c
+	}
+	return t
+}
+
+func crc8(b []byte) uint8 {
+	var c uint8
+	for _, x := range b {
+		c = crc8Table[c^x]
+	}
+	return c
+}
+
+func crc16(b []byte) uint16 {
+	var c uint16
+	for _, x := range b {
+		c = c<<8 ^ crc16Table[byte(c>>8)^x]
+	}
+	return c
+}
