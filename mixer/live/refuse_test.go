@@ -38,9 +38,6 @@ func TestRefusals(t *testing.T) {
 		{"FLAC", func(t *testing.T) []byte {
 			return encode(t, sine3k(44100, 2, 1), "-c:a", "flac", "-f", "flac")
 		}, ErrUnsupported, "FLAC"},
-		{"Ogg FLAC", func(t *testing.T) []byte {
-			return encode(t, sine3k(44100, 2, 1), "-c:a", "flac", "-f", "ogg")
-		}, ErrUnsupported, "FLAC"},
 		{"Ogg Speex-like", func(t *testing.T) []byte {
 			return oggPage(2, 0, 0, []byte("Speex   1.2"))
 		}, ErrUnsupported, "Speex"},
