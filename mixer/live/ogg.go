@@ -37,8 +37,8 @@ type oggStream struct {
 	idle int    // bytes of pages since the last Vorbis stream ended
 
 	codec   packetStream // the logical stream played; nil between two
-	serial  uint32        // its serial number
-	packets ogg.Packets   // its packets, joined
+	serial  uint32       // its serial number
+	packets ogg.Packets  // its packets, joined
 }
 
 func newOggStream(log *slog.Logger, out *output, stats *counters, onTitle func(string)) *oggStream {
