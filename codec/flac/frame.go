@@ -135,6 +135,9 @@ func ParseHeader(b []byte, si *StreamInfo) (Header, error) {
 		h.Channels = 2
 	}
 	switch {
+	case h.BlockSize > MaxBlockSize:
+		// Only the 16-bit code can say 65536, which §9.1.1 forbids.
+		return h, fmt.Errorf("%w: block size %d", ErrFrame, h.BlockSize)
 	case h.SampleRate == 0:
 		return h, fmt.Errorf("%w: sample rate 0", ErrFrame)
 	case h.BitsPerSample < 4:

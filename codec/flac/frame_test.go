@@ -197,6 +197,11 @@ func TestBadFrames(t *testing.T) {
 		{"sample bit flipped", mend(func(b []byte) { b[len(b)-3] ^= 4 }), ErrCRC},
 		{"cut short", good[:len(good)-1], ErrShort},
 		{"cut in the header", good[:5], ErrShort},
+		{"block size 65536", func() []byte {
+			var w bitWriter
+			w.header(false, 7, 9, 0, 4, []byte{0}, 0xff, 0xff)
+			return w.footer()
+		}(), ErrFrame},
 		{"reserved subframe type", build(func(w *bitWriter) { w.put(0, 1); w.put(2, 6); w.put(0, 1) }), ErrFrame},
 		{"fixed order 5", build(func(w *bitWriter) { w.put(0, 1); w.put(13, 6); w.put(0, 1) }), ErrFrame},
 		{"wasted bits past the sample size", build(func(w *bitWriter) { w.put(0, 1); w.put(0, 6); w.put(1, 1); w.put(0, 16); w.put(1, 1) }), ErrFrame},
