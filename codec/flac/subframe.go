@@ -115,9 +115,10 @@ func (d *Decoder) lpc(out []int32, order int, bps uint) error {
 	if shift < 0 {
 		return fmt.Errorf("%w: negative prediction shift %d", ErrFrame, shift)
 	}
+	// Coefficients stored oldest sample first, to walk both forward.
 	coef := d.coef[:order]
 	for j := range coef {
-		coef[j] = int64(r.signed(uint(prec)))
+		coef[order-1-j] = int64(r.signed(uint(prec)))
 	}
 	if r.err != nil {
 		return r.err
@@ -127,10 +128,11 @@ func (d *Decoder) lpc(out []int32, order int, bps uint) error {
 	}
 	// 64-bit sums: 32 coefficients of 15 bits times 25-bit samples.
 	for i := order; i < len(out); i++ {
-		var sum int64
 		hist := out[i-order : i]
+		hist = hist[:len(coef)]
+		var sum int64
 		for j, c := range coef {
-			sum += c * int64(hist[order-1-j])
+			sum += c * int64(hist[j])
 		}
 		out[i] += int32(sum >> uint(shift))
 	}
