@@ -119,64 +119,115 @@ func TestDecodeMatchesFFmpeg(t *testing.T) {
 	for _, c := range flacCases() {
 		t.Run(c.name, func(t *testing.T) {
 			data, pcm := makeFLAC(t, c)
-			r, err := NewReader(bytes.NewReader(data))
-			if err != nil {
-				t.Fatalf("NewReader: %v", err)
-			}
-			si := r.Info
-			if si.SampleRate != c.rate || si.Channels != c.channels || si.BitsPerSample != c.bits {
-				t.Fatalf("STREAMINFO %d Hz, %d channels, %d bits; want %d, %d, %d", si.SampleRate, si.Channels, si.BitsPerSample, c.rate, c.channels, c.bits)
-			}
-			width, shift := 2, 0
-			if c.bits == 24 {
-				width, shift = 4, 8 // ffmpeg gives 24 bits in the top of 32
-			}
-			var frames, samples int
-			for {
-				f, err := r.Next()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatalf("frame %d: %v", frames, err)
-				}
-				if f.Channels != c.channels || f.SampleRate != c.rate || f.BitsPerSample != c.bits {
-					t.Fatalf("frame %d: header %+v", frames, f.Header)
-				}
-				scale := float32(int32(1) << (c.bits - 1))
-				for ch := range f.Channels {
-					got := r.Decoder().Samples(ch)
-					for i, v := range got {
-						at := ((samples+i)*c.channels + ch) * width
-						if at+width > len(pcm) {
-							t.Fatalf("frame %d: more samples than ffmpeg's %d", frames, len(pcm)/width/c.channels)
-						}
-						var want int32
-						if width == 2 {
-							want = int32(int16(binary.LittleEndian.Uint16(pcm[at:])))
-						} else {
-							want = int32(binary.LittleEndian.Uint32(pcm[at:])) >> shift
-						}
-						if v != want {
-							t.Fatalf("frame %d channel %d sample %d: %d, ffmpeg %d", frames, ch, samples+i, v, want)
-						}
-						if fv := f.PCM[i*f.Channels+ch]; fv*scale != float32(v) {
-							t.Fatalf("frame %d channel %d sample %d: float %g for %d", frames, ch, samples+i, fv, v)
-						}
-					}
-				}
-				samples += f.BlockSize
-				frames++
-			}
-			if want := len(pcm) / width / c.channels; samples != want {
-				t.Errorf("%d samples per channel, ffmpeg %d", samples, want)
-			}
-			if si.TotalSamples != 0 && uint64(samples) != si.TotalSamples {
-				t.Errorf("%d samples per channel, STREAMINFO says %d", samples, si.TotalSamples)
-			}
-			if samples == 0 {
-				t.Error("no samples")
-			}
+			matchPCM(t, data, pcm, c)
 		})
+	}
+}
+
+// TestDecodeMatchesSox decodes files made by sox, which encodes with the
+// reference library (libFLAC), at its compression levels, 8, 16 and 24
+// bits, and compares every sample with ffmpeg's decode.
+func TestDecodeMatchesSox(t *testing.T) {
+	sox := testenv.RequireTool(t, "sox", "sox")
+	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	cases := []struct {
+		c     flacCase
+		synth []string
+	}{
+		{flacCase{name: "sine 16-bit mono 44.1kHz -C 0", rate: 44100, channels: 1, bits: 16, opts: []string{"-C", "0"}}, []string{"sine", "1000"}},
+		{flacCase{name: "noise 16-bit stereo 48kHz -C 5", rate: 48000, channels: 2, bits: 16, opts: []string{"-C", "5"}}, []string{"whitenoise", "vol", "0.7"}},
+		{flacCase{name: "pink noise 16-bit stereo 44.1kHz -C 8", rate: 44100, channels: 2, bits: 16, opts: []string{"-C", "8"}}, []string{"pinknoise"}},
+		{flacCase{name: "sine and noise 24-bit stereo 48kHz -C 8", rate: 48000, channels: 2, bits: 24, opts: []string{"-C", "8"}}, []string{"sine", "1000", "brownnoise", "vol", "0.5"}},
+		{flacCase{name: "noise 24-bit mono 44.1kHz -C 0", rate: 44100, channels: 1, bits: 24, opts: []string{"-C", "0"}}, []string{"whitenoise"}},
+		{flacCase{name: "sine 8-bit mono 22.05kHz -C 5", rate: 22050, channels: 1, bits: 8, opts: []string{"-C", "5"}}, []string{"sine", "440"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.c.name, func(t *testing.T) {
+			c := tc.c
+			dir := t.TempDir()
+			file, raw := filepath.Join(dir, "a.flac"), filepath.Join(dir, "a.raw")
+			args := append([]string{"-n", "-r", fmt.Sprint(c.rate), "-b", fmt.Sprint(c.bits), "-c", fmt.Sprint(c.channels)}, c.opts...)
+			args = append(append(append(args, file, "synth", "2"), tc.synth[:1]...), tc.synth[1:]...)
+			run(t, sox, args...)
+			f := "s16le"
+			if c.bits > 16 {
+				f = "s32le"
+			}
+			run(t, ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", file, "-f", f, raw)
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pcm, err := os.ReadFile(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			matchPCM(t, data, pcm, c)
+		})
+	}
+}
+
+// matchPCM decodes the native FLAC file data and compares it with pcm,
+// ffmpeg's decode of it: s16le for up to 16 bits, s32le above, samples
+// in the top bits.
+func matchPCM(t *testing.T, data, pcm []byte, c flacCase) {
+	t.Helper()
+	r, err := NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("NewReader: %v", err)
+	}
+	si := r.Info
+	if si.SampleRate != c.rate || si.Channels != c.channels || si.BitsPerSample != c.bits {
+		t.Fatalf("STREAMINFO %d Hz, %d channels, %d bits; want %d, %d, %d", si.SampleRate, si.Channels, si.BitsPerSample, c.rate, c.channels, c.bits)
+	}
+	width, shift := 2, 16-c.bits
+	if c.bits > 16 {
+		width, shift = 4, 32-c.bits
+	}
+	var frames, samples int
+	for {
+		f, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("frame %d: %v", frames, err)
+		}
+		if f.Channels != c.channels || f.SampleRate != c.rate || f.BitsPerSample != c.bits {
+			t.Fatalf("frame %d: header %+v", frames, f.Header)
+		}
+		scale := float32(int32(1) << (c.bits - 1))
+		for ch := range f.Channels {
+			got := r.Decoder().Samples(ch)
+			for i, v := range got {
+				at := ((samples+i)*c.channels + ch) * width
+				if at+width > len(pcm) {
+					t.Fatalf("frame %d: more samples than ffmpeg's %d", frames, len(pcm)/width/c.channels)
+				}
+				var want int32
+				if width == 2 {
+					want = int32(int16(binary.LittleEndian.Uint16(pcm[at:]))) >> shift
+				} else {
+					want = int32(binary.LittleEndian.Uint32(pcm[at:])) >> shift
+				}
+				if v != want {
+					t.Fatalf("frame %d channel %d sample %d: %d, ffmpeg %d", frames, ch, samples+i, v, want)
+				}
+				if fv := f.PCM[i*f.Channels+ch]; fv*scale != float32(v) {
+					t.Fatalf("frame %d channel %d sample %d: float %g for %d", frames, ch, samples+i, fv, v)
+				}
+			}
+		}
+		samples += f.BlockSize
+		frames++
+	}
+	if want := len(pcm) / width / c.channels; samples != want {
+		t.Errorf("%d samples per channel, ffmpeg %d", samples, want)
+	}
+	if si.TotalSamples != 0 && uint64(samples) != si.TotalSamples {
+		t.Errorf("%d samples per channel, STREAMINFO says %d", samples, si.TotalSamples)
+	}
+	if samples == 0 {
+		t.Error("no samples")
 	}
 }
