@@ -80,7 +80,7 @@ func TestSniffFindsStartLate(t *testing.T) {
 	for _, c := range []struct {
 		format string
 		opts   []string
-	}{{"mp3", mp3CBR128}, {"ogg/vorbis", vorbisQ5}} {
+	}{{"mp3", mp3CBR128}, {"ogg/vorbis", vorbisQ5}, {"ogg/flac", flacOgg}} {
 		data := encode(t, sine3k(44100, 2, 1), c.opts...)
 		sink := &recSink{}
 		d := NewDecoder(Options{Rate: testRate}, sink)
