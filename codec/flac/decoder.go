@@ -9,8 +9,8 @@ import (
 type Frame struct {
 	Header
 	// PCM holds BlockSize samples of each of Channels channels,
-	// interleaved, in [−1, 1). It is the Decoder's and valid until its
-	// next Decode.
+	// interleaved, in [−1, 1) (a hostile frame that passes its CRC may
+	// hold more). It is the Decoder's and valid until its next Decode.
 	PCM []float32
 	// Len is the frame's length in bytes, footer included.
 	Len int

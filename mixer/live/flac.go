@@ -62,8 +62,10 @@ func (f *flacStream) header(p []byte) error {
 	}
 	f.dec = flac.NewDecoder(si)
 	f.mix = flac.NewDownmix(si.Channels)
-	// Sized for the largest block now, so that frames allocate nothing.
-	f.stereo = make([]float32, 2*max(si.MaxBlockSize, 4096))
+	if si.Channels != 2 {
+		// Sized for the largest block now, so that frames allocate nothing.
+		f.stereo = make([]float32, 2*si.MaxBlockSize)
+	}
 	f.log.Info("live FLAC stream", "rate", si.SampleRate, "channels", si.Channels, "bits", si.BitsPerSample)
 	return nil
 }
