@@ -171,7 +171,7 @@ func (d *Decoder) Close() {
 type Stats struct {
 	Frames    int64 // stereo frames the Sink took, at the station rate
 	Skipped   int64 // bytes skipped looking for the next frame or page
-	BadFrames int64 // MP3 frames and Vorbis packets that did not decode
+	BadFrames int64 // MP3 frames, Vorbis packets and FLAC frames that did not decode
 	BadPages  int64 // Ogg pages dropped for a wrong checksum
 	Waits     int64 // sleeps while the Sink was full
 }
