@@ -18,8 +18,7 @@ type Options struct {
 	// Rate; the zero value is resample.Best.
 	Resampler resample.Quality
 	// Logger gets the format found and the Vorbis and FLAC streams
-	// started (Info)
-	// and every loss of sync (Debug); nil logs nothing.
+	// started (Info) and every loss of sync (Debug); nil logs nothing.
 	Logger *slog.Logger
 	// OnTitle, when set, is called on the writing goroutine with each
 	// title found in the stream: "Artist - Title", or the title alone,
@@ -156,8 +155,8 @@ func (d *Decoder) closed() error {
 	}
 }
 
-// Format is "mp3", "ogg/vorbis" or "ogg/flac" once the stream's first bytes told,
-// "" before.
+// Format is "mp3", "ogg/vorbis" or "ogg/flac" once the stream's first
+// bytes told, "" before.
 func (d *Decoder) Format() string { return format(d.format.Load()).String() }
 
 // Close ends the Decoder: a Write waiting for room in the Sink returns
