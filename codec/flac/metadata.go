@@ -68,9 +68,9 @@ func ParseStreamInfo(b []byte) (StreamInfo, error) {
 		TotalSamples:  x & (1<<36 - 1),
 	}
 	copy(si.MD5[:], b[18:34])
+	// Block sizes out of bounds are forgiven: frames state their own,
+	// and the Decoder grows its buffers for a larger one.
 	switch {
-	case si.MinBlockSize < 16 || si.MaxBlockSize < si.MinBlockSize:
-		return si, fmt.Errorf("%w: block sizes %d…%d", ErrMetadata, si.MinBlockSize, si.MaxBlockSize)
 	case si.SampleRate == 0:
 		return si, fmt.Errorf("%w: sample rate 0", ErrMetadata)
 	case si.BitsPerSample < 4:
