@@ -1,7 +1,7 @@
 // Package flac decodes FLAC (RFC 9639) in pure Go: the "fLaC" marker and
 // metadata blocks of a native stream, frames with their subframes and
 // residuals, and the headers of the FLAC-in-Ogg mapping (RFC 9639
-// Appendix: first packet 0x7F "FLAC", then one metadata block and later
+// §10.1: first packet 0x7F "FLAC", then one metadata block and later
 // one frame per packet).
 //
 // A damaged or hostile frame is an error for that frame only: every size
