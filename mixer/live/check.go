@@ -19,7 +19,7 @@ func (e *unsupportedError) Error() string {
 	if e.detail != "" {
 		what += " (" + e.detail + ")"
 	}
-	return "live input mixes MP3 and Ogg Vorbis only, not " + what + "; set your encoder to MP3 or Ogg Vorbis"
+	return "live input mixes MP3, Ogg Vorbis and Ogg FLAC only, not " + what + "; set your encoder to MP3, Ogg Vorbis or Ogg FLAC"
 }
 
 func (e *unsupportedError) Unwrap() error { return ErrUnsupported }
@@ -56,10 +56,11 @@ var refusedTypes = map[string]string{
 
 // Check refuses, at connect time, a source whose Content-Type names a
 // format the mixer cannot decode: it returns an error wrapping
-// ErrUnsupported, or nil for MP3, Ogg Vorbis, and no or an uninformative
-// type (the Decoder then sniffs the bytes). Ogg with a codecs parameter
-// other than vorbis (RFC 7845 §9 registers "audio/ogg; codecs=opus") is
-// refused too.
+// ErrUnsupported, or nil for MP3, Ogg Vorbis or FLAC, and no or an
+// uninformative type (the Decoder then sniffs the bytes). Ogg with a
+// codecs parameter other than vorbis or flac (RFC 7845 §9 registers
+// "audio/ogg; codecs=opus") is refused too. Native FLAC (audio/flac) is
+// refused: sources send FLAC in Ogg.
 func Check(contentType string) error {
 	ct := strings.TrimSpace(contentType)
 	typ, params, err := mime.ParseMediaType(ct)
@@ -85,11 +86,9 @@ func Check(contentType string) error {
 func checkOggCodecs(codecs, ct string) error {
 	for c := range strings.SplitSeq(codecs, ",") {
 		switch c = strings.ToLower(strings.TrimSpace(c)); c {
-		case "", "vorbis":
+		case "", "vorbis", "flac":
 		case "opus":
 			return unsupported("Opus", ct)
-		case "flac":
-			return unsupported("FLAC", ct)
 		default:
 			return unsupported(fmt.Sprintf("Ogg %s", c), ct)
 		}

@@ -8,7 +8,8 @@ import (
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
-// TestCheck: MP3, Ogg Vorbis and no type pass; AAC, Opus, FLAC and others
+// TestCheck: MP3, Ogg Vorbis or FLAC and no type pass; AAC, Opus, native
+// FLAC and others
 // are refused with ErrUnsupported and a message naming the codec.
 func TestCheck(t *testing.T) {
 	cases := []struct {
@@ -33,7 +34,8 @@ func TestCheck(t *testing.T) {
 		{"audio/opus", "Opus"},
 		{"audio/ogg; codecs=opus", "Opus (audio/ogg; codecs=opus)"},
 		{"audio/ogg; codecs=\"opus\"", "Opus"},
-		{"application/ogg;codecs=flac", "FLAC"},
+		{"application/ogg;codecs=flac", ""},
+		{"audio/ogg; codecs=FLAC", ""},
 		{"audio/flac", "FLAC"},
 		{"audio/x-flac", "FLAC"},
 		{"audio/wav", "WAV"},
@@ -48,7 +50,7 @@ func TestCheck(t *testing.T) {
 		case c.mention == "":
 		case !errors.Is(err, ErrUnsupported):
 			t.Errorf("Check(%q) = %v, want ErrUnsupported", c.ct, err)
-		case !strings.Contains(err.Error(), c.mention) || !strings.HasPrefix(err.Error(), "live input mixes MP3 and Ogg Vorbis only, not "):
+		case !strings.Contains(err.Error(), c.mention) || !strings.HasPrefix(err.Error(), "live input mixes MP3, Ogg Vorbis and Ogg FLAC only, not "):
 			t.Errorf("Check(%q) = %q, want a message naming %q", c.ct, err, c.mention)
 		}
 	}

@@ -14,10 +14,17 @@ import (
 // enough for a comment header with a picture in it.
 const maxPacket = 4 << 20
 
+// packetStream decodes the packets of one logical stream.
+type packetStream interface {
+	// packet handles the next packet; lost says packets went missing
+	// before it.
+	packet(p []byte, lost bool) error
+}
+
 // oggStream cuts an Ogg byte stream into pages, checks them, and hands
-// the packets of its Vorbis logical stream to a vorbisStream. A chained
-// stream (a beginning-of-stream page after the last one ended, one
-// logical stream per track) starts a new vorbisStream with the new
+// the packets of its Vorbis or FLAC logical stream to a packetStream. A
+// chained stream (a beginning-of-stream page after the last one ended,
+// one logical stream per track) starts a new packetStream with the new
 // headers.
 type oggStream struct {
 	log     *slog.Logger
@@ -29,9 +36,9 @@ type oggStream struct {
 	lost int    // bytes skipped since the last good page
 	idle int    // bytes of pages since the last Vorbis stream ended
 
-	vorbis  *vorbisStream // the logical stream played; nil between two
-	serial  uint32        // its serial number
-	packets ogg.Packets   // its packets, joined
+	codec   packetStream // the logical stream played; nil between two
+	serial  uint32       // its serial number
+	packets ogg.Packets  // its packets, joined
 }
 
 func newOggStream(log *slog.Logger, out *output, stats *counters, onTitle func(string)) *oggStream {
@@ -112,7 +119,7 @@ func (s *oggStream) plausible(b []byte) bool {
 	case p.Flags&ogg.BOS != 0:
 		return p.Sequence == 0
 	}
-	return s.vorbis != nil && p.Serial == s.serial && p.Sequence-s.packets.NextSequence() < 1<<10
+	return s.codec != nil && p.Serial == s.serial && p.Sequence-s.packets.NextSequence() < 1<<10
 }
 
 // skipped counts n bytes lost, failing past maxLost in a row.
@@ -135,10 +142,10 @@ func (s *oggStream) page(p *ogg.Page) error {
 			return err
 		}
 	}
-	if s.vorbis == nil {
+	if s.codec == nil {
 		// Between two streams of a chain, or after the last.
 		if s.idle += p.Size(); s.idle > maxLost {
-			return fmt.Errorf("%w: no Vorbis stream in %d KiB", ErrCorrupt, maxLost>>10)
+			return fmt.Errorf("%w: no Vorbis or FLAC stream in %d KiB", ErrCorrupt, maxLost>>10)
 		}
 		return nil
 	}
@@ -146,29 +153,32 @@ func (s *oggStream) page(p *ogg.Page) error {
 		return nil // another logical stream multiplexed with ours
 	}
 	lost := s.packets.Lost()
-	err := s.packets.Add(p, s.vorbis.packet)
+	err := s.packets.Add(p, s.codec.packet)
 	s.stats.badFrames.Add(int64(s.packets.Lost() - lost))
 	if p.Flags&ogg.EOS != 0 {
-		s.vorbis = nil
+		s.codec = nil
 	}
 	return err
 }
 
 // begin handles a beginning-of-stream page: its first packet, whole on it
-// (Vorbis I §A.2, RFC 7845 §3), says what the logical stream is. A Vorbis
-// stream takes over from the one before, in a chain; Opus or FLAC fail;
-// others (Skeleton, a video stream) are left alone.
+// (Vorbis I §A.2, RFC 7845 §3, RFC 9639 §10.1), says what the logical
+// stream is. A Vorbis or FLAC stream takes over from the one before, in a
+// chain; Opus fails; others (Skeleton, a video stream) are left alone.
 func (s *oggStream) begin(p *ogg.Page) error {
 	switch ogg.Identify(p.FirstPacket()) {
 	case ogg.Vorbis:
 		s.packets.Reset()
-		s.vorbis = newVorbisStream(s.log, s.out, s.stats, s.onTitle)
+		s.codec = newVorbisStream(s.log, s.out, s.stats, s.onTitle)
 		s.serial, s.idle = p.Serial, 0
 		s.log.Info("live Ogg Vorbis stream", "serial", p.Serial)
 	case ogg.Opus:
 		return unsupported("Opus", "Ogg Opus stream")
 	case ogg.FLAC:
-		return unsupported("FLAC", "Ogg FLAC stream")
+		s.packets.Reset()
+		s.codec = newFLACStream(s.log, s.out, s.stats, s.onTitle)
+		s.serial, s.idle = p.Serial, 0
+		s.log.Info("live Ogg FLAC stream", "serial", p.Serial)
 	}
 	return nil
 }

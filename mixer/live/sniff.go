@@ -137,7 +137,7 @@ func sniffOgg(b []byte) (format, bool, error) {
 	case ogg.Opus:
 		return formatUnknown, true, unsupported("Opus", "Ogg Opus stream")
 	case ogg.FLAC:
-		return formatUnknown, true, unsupported("FLAC", "Ogg FLAC stream")
+		return formatFLAC, true, nil
 	case ogg.Speex:
 		return formatUnknown, true, unsupported("Speex", "Ogg Speex stream")
 	}
