@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"onair/codec/flac"
 	"onair/codec/ogg"
 	"onair/codec/vorbis"
 )
@@ -164,13 +165,8 @@ func oggFormat(c ogg.Codec, ident []byte) streamFormat {
 			f.sampleRate, f.channels = 48000, int(ident[9])
 		}
 	case ogg.FLAC:
-		// The Ogg FLAC first packet holds STREAMINFO from byte 17: the
-		// rate in 20 bits and the channels less one in 3, after the
-		// block and frame sizes.
-		if len(ident) >= 17+18 {
-			b := ident[17+10:]
-			f.sampleRate = int(b[0])<<12 | int(b[1])<<4 | int(b[2])>>4
-			f.channels = int(b[2]>>1&7) + 1
+		if h, err := flac.ParseOggHeader(ident); err == nil {
+			f.sampleRate, f.channels = h.Info.SampleRate, h.Info.Channels
 		}
 	}
 	return f
@@ -185,8 +181,10 @@ func oggTitle(c ogg.Codec, i int, p []byte) string {
 		return vorbis.CommentTitle(p)
 	case c == ogg.Opus && i == 1 && len(p) >= 8 && string(p[:8]) == "OpusTags":
 		return vorbis.CommentListTitle(p[8:])
-	case c == ogg.FLAC && i > 0 && len(p) >= 4 && p[0]&0x7f == 4:
-		return vorbis.CommentListTitle(p[4:])
+	case c == ogg.FLAC && i > 0:
+		if h, body, err := flac.ParseOggMetadata(p); err == nil && h.Type == flac.VorbisCommentBlock {
+			return vorbis.CommentListTitle(body)
+		}
 	}
 	return ""
 }
