@@ -21,6 +21,9 @@ func NewSet(stations ...*Station) *Set {
 		s.list = append(s.list, st)
 		s.byID[st.ID()] = st
 		s.byMount[st.Mount()] = st
+		for _, o := range st.outputs {
+			s.byMount[o.cfg.Mount] = st
+		}
 	}
 	return s
 }
