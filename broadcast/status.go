@@ -126,6 +126,10 @@ type Program struct {
 	Duration  time.Duration
 	Live      bool   // a DJ is on air
 	Playlist  string // the playlist the track came from
+	// DroppedBlocks counts the blocks of audio the station's encoder for
+	// this mount lost by falling behind the mix (its further outputs
+	// only; the station's own mount never drops).
+	DroppedBlocks int64
 }
 
 // ProgramSource describes the mounts stations play on.

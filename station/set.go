@@ -41,15 +41,22 @@ func (s *Set) Program(mount string) (broadcast.Program, bool) {
 		return broadcast.Program{}, false
 	}
 	np := st.NowPlaying()
+	var dropped int64
+	for _, o := range st.outputs {
+		if o.cfg.Mount == mount {
+			dropped = o.out.Dropped()
+		}
+	}
 	return broadcast.Program{
-		Station:   st.ID(),
-		Title:     np.Name,
-		Artist:    np.Artist,
-		Display:   np.Title,
-		StartedAt: np.StartedAt,
-		Duration:  np.Duration.Round(time.Millisecond),
-		Playlist:  np.Playlist,
-		Live:      np.Live,
+		DroppedBlocks: dropped,
+		Station:       st.ID(),
+		Title:         np.Name,
+		Artist:        np.Artist,
+		Display:       np.Title,
+		StartedAt:     np.StartedAt,
+		Duration:      np.Duration.Round(time.Millisecond),
+		Playlist:      np.Playlist,
+		Live:          np.Live,
 	}, true
 }
 

@@ -299,7 +299,7 @@ func (s *Station) recordPlays(done chan<- struct{}) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err := s.history.Record(ctx, playlist.Play{
 			Station: s.cfg.ID, PlayedAt: np.StartedAt, Title: title, Artist: np.Artist,
-			TrackID: np.TrackID, PlaylistID: np.PlaylistID, Listeners: s.mount.Listeners(),
+			TrackID: np.TrackID, PlaylistID: np.PlaylistID, Listeners: s.Listeners(),
 		})
 		cancel()
 		if err != nil {
@@ -354,11 +354,25 @@ func (s *Station) MediaDirs() []string { return slices.Clone(*s.dirs.Load()) }
 // Mount is the station's output mount path.
 func (s *Station) Mount() string { return s.cfg.Mount }
 
-// Listeners counts the station's listeners.
-func (s *Station) Listeners() int { return s.mount.Listeners() }
+// Listeners counts the station's listeners, on its mount and its
+// outputs.
+func (s *Station) Listeners() int {
+	n := s.mount.Listeners()
+	for _, o := range s.outputs {
+		n += o.mount.Listeners()
+	}
+	return n
+}
 
-// HLSListeners counts the station's HLS listeners, apart from Listeners.
-func (s *Station) HLSListeners() int { return s.mount.HLSListeners() }
+// HLSListeners counts the station's HLS listeners, apart from Listeners,
+// on its mount and its outputs.
+func (s *Station) HLSListeners() int {
+	n := s.mount.HLSListeners()
+	for _, o := range s.outputs {
+		n += o.mount.HLSListeners()
+	}
+	return n
+}
 
 // NowPlaying is what the station's listeners hear.
 func (s *Station) NowPlaying() mixer.NowPlaying { return s.engine.NowPlaying() }
