@@ -291,3 +291,21 @@ func TestResampledOutputKeepsToneAndTitles(t *testing.T) {
 		t.Errorf("sink titles %v, want one before frame %d", sink.titles, wantFrame)
 	}
 }
+
+// TestOutputAllocatesNothingPerBlock: the tap on the audio loop, and the
+// output's resampling and frame handling, allocate nothing per block.
+func TestOutputAllocatesNothingPerBlock(t *testing.T) {
+	block := toneBlock()
+	o := New(Config{StationRate: stationRate, Encoder: &frameEncoder{rate: 48000}, Sink: nopSink{}})
+	step := func() {
+		o.Block(block)
+		o.process(&o.ring[o.tail.Load()%uint64(len(o.ring))])
+		o.tail.Add(1)
+	}
+	for range 100 {
+		step()
+	}
+	if a := testing.AllocsPerRun(2000, step); a != 0 {
+		t.Errorf("%v allocations per block", a)
+	}
+}
