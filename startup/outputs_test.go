@@ -111,6 +111,23 @@ func TestStationOutputServedAsAMount(t *testing.T) {
 	if !found {
 		t.Errorf("status-json.xsl does not show %s at 48 kHz with its listener: %+v", mount, status.Icestats.Source)
 	}
+	// /api/nowplaying tells the output from the station's own mount, so
+	// that the public page shows one card per station.
+	var nps []struct {
+		Station string `json:"station"`
+		Mount   string `json:"mount"`
+		Output  bool   `json:"output"`
+	}
+	adminJSON(t, addr, "/api/nowplaying", &nps)
+	kinds := map[string]bool{}
+	for _, np := range nps {
+		if np.Station == "main" {
+			kinds[np.Mount] = np.Output
+		}
+	}
+	if out, ok := kinds[mount]; !ok || !out || kinds["/stream"] || len(kinds) != 2 {
+		t.Errorf("/api/nowplaying: %+v, want /stream and %s of station main, only the latter an output", nps, mount)
+	}
 	if code, body := adminGet(addr, "/admin/streamlist.txt"); code != 200 || !strings.Contains(body, mount+"\r\n") {
 		t.Errorf("streamlist.txt: %d %q", code, body)
 	}

@@ -42,21 +42,22 @@ func (s *Set) Program(mount string) (broadcast.Program, bool) {
 	}
 	np := st.NowPlaying()
 	var dropped int64
+	output := false
 	for _, o := range st.outputs {
 		if o.cfg.Mount == mount {
-			dropped = o.out.Dropped()
+			dropped, output = o.out.Dropped(), true
 		}
 	}
 	return broadcast.Program{
-		DroppedBlocks: dropped,
-		Station:       st.ID(),
-		Title:         np.Name,
-		Artist:        np.Artist,
-		Display:       np.Title,
-		StartedAt:     np.StartedAt,
-		Duration:      np.Duration.Round(time.Millisecond),
-		Playlist:      np.Playlist,
-		Live:          np.Live,
+		Output: output, DroppedBlocks: dropped,
+		Station:   st.ID(),
+		Title:     np.Name,
+		Artist:    np.Artist,
+		Display:   np.Title,
+		StartedAt: np.StartedAt,
+		Duration:  np.Duration.Round(time.Millisecond),
+		Playlist:  np.Playlist,
+		Live:      np.Live,
 	}, true
 }
 
