@@ -3,10 +3,12 @@ package output
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 	"time"
 
 	"onair/codec/mp3enc"
+	"onair/internal/testenv"
 	"onair/mixer"
 )
 
@@ -32,6 +34,28 @@ func toneBlock() []float32 {
 	return pcm
 }
 
+// perBlock runs step b.N times on one locked OS thread and reports the
+// thread's CPU time per block and per hour of audio: on a machine shared
+// with other work it is steadier than the wall clock (which it falls
+// back to where a thread's time cannot be read).
+func perBlock(b *testing.B, step func(i int)) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0, ok := testenv.ThreadCPU()
+	for i := range b.N {
+		step(i)
+	}
+	cpu1, _ := testenv.ThreadCPU()
+	spent := b.Elapsed()
+	if ok {
+		spent = cpu1 - cpu0
+	}
+	b.ReportMetric(float64(spent.Nanoseconds())/float64(b.N), "cpu-ns/block")
+	b.ReportMetric(spent.Seconds()/float64(b.N)*blocksPerHour, "cpu-s/h")
+}
+
 // BenchmarkOutput is the cost of one output per block of the mix: what
 // the audio loop pays (tap: the copy into the ring) and what the
 // output's own goroutine pays (the rest: resampling where the rate
@@ -43,24 +67,20 @@ func BenchmarkOutput(b *testing.B) {
 	block := toneBlock()
 	b.Run("tap", func(b *testing.B) {
 		o := New(Config{StationRate: stationRate, Encoder: &frameEncoder{rate: stationRate}, Sink: nopSink{}})
-		b.ReportAllocs()
-		for range b.N {
+		perBlock(b, func(int) {
 			o.Block(block)
 			o.tail.Store(o.head.Load()) // taken at once, as a healthy output does
-		}
-		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*blocksPerHour, "cpu-s/h")
+		})
 	})
 	b.Run("resample48000", func(b *testing.B) {
 		// An encoder that does nothing: the cost of bringing the block to
 		// 48 kHz and of the output's own bookkeeping.
 		o := New(Config{StationRate: stationRate, Encoder: &frameEncoder{rate: 48000}, Sink: nopSink{}})
 		s := &slot{pcm: block}
-		b.ReportAllocs()
-		for i := range b.N {
+		perBlock(b, func(i int) {
 			s.pos = int64(i) * mixer.BlockFrames
 			o.process(s)
-		}
-		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*blocksPerHour, "cpu-s/h")
+		})
 	})
 	b.Run("main/lame128", func(b *testing.B) {
 		enc, _, err := mp3enc.New(mp3enc.Options{Kind: mp3enc.KindLAME})
@@ -69,11 +89,7 @@ func BenchmarkOutput(b *testing.B) {
 		}
 		defer enc.Close()
 		buf := make([]byte, 0, 16<<10)
-		b.ReportAllocs()
-		for range b.N {
-			buf, _ = enc.Encode(buf[:0], block)
-		}
-		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*blocksPerHour, "cpu-s/h")
+		perBlock(b, func(int) { buf, _ = enc.Encode(buf[:0], block) })
 	})
 	for _, c := range []struct {
 		kind          string
@@ -90,12 +106,10 @@ func BenchmarkOutput(b *testing.B) {
 			defer enc.Close()
 			o := New(Config{StationRate: stationRate, Encoder: enc, Sink: nopSink{}})
 			s := &slot{pcm: block}
-			b.ReportAllocs()
-			for i := range b.N {
+			perBlock(b, func(i int) {
 				s.pos = int64(i) * mixer.BlockFrames
 				o.process(s)
-			}
-			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*blocksPerHour, "cpu-s/h")
+			})
 		})
 	}
 }
