@@ -7,6 +7,6 @@
 // The audio loop only copies a block into the output's ring, preallocated,
 // and never waits: an encoder slower than real time loses blocks, counted
 // in Dropped, rather than holding up the mix, the station's mount or the
-// other outputs. The ring holds about a second and a half of audio, more
-// than the engine's batches and a scheduling hiccup need.
+// other outputs. The ring holds 2.5 s of audio: the most the engine makes
+// at once, when it catches up after the machine stalled.
 package output

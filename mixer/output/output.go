@@ -3,6 +3,7 @@ package output
 import (
 	"context"
 	"log/slog"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -10,10 +11,13 @@ import (
 	"onair/mixer"
 )
 
-// DefaultBlocks is the ring's size in engine blocks: about 1.5 s at
-// 44.1 kHz, several of the engine's batches (a tenth of a second each,
-// plus the blocks it makes at once after a control change).
-const DefaultBlocks = 56
+// ringSeconds is how much audio an output's ring holds by default. The
+// engine makes a tenth of a second at a time, but after a stall of the
+// machine it catches up on up to 2 s at once (further behind, it starts
+// its clock again instead), plus its lead: an output starved alongside
+// it must be able to take that whole burst, or its listeners hear a gap
+// the station's mount does not have.
+const ringSeconds = 2.5
 
 // maxTitles is how many titles may wait for their sample; titles pile up
 // only when tracks fail one after the other, and the newest win.
@@ -32,7 +36,7 @@ type Config struct {
 	// Resampler is the filter used when the encoder's rate is not the
 	// station's.
 	Resampler resample.Quality
-	Blocks    int // the ring's size in blocks; 0 = DefaultBlocks
+	Blocks    int // the ring's size in blocks; 0 = ringSeconds of audio
 	Logger    *slog.Logger
 	Now       func() time.Time // nil = time.Now
 }
@@ -86,7 +90,7 @@ type titleAt struct {
 // a mixer.Tap.
 func New(cfg Config) *Output {
 	if cfg.Blocks <= 0 {
-		cfg.Blocks = DefaultBlocks
+		cfg.Blocks = int(math.Ceil(ringSeconds * float64(cfg.StationRate) / mixer.BlockFrames))
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
