@@ -28,7 +28,10 @@ type stationOutput struct {
 
 // newOpusEncoder is where the Ogg Opus encoder plugs in: it returns an
 // output.Encoder at 48 kHz that calls emit with whole Ogg pages and
-// starts a new chain with the title SetTitle gives.
+// starts a new chain with the title SetTitle gives. Its pages reach
+// listeners through Mount.WritePage (with the page's ogg.PageInfo, as an
+// Ogg source's do), not WriteFrame: newOutputs then gives an Opus
+// output's runner a sink that does that instead of the mount itself.
 func newOpusEncoder(o config.Output) (output.Encoder, error) {
 	return nil, fmt.Errorf("output %s: %w", o.Mount, ErrOpusNotBuilt)
 }
