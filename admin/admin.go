@@ -231,12 +231,38 @@ type stationJSON struct {
 	// Mic is the mic backend: none, pipe, portaudio or browser (the
 	// console offers its microphone only for browser).
 	Mic string `json:"mic"`
+	// Outputs are the station's further encodings of its mix.
+	Outputs []outputJSON `json:"outputs"`
+}
+
+// outputJSON is one of a station's outputs in GET /api/stations.
+type outputJSON struct {
+	Mount         string `json:"mount"`
+	Codec         string `json:"codec"`
+	Bitrate       int    `json:"bitrate"`
+	SampleRate    int    `json:"sample_rate"`
+	Encoder       string `json:"encoder"`
+	Listeners     int    `json:"listeners"`
+	DroppedBlocks int64  `json:"dropped_blocks"`
+}
+
+// stationOf is a station's Info as the API shows it.
+func stationOf(info station.Info) stationJSON {
+	outs := make([]outputJSON, len(info.Outputs))
+	for i, o := range info.Outputs {
+		outs[i] = outputJSON(o)
+	}
+	return stationJSON{
+		ID: info.ID, Name: info.Name, Mount: info.Mount, LiveMount: info.LiveMount, Bitrate: info.Bitrate,
+		SampleRate: info.SampleRate, Encoder: info.Encoder, OnAir: info.OnAir, Problems: info.Problems,
+		Mic: info.Mic, Outputs: outs,
+	}
 }
 
 func (a *API) listStations(w http.ResponseWriter, r *http.Request) error {
 	out := []stationJSON{}
 	for _, st := range a.stations.List() {
-		out = append(out, stationJSON(st.Info(r.Context())))
+		out = append(out, stationOf(st.Info(r.Context())))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

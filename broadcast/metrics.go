@@ -57,6 +57,9 @@ var (
 	descLoginRefusals = prometheus.NewDesc("onair_login_refusals_total",
 		"Logins refused after their credentials were checked, by door and reason: wrong_password, unknown_user, not_admin (an account that is no admin), error (the check failed). The console's refusals are counted in onair_logins_failed_total only.",
 		[]string{"door", "reason"}, nil)
+	descEncoderDropped = prometheus.NewDesc("onair_encoder_dropped_blocks_total",
+		"Blocks of a station's mix its encoder for the mount lost by falling behind, by mount.",
+		[]string{"mount"}, nil)
 	descLoginsThrottled = prometheus.NewDesc("onair_logins_throttled_total",
 		"Logins refused without a look at the password (429) because the client's address failed too often, by door.",
 		[]string{"door"}, nil)
@@ -71,7 +74,7 @@ func (c metricsCollector) Describe(ch chan<- *prometheus.Desc) {
 		descListeners, descHLSListeners, descConnections, descPeak, descHits, descSourceConnected,
 		descBytesIn, descBytesOut, descServerListeners, descUptime, descRefused,
 		descDropped, descSourcesRefused, descLoginsFailed, descLoginsThrottled,
-		descLoginRefusals,
+		descLoginRefusals, descEncoderDropped,
 	} {
 		ch <- d
 	}
@@ -100,6 +103,11 @@ func (c metricsCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descSourceConnected, on, p)
 		counter(descBytesIn, m.bytesIn.Load(), p)
 		counter(descBytesOut, m.bytesOut(), p)
+		if s.opts.Programs != nil {
+			if pr, ok := s.opts.Programs.Program(p); ok {
+				counter(descEncoderDropped, pr.DroppedBlocks, p)
+			}
+		}
 	}
 	st := s.Counters()
 	gauge(descServerListeners, float64(s.Listeners()))

@@ -115,6 +115,9 @@ type NowPlaying struct {
 	// for the public station page.
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	// Output marks a station's further output: the same program as the
+	// station's own mount in another encoding.
+	Output bool `json:"output"`
 }
 
 // Program is what a station is playing on its mount, as the status pages
@@ -128,6 +131,13 @@ type Program struct {
 	Duration  time.Duration
 	Live      bool   // a DJ is on air
 	Playlist  string // the playlist the track came from
+	// Output is true on a station's further outputs, false on its own
+	// mount.
+	Output bool
+	// DroppedBlocks counts the blocks of audio the station's encoder for
+	// this mount lost by falling behind the mix (its further outputs
+	// only; the station's own mount never drops).
+	DroppedBlocks int64
 }
 
 // ProgramSource describes the mounts stations play on.
@@ -179,7 +189,7 @@ func (s *Server) handleNowPlaying(w http.ResponseWriter, r *http.Request) {
 					np.Artist, np.Title = SplitTitle(p.Display)
 				}
 				np.StartedAt, np.DurationMS = p.StartedAt, p.Duration.Milliseconds()
-				np.Playlist = p.Playlist
+				np.Playlist, np.Output = p.Playlist, p.Output
 			}
 		}
 		out = append(out, np)

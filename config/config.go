@@ -217,6 +217,9 @@ type Station struct {
 	Mixer Mixer `yaml:"mixer"`
 	// Mic configures the station's microphone input.
 	Mic Mic `yaml:"mic"`
+	// Outputs are further encodings of the station's mix, each on a
+	// mount of its own, with the same audio and titles. Never nil.
+	Outputs []Output `yaml:"outputs"`
 }
 
 // Mixer holds a station's talk-over mixer starting values. Levels are linear
@@ -340,6 +343,7 @@ func DefaultStation() Station {
 			SampleRate: 44100,
 			Channels:   2,
 		},
+		Outputs: []Output{},
 	}
 }
 

@@ -110,3 +110,37 @@ func TestSampleMountExample(t *testing.T) {
 		t.Fatalf("push = %+v", c.Push)
 	}
 }
+
+// The commented-out example outputs in the sample must be valid when
+// uncommented.
+func TestSampleOutputsExample(t *testing.T) {
+	data, err := os.ReadFile("../onair.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	uncomment := false
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "    outputs: []"):
+			continue
+		case strings.HasPrefix(line, "#   outputs:"):
+			uncomment = true
+		case uncomment && !strings.HasPrefix(line, "#"):
+			uncomment = false
+		}
+		if uncomment {
+			line = " " + line[1:]
+		}
+		out = append(out, line)
+	}
+	text := strings.Join(out, "\n")
+	c, err := Parse("onair.yaml", []byte(text))
+	if err != nil {
+		t.Fatalf("uncommented example: %v\n%s", err, text)
+	}
+	want := []Output{{Mount: "/stream-64.mp3", Codec: CodecMP3, Bitrate: 64}, {Mount: "/stream.opus", Codec: CodecOpus, Bitrate: 96}}
+	if !reflect.DeepEqual(c.Stations[0].Outputs, want) {
+		t.Fatalf("outputs = %+v, want %+v", c.Stations[0].Outputs, want)
+	}
+}

@@ -65,7 +65,8 @@ type MountSettings struct {
 }
 
 // MountSettings returns the effective settings for the mount at path: the
-// listed mount's own where it sets them, else the server's. A path that is
+// listed mount's or the station output's own where it sets them, else the
+// server's. A path that is
 // not listed (a station's mount or an unlisted source mount) gets the
 // server's values.
 func (c Config) MountSettings(path string) MountSettings {
@@ -90,6 +91,15 @@ func (c Config) MountSettings(path string) MountSettings {
 	for _, r := range c.Relays {
 		if r.Mount == path {
 			ms.Listed, ms.Fallback, ms.FallbackOverride = true, r.Fallback, r.FallbackOverride
+		}
+	}
+	if o, _, ok := c.OutputOf(path); ok {
+		ms.MaxListeners, ms.Fallback, ms.Hidden = o.MaxListeners, o.Fallback, o.Hidden
+		if o.BurstSize != 0 {
+			ms.BurstSize = o.BurstSize
+		}
+		if o.Metaint != 0 {
+			ms.Metaint = o.Metaint
 		}
 	}
 	return ms

@@ -23,6 +23,9 @@ func (c Config) checkPush(ch *checker) {
 	local := map[string]bool{}
 	for _, s := range c.Stations {
 		local[s.Mount] = true
+		for _, o := range s.Outputs {
+			local[o.Mount] = true
+		}
 	}
 	for _, m := range c.Mounts {
 		local[m.Path] = true

@@ -19,6 +19,10 @@ func (c Config) checkRelays(ch *checker) {
 		if s.LiveMount != "" {
 			taken[s.LiveMount] = "station " + s.ID
 		}
+		for _, o := range s.Outputs {
+			taken[o.Mount] = "station " + s.ID
+			known[o.Mount] = true
+		}
 	}
 	for _, m := range c.Mounts {
 		taken[m.Path] = "mounts"

@@ -210,6 +210,29 @@ func (c Config) checkStations(ch *checker) {
 		checkMixer(ch, p+".mixer", s.Mixer)
 		checkMic(ch, p+".mic", s.Mic)
 	}
+	// Outputs come after every station's own mounts, so that an output
+	// on another station's mount is reported at the output.
+	// A listed mount or a relay on an output's mount is reported there.
+	taken := map[string]string{}
+	for path, id := range owner {
+		taken[path] = fmt.Sprintf("station %q", id)
+	}
+	known := map[string]bool{}
+	for _, s := range c.Stations {
+		known[s.Mount] = true
+	}
+	for _, path := range c.outputMounts() {
+		known[path] = true
+	}
+	for _, m := range c.Mounts {
+		known[m.Path] = true
+	}
+	for _, r := range c.Relays {
+		known[r.Mount] = true
+	}
+	for i, s := range c.Stations {
+		checkOutputs(ch, fmt.Sprintf("stations[%d]", i), s, taken, known)
+	}
 }
 
 // checkMixer checks a station's mixer starting values.
@@ -248,6 +271,10 @@ func (c Config) checkMounts(ch *checker) {
 		stationUse[s.Mount] = s.ID
 		if s.LiveMount != "" {
 			stationUse[s.LiveMount] = s.ID
+		}
+		for _, o := range s.Outputs {
+			stationMount[o.Mount] = true
+			stationUse[o.Mount] = s.ID
 		}
 	}
 	listed := map[string]int{} // path → index
@@ -313,6 +340,11 @@ func (c Config) checkShoutcastMount(ch *checker) {
 		if s.Mount == c.ShoutcastMount {
 			ch.addAlt("shoutcast_mount", []string{fmt.Sprintf("stations[%d].mount", i)},
 				"%q is station %q's output; sources cannot push there (use its 'live_mount')", s.Mount, s.ID)
+			return
+		}
+		if slices.ContainsFunc(s.Outputs, func(o Output) bool { return o.Mount == c.ShoutcastMount }) {
+			ch.addAlt("shoutcast_mount", []string{fmt.Sprintf("stations[%d].outputs", i)},
+				"%q is an output of station %q; sources cannot push there (use its 'live_mount')", c.ShoutcastMount, s.ID)
 			return
 		}
 		usable = usable || s.LiveMount == c.ShoutcastMount

@@ -116,6 +116,43 @@ func TestValidateRules(t *testing.T) {
 		{"mic pipe without path", "stations:\n  - mic:\n      backend: pipe",
 			`onair.yaml:3: 'backend' "pipe" needs a 'path' to read from`},
 
+		// Station outputs.
+		{"output codec", "stations:\n  - outputs:\n      - {mount: /s.aac, codec: aac, bitrate: 64}",
+			`onair.yaml:3: 'codec' must be one of mp3, opus, not "aac"`},
+		{"output mp3 bitrate", "stations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 100}",
+			`onair.yaml:3: 'bitrate' must be one of ` + bitrates},
+		{"output mp3 sample_rate", "stations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64, sample_rate: 22050}",
+			`onair.yaml:3: 'sample_rate' must be one of 32000, 44100, 48000`},
+		{"output opus bitrate too low", "stations:\n  - outputs:\n      - {mount: /s.opus, codec: opus, bitrate: 5}",
+			`onair.yaml:3: 'bitrate' must be between 6 and 510`},
+		{"output opus bitrate too high", "stations:\n  - outputs:\n      - {mount: /s.opus, codec: opus, bitrate: 511}",
+			`onair.yaml:3: 'bitrate' must be between 6 and 510`},
+		{"output opus sample_rate", "stations:\n  - outputs:\n      - {mount: /s.opus, codec: opus, bitrate: 96, sample_rate: 44100}",
+			`onair.yaml:3: 'sample_rate' must be 48000 (or left out) for opus, not 44100`},
+		{"output on the station's mount", "stations:\n  - outputs:\n      - {mount: /stream, codec: mp3, bitrate: 64}",
+			`onair.yaml:3: 'mount' "/stream" is already used by station "main"`},
+		{"output on the live mount", "shoutcast_mount: /dj\nstations:\n  - outputs:\n      - {mount: /live, codec: mp3, bitrate: 64}",
+			`onair.yaml:4: 'mount' "/live" is already used by station "main"`},
+		{"outputs on one mount", "stations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64}\n      - {mount: /s64, codec: opus, bitrate: 64}",
+			`onair.yaml:4: 'mount' "/s64" is already used by station "main"`},
+		{"output on another station's output", "stations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64}\n" +
+			"  - {id: b, mount: /b, live_mount: /b-live, outputs: [{mount: /s64, codec: mp3, bitrate: 64}]}",
+			`onair.yaml:4: 'mount' "/s64" is already used by station "main"`},
+		{"output on a listed mount", "stations:\n  - outputs:\n      - {mount: /relay, codec: mp3, bitrate: 64}\nmounts:\n  - path: /relay",
+			`onair.yaml:5: 'path' "/relay" belongs to station "main"; list only passthrough mounts under 'mounts'`},
+		{"output mount bad", "stations:\n  - outputs:\n      - {mount: s64, codec: mp3, bitrate: 64}",
+			`onair.yaml:3: 'mount' "s64" must start with "/"`},
+		{"output max_listeners negative", "stations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64, max_listeners: -1}",
+			`onair.yaml:3: 'max_listeners' must be 0 or more`},
+		{"output fallback unknown", "stations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64, fallback: /nowhere}",
+			`onair.yaml:3: 'fallback' must name a listed mount or a station's mount or output, not "/nowhere"`},
+		{"output fallback itself", "stations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64, fallback: /s64}",
+			`onair.yaml:3: 'fallback' must name another mount, not the output itself`},
+		{"output shine not 128", "stations:\n  - encoder: shine\n    outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64}",
+			`onair.yaml:4: 'bitrate' must be 128 while the station's 'encoder' is shine, which does 128 kbps only`},
+		{"shoutcast_mount on an output", "shoutcast_mount: /s64\nstations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64}",
+			`onair.yaml:1: 'shoutcast_mount' "/s64" is an output of station "main"; sources cannot push there (use its 'live_mount')`},
+
 		// Mounts.
 		{"mount path bad", "mounts:\n  - path: relay", `onair.yaml:2: 'path' "relay" must start with "/"`},
 		{"mount path twice", "mounts:\n  - path: /relay\n  - path: /relay", `onair.yaml:3: 'path' "/relay" is listed twice`},
@@ -171,6 +208,9 @@ func TestValidateAccepts(t *testing.T) {
 		{"extreme levels", "stations:\n  - mixer: {music_level: 0, bg_level: 1, mic_level: 0, music_fade_ms: 0, mic_fade_ms: 2500}"},
 		{"pipe mic", "stations:\n  - mic: {backend: pipe, path: /tmp/mic.fifo, channels: 1, sample_rate: 48000}"},
 		{"url", "stations:\n  - url: https://radio.example.org/"},
+		{"outputs", "stations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64, sample_rate: 48000, max_listeners: 5, fallback: /stream, hidden: true}\n" +
+			"      - {mount: /s.opus, codec: opus, bitrate: 510, fallback: /s64}\n      - {mount: /s6.opus, codec: opus, bitrate: 6, sample_rate: 48000}"},
+		{"mount falls back to an output", "stations:\n  - outputs: [{mount: /s64, codec: mp3, bitrate: 64}]\nmounts:\n  - {path: /relay, fallback: /s64}\npush:\n  - {mount: /s64, url: \"icecast://source:pw@host:8000/x\"}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

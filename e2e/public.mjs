@@ -71,6 +71,8 @@ function readCard(page) {
       // Elements made inside the title or artist: none, if they are text.
       markup: c.querySelector('.title').childElementCount + c.querySelector('.artist').childElementCount,
       docTitle: document.title,
+      // One card per station: its further outputs are not stations.
+      cards: document.querySelectorAll('article.station').length,
     };
   });
 }

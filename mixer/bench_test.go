@@ -91,13 +91,13 @@ func BenchmarkChainSettings(b *testing.B) {
 				defer runtime.UnlockOSThread()
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu0, ok := threadCPU()
+				cpu0, ok := testenv.ThreadCPU()
 				for range b.N {
 					e.render(frames)
 					e.encode()
 					frames += BlockFrames
 				}
-				cpu1, _ := threadCPU()
+				cpu1, _ := testenv.ThreadCPU()
 				spent := b.Elapsed()
 				if ok {
 					spent = cpu1 - cpu0

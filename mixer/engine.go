@@ -42,6 +42,9 @@ type Config struct {
 	// the track source is an Awaiter still opening it; 0 = 2 s. Past it
 	// the station goes on air with silence until the track is ready.
 	FirstTrackWait time.Duration
+	// Taps get each block of the mix and its titles beside the encoder:
+	// the station's further outputs.
+	Taps []Tap
 	// Now is the clock; nil = time.Now. Tests replace it and Sleep.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) bool
@@ -436,6 +439,9 @@ func (e *Engine) schedule(at int64, np *NowPlaying) {
 	}
 	e.titles[e.nTitles] = titleAt{at: at, np: np}
 	e.nTitles++
+	for _, t := range e.cfg.Taps {
+		t.Title(at, np.Title)
+	}
 }
 
 // encode hands the block to the encoder and its frames to the sink.
@@ -443,6 +449,9 @@ func (e *Engine) encode() {
 	var err error
 	pcm := e.out[e.trim:]
 	e.trim = 0
+	for _, t := range e.cfg.Taps {
+		t.Block(pcm)
+	}
 	e.mp3, err = e.enc.Encode(e.mp3[:0], pcm)
 	if err != nil {
 		e.report("", err)

@@ -29,6 +29,18 @@ type Encoder interface {
 	Encode(dst []byte, pcm []float32) ([]byte, error)
 }
 
+// Tap hears the mix as it goes to the encoder: a station's further
+// outputs are taps. Its methods run on the audio loop: they must return
+// at once and keep nothing they are given.
+type Tap interface {
+	// Block takes a copy of the next samples of the mix, interleaved
+	// stereo float32 at the station's rate, after the limiter.
+	Block(pcm []float32)
+	// Title says that title takes effect at sample at, counted per
+	// channel from the first sample Block was given.
+	Title(at int64, title string)
+}
+
 // PCM is a track's audio: interleaved stereo float32 at the station's rate.
 type PCM interface {
 	// Read fills buf (an even length) and returns the values written;

@@ -62,6 +62,8 @@ func newFixture(t *testing.T) *fixture {
 	jazz := config.DefaultStation()
 	jazz.ID, jazz.Name, jazz.Mount, jazz.LiveMount, jazz.MediaDirs = "jazz", "Jazz FM", "/jazz", "", []string{"/srv/jazz"}
 	jazz.MP3Quality, jazz.Resampler = 7, config.ResamplerFast
+	jazz.Outputs = []config.Output{{Mount: "/jazz-64.mp3", Codec: config.CodecMP3, Bitrate: 64},
+		{Mount: "/jazz-48k.mp3", Codec: config.CodecMP3, Bitrate: 128, SampleRate: 48000}}
 	base.Stations = append(base.Stations, jazz)
 	f := &fixture{db: db, base: base, env: map[string]string{}, live: newFakeLive(), src: &fakeSource{}}
 	f.m = f.open(t)
@@ -150,6 +152,14 @@ func TestViewSources(t *testing.T) {
 	}
 	if got := main["mp3_quality"]; got.Value != 5 || got.Source != FromDefault {
 		t.Errorf("main mp3_quality: %+v", got)
+	}
+	// Outputs are listed, restart-only; none is an empty list.
+	wantOuts := []string{"/jazz-64.mp3 (mp3, 64 kbps)", "/jazz-48k.mp3 (mp3, 128 kbps, 48000 Hz)"}
+	if got := jazz["outputs"]; !reflect.DeepEqual(got.Value, wantOuts) || got.Source != FromFile || !got.Restart {
+		t.Errorf("jazz outputs: %+v, want %q from the file", got, wantOuts)
+	}
+	if got := main["outputs"]; !reflect.DeepEqual(got.Value, []string{}) || got.Source != FromDefault {
+		t.Errorf("main outputs: %+v, want none by default", got)
 	}
 	// Relative folders are shown as the library reads them.
 	wd, _ := os.Getwd()

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
 
@@ -88,6 +89,20 @@ var stationFacts = []stationFact{
 	{"encoder", func(s config.Station) any { return s.Encoder }},
 	{"mp3_quality", func(s config.Station) any { return s.MP3Quality }},
 	{"resampler", func(s config.Station) any { return s.Resampler }},
+	{"outputs", func(s config.Station) any { return outputList(s.Outputs) }},
+}
+
+// outputList describes a station's outputs for the console, one string
+// each: "/stream-64.mp3 (mp3, 64 kbps)", with the rate when it is set.
+func outputList(outs []config.Output) []string {
+	list := make([]string, len(outs))
+	for i, o := range outs {
+		list[i] = fmt.Sprintf("%s (%s, %d kbps)", o.Mount, o.Codec, o.Bitrate)
+		if o.SampleRate != 0 {
+			list[i] = fmt.Sprintf("%s (%s, %d kbps, %d Hz)", o.Mount, o.Codec, o.Bitrate, o.SampleRate)
+		}
+	}
+	return list
 }
 
 // View describes every setting: its value, where it comes from, and

@@ -15,8 +15,8 @@ import (
 // broadcastOptions maps the config onto the broadcast server's options;
 // Run adds the parts the server works with (LimitExempt among them), and
 // a reload takes the mounts, their defaults and the trusted proxies from
-// it. A station's mount is its engine's; its live mount is an input whose
-// sources the station decodes and mixes in.
+// it. A station's mount and its outputs' are its engine's; its live mount
+// is an input whose sources the station decodes and mixes in.
 func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 	defaults := broadcast.MountSettings{
 		BurstSize:    cfg.BurstSize,
@@ -45,6 +45,9 @@ func broadcastOptions(cfg config.Config, version string) broadcast.Options {
 	for _, st := range cfg.Stations {
 		add(st.Mount, true, false)
 		add(st.LiveMount, false, true)
+		for _, o := range st.Outputs {
+			add(o.Mount, true, false) // sources may not push there either
+		}
 		if defaultMount == "" {
 			defaultMount = st.Mount
 		}

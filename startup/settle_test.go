@@ -24,6 +24,7 @@ func TestSettleNamesRestartKeysAndKeepsRunningValues(t *testing.T) {
 	next.Stations[0].MediaDirs = []string{"/srv/music"}
 	next.Stations[0].Bitrate = 192
 	next.Stations[0].Mixer.BgLevel = 0.1
+	next.Stations[0].Outputs = []config.Output{{Mount: "/stream-64.mp3", Codec: config.CodecMP3, Bitrate: 64}}
 	extra := config.DefaultStation()
 	extra.ID, extra.Mount, extra.LiveMount = "second", "/second", ""
 	next.Stations = append(next.Stations, extra)
@@ -31,7 +32,8 @@ func TestSettleNamesRestartKeysAndKeepsRunningValues(t *testing.T) {
 	got, live, restart := settle(running, next)
 
 	wantLive := []string{"max_listeners", "mounts", "stations.main.name", "stations.main.media_dirs"}
-	wantRestart := []string{"listen", "tls_listen", "relay_master.url", "push", "stations.main.bitrate", "stations.main.mixer.bg_level", "stations.second (added)"}
+	wantRestart := []string{"listen", "tls_listen", "relay_master.url", "push", "stations.main.bitrate", "stations.main.mixer.bg_level",
+		"stations.main.outputs", "stations.second (added)"}
 	if !slices.Equal(live, wantLive) {
 		t.Errorf("live keys %q, want %q", live, wantLive)
 	}
@@ -45,7 +47,7 @@ func TestSettleNamesRestartKeysAndKeepsRunningValues(t *testing.T) {
 		t.Fatalf("stations after settle: %+v, want the running one", got.Stations)
 	}
 	st := got.Stations[0]
-	if st.Name != "New name" || !slices.Equal(st.MediaDirs, []string{"/srv/music"}) || st.Bitrate != 128 || st.Mixer.BgLevel != 0.3 {
+	if st.Name != "New name" || !slices.Equal(st.MediaDirs, []string{"/srv/music"}) || st.Bitrate != 128 || st.Mixer.BgLevel != 0.3 || len(st.Outputs) != 0 {
 		t.Errorf("station after settle: %+v", st)
 	}
 	if running.Stations[0].Name != "OnAir Radio" {

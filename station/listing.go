@@ -33,12 +33,19 @@ func (s *Station) Listing() Listing {
 func (s *Station) SetListing(l Listing) {
 	s.listingMu.Lock()
 	defer s.listingMu.Unlock()
-	var info broadcast.StreamInfo
-	if cur := s.mount.Info(); cur != nil {
-		info = *cur
+	// The outputs carry the same listing as the station's mount.
+	mounts := []*broadcast.Mount{s.mount}
+	for _, o := range s.outputs {
+		mounts = append(mounts, o.mount)
 	}
-	info.Name, info.Description, info.Genre, info.URL = l.Name, l.Description, l.Genre, l.URL
-	s.mount.SetInfo(info)
+	for _, m := range mounts {
+		var info broadcast.StreamInfo
+		if cur := m.Info(); cur != nil {
+			info = *cur
+		}
+		info.Name, info.Description, info.Genre, info.URL = l.Name, l.Description, l.Genre, l.URL
+		m.SetInfo(info)
+	}
 	s.log.Info("station listing changed", "name", l.Name)
 }
 

@@ -21,6 +21,9 @@ func NewSet(stations ...*Station) *Set {
 		s.list = append(s.list, st)
 		s.byID[st.ID()] = st
 		s.byMount[st.Mount()] = st
+		for _, o := range st.outputs {
+			s.byMount[o.cfg.Mount] = st
+		}
 	}
 	return s
 }
@@ -38,7 +41,15 @@ func (s *Set) Program(mount string) (broadcast.Program, bool) {
 		return broadcast.Program{}, false
 	}
 	np := st.NowPlaying()
+	var dropped int64
+	output := false
+	for _, o := range st.outputs {
+		if o.cfg.Mount == mount {
+			dropped, output = o.out.Dropped(), true
+		}
+	}
 	return broadcast.Program{
+		Output: output, DroppedBlocks: dropped,
 		Station:   st.ID(),
 		Title:     np.Name,
 		Artist:    np.Artist,

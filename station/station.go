@@ -75,6 +75,7 @@ type Station struct {
 	encName   string
 	mount     *broadcast.Mount
 	release   func()
+	outputs   []*stationOutput
 	live      *liveInput // nil without a live mount
 	mic       capture.Backend
 	micFeed   *mixer.Feed
@@ -129,6 +130,19 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 			release()
 		}
 	}()
+	outs, err := newOutputs(cfg, pub, filter, log)
+	if err != nil {
+		return nil, "", fmt.Errorf("station %s: %w", cfg.ID, err)
+	}
+	defer func() {
+		if err != nil {
+			closeOutputs(outs, log)
+		}
+	}()
+	taps := make([]mixer.Tap, len(outs))
+	for i, o := range outs {
+		taps[i] = o.out
+	}
 	problems := &mixer.Problems{}
 	rate := cfg.SampleRate
 	open := func(path string) (*mixer.Track, error) { return mixer.OpenFile(path, rate, filter) }
@@ -171,6 +185,7 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		IdleTitle:    IdleTitle(cfg.MediaDirs),
 		Logger:       log,
 		Problems:     problems,
+		Taps:         taps,
 		OnAir: func(np mixer.NowPlaying) {
 			select {
 			case plays <- np:
@@ -193,7 +208,7 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		live: live, mic: micBackend, micFeed: micFeed,
 		talkStore: prog.Talk,
 		cfg:       cfg, library: prog.Library, rotation: rot, history: prog.History, plays: plays, log: log, problems: problems, queue: queue, engine: eng,
-		enc: enc, encName: enc.Name(), mount: m, release: release, done: make(chan struct{}),
+		enc: enc, encName: enc.Name(), mount: m, release: release, outputs: outs, done: make(chan struct{}),
 	}
 	st.dirs.Store(&dirs)
 	return st, note, nil
@@ -244,6 +259,15 @@ func (s *Station) Run(ctx context.Context) {
 			}
 		}()
 	}
+	for _, o := range s.outputs {
+		s.log.Info("output on air", "mount", o.cfg.Mount, "codec", o.cfg.Codec, "encoder", o.out.Name(),
+			"bitrate", o.cfg.Bitrate, "sample_rate", o.out.SampleRate())
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o.out.Run(ctx)
+		}()
+	}
 	historyDone := make(chan struct{})
 	go s.recordPlays(historyDone)
 	_ = s.engine.Run(ctx)
@@ -253,6 +277,7 @@ func (s *Station) Run(ctx context.Context) {
 	if err := s.enc.Close(); err != nil {
 		s.log.Warn("closing the encoder", "err", err)
 	}
+	closeOutputs(s.outputs, s.log)
 	s.onAir.Store(false)
 	s.release()
 	s.log.Info("station off air")
@@ -274,7 +299,7 @@ func (s *Station) recordPlays(done chan<- struct{}) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err := s.history.Record(ctx, playlist.Play{
 			Station: s.cfg.ID, PlayedAt: np.StartedAt, Title: title, Artist: np.Artist,
-			TrackID: np.TrackID, PlaylistID: np.PlaylistID, Listeners: s.mount.Listeners(),
+			TrackID: np.TrackID, PlaylistID: np.PlaylistID, Listeners: s.Listeners(),
 		})
 		cancel()
 		if err != nil {
@@ -329,11 +354,25 @@ func (s *Station) MediaDirs() []string { return slices.Clone(*s.dirs.Load()) }
 // Mount is the station's output mount path.
 func (s *Station) Mount() string { return s.cfg.Mount }
 
-// Listeners counts the station's listeners.
-func (s *Station) Listeners() int { return s.mount.Listeners() }
+// Listeners counts the station's listeners, on its mount and its
+// outputs.
+func (s *Station) Listeners() int {
+	n := s.mount.Listeners()
+	for _, o := range s.outputs {
+		n += o.mount.Listeners()
+	}
+	return n
+}
 
-// HLSListeners counts the station's HLS listeners, apart from Listeners.
-func (s *Station) HLSListeners() int { return s.mount.HLSListeners() }
+// HLSListeners counts the station's HLS listeners, apart from Listeners,
+// on its mount and its outputs.
+func (s *Station) HLSListeners() int {
+	n := s.mount.HLSListeners()
+	for _, o := range s.outputs {
+		n += o.mount.HLSListeners()
+	}
+	return n
+}
 
 // NowPlaying is what the station's listeners hear.
 func (s *Station) NowPlaying() mixer.NowPlaying { return s.engine.NowPlaying() }
@@ -356,6 +395,8 @@ type Info struct {
 	// Mic is the mic backend: none, pipe, portaudio or browser (the
 	// console offers its microphone only for browser).
 	Mic string
+	// Outputs are the station's further encodings of its mix.
+	Outputs []OutputInfo
 }
 
 // maxFlagged is how many of the library's broken files a station's
@@ -384,6 +425,6 @@ func (s *Station) Info(ctx context.Context) Info {
 	return Info{
 		ID: s.cfg.ID, Name: s.Listing().Name, Mount: s.cfg.Mount, LiveMount: s.cfg.LiveMount,
 		Bitrate: s.cfg.Bitrate, SampleRate: s.cfg.SampleRate, Encoder: s.encName,
-		OnAir: s.onAir.Load(), Problems: probs, Mic: cmp.Or(s.cfg.Mic.Backend, "none"),
+		OnAir: s.onAir.Load(), Problems: probs, Mic: cmp.Or(s.cfg.Mic.Backend, "none"), Outputs: s.Outputs(),
 	}
 }

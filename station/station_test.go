@@ -82,26 +82,36 @@ func (p *programs) Played(mount string, limit int) ([]broadcast.Played, bool) {
 // its mount claimed; run puts it on air.
 func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string, st *Station, run func()) {
 	t.Helper()
+	cfg := config.Default().Stations[0]
+	cfg.MediaDirs = []string{dir}
+	cfg.CrossfadeMS = int(crossfade / time.Millisecond)
+	return newStationOf(t, cfg)
+}
+
+// newStationOf is newStation for a station configured as cfg; its
+// outputs get mounts as its own mount does.
+func newStationOf(t *testing.T, cfg config.Station) (addr string, st *Station, run func()) {
+	t.Helper()
 	leakcheck.Check(t) // the server, the station and its library stop with the test
 	progs := &programs{}
+	// A small metaint: a title can only reach a player at an ICY block,
+	// and the tests measure where the server placed it.
+	output := broadcast.MountSettings{Station: true, BurstSize: 16 << 10, Metaint: 2000,
+		WriteTimeout: 5 * time.Second, Grace: time.Second}
+	mounts := []broadcast.MountConfig{{Path: cfg.Mount, Settings: output},
+		{Path: "/live", Settings: broadcast.MountSettings{Input: true, Listed: true}}}
+	for _, o := range cfg.Outputs {
+		mounts = append(mounts, broadcast.MountConfig{Path: o.Mount, Settings: output})
+	}
 	srv := broadcast.New(broadcast.Options{
-		ServerID: "OnAir test", DefaultMount: "/stream", Programs: progs,
-		Mounts: []broadcast.MountConfig{{Path: "/stream", Settings: broadcast.MountSettings{
-			// A small metaint: a title can only reach a player at an ICY
-			// block, and this test measures where the server placed it.
-			Station: true, BurstSize: 16 << 10, Metaint: 2000,
-			WriteTimeout: 5 * time.Second, Grace: time.Second,
-		}}, {Path: "/live", Settings: broadcast.MountSettings{Input: true, Listed: true}}},
-		WakeInterval: 20 * time.Millisecond,
+		ServerID: "OnAir test", DefaultMount: cfg.Mount, Programs: progs,
+		Mounts: mounts, WakeInterval: 20 * time.Millisecond,
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
-	cfg := config.Default().Stations[0]
-	cfg.MediaDirs = []string{dir}
-	cfg.CrossfadeMS = int(crossfade / time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	db, err := store.Open(ctx, t.TempDir())
 	if err != nil {
@@ -142,19 +152,29 @@ type titleChange struct {
 // each title arrived in them.
 func record(t *testing.T, addr string, d time.Duration) ([]byte, []titleChange) {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	audio, titles, err := recordMount(addr, "/stream", d)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return audio, titles
+}
+
+// recordMount listens to mount for d, returning the audio bytes and where
+// each title arrived in them.
+func recordMount(addr, mount string, d time.Duration) ([]byte, []titleChange, error) {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return nil, nil, err
+	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(d + 10*time.Second))
-	io.WriteString(c, "GET /stream HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n")
+	io.WriteString(c, "GET "+mount+" HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n")
 	br := bufio.NewReader(c)
 	metaint := 0
 	for {
 		line, err := br.ReadString('\n')
 		if err != nil {
-			t.Fatalf("headers: %v", err)
+			return nil, nil, fmt.Errorf("%s: headers: %w", mount, err)
 		}
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -165,7 +185,7 @@ func record(t *testing.T, addr string, d time.Duration) ([]byte, []titleChange) 
 		}
 	}
 	if metaint == 0 {
-		t.Fatal("no icy-metaint")
+		return nil, nil, fmt.Errorf("%s: no icy-metaint", mount)
 	}
 	var audio []byte
 	var titles []titleChange
@@ -173,26 +193,26 @@ func record(t *testing.T, addr string, d time.Duration) ([]byte, []titleChange) 
 	buf := make([]byte, metaint)
 	for time.Now().Before(end) {
 		if _, err := io.ReadFull(br, buf); err != nil {
-			t.Fatalf("audio: %v", err)
+			return nil, nil, fmt.Errorf("%s: audio: %w", mount, err)
 		}
 		audio = append(audio, buf...)
 		n, err := br.ReadByte()
 		if err != nil {
-			t.Fatal(err)
+			return nil, nil, fmt.Errorf("%s: %w", mount, err)
 		}
 		if n == 0 {
 			continue
 		}
 		blk := make([]byte, int(n)*16)
 		if _, err := io.ReadFull(br, blk); err != nil {
-			t.Fatal(err)
+			return nil, nil, fmt.Errorf("%s: %w", mount, err)
 		}
 		s := strings.TrimRight(string(blk), "\x00")
 		s = strings.TrimPrefix(s, "StreamTitle='")
 		s, _, _ = strings.Cut(s, "';")
 		titles = append(titles, titleChange{len(audio), s})
 	}
-	return audio, titles
+	return audio, titles, nil
 }
 
 // decodeMono decodes MP3 bytes to mono float samples at 44.1 kHz.

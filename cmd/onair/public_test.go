@@ -38,7 +38,10 @@ func publicStation(t *testing.T) string {
 		t.Fatalf("ffmpeg: %v %s", err, out)
 	}
 	return runBinary(t, fmt.Sprintf("stations:\n  - id: main\n    name: \"Tone FM\"\n    description: \"Sines & <tones>, all day\"\n"+
-		"    mount: /stream\n    live_mount: /live\n    crossfade_ms: 500\n    media_dirs: [%q]\n", music))
+		"    mount: /stream\n    live_mount: /live\n    crossfade_ms: 500\n    media_dirs: [%q]\n"+
+		// An output, which the page must not show as a station of its
+		// own.
+		"    outputs: [{mount: /a-low.mp3, codec: mp3, bitrate: 128, sample_rate: 48000}]\n", music))
 }
 
 // publicResult is the JSON line e2e/public.mjs prints.
@@ -50,6 +53,7 @@ type publicResult struct {
 		Status                             int
 		ContentType, CSP                   string
 		Name, Description, Title, Pls, M3u string
+		Cards                              int
 		Playlists                          struct {
 			Pls, M3u struct {
 				Status int
@@ -128,6 +132,9 @@ func TestPublicPageInABrowser(t *testing.T) {
 	p := res.Page
 	if p.Status != 200 || !strings.HasPrefix(p.ContentType, "text/html") || !strings.Contains(p.CSP, "frame-ancestors 'none'") {
 		t.Errorf("GET / in a browser: %d %q, CSP %q", p.Status, p.ContentType, p.CSP)
+	}
+	if p.Cards != 1 {
+		t.Errorf("the page shows %d station cards for one station with an output, want 1", p.Cards)
 	}
 	if p.Name != "Tone FM" || p.Description != "Sines & <tones>, all day" || p.Title == "" {
 		t.Errorf("the page shows name %q, description %q, title %q", p.Name, p.Description, p.Title)
@@ -219,6 +226,7 @@ func TestPublicNowPlaying(t *testing.T) {
 
 	var nps []struct {
 		Station, Mount, Title, Name, Description string
+		Output                                   bool
 	}
 	resp, err := http.Get(base + "/api/nowplaying")
 	if err != nil {
@@ -226,8 +234,18 @@ func TestPublicNowPlaying(t *testing.T) {
 	}
 	json.NewDecoder(resp.Body).Decode(&nps)
 	resp.Body.Close()
-	if len(nps) != 1 || nps[0].Name != "Tone FM" || nps[0].Description != "Sines & <tones>, all day" || nps[0].Station != "main" {
-		t.Errorf("anonymous /api/nowplaying: %d %+v", resp.StatusCode, nps)
+	// The station's mount and its output, marked as such.
+	outputs := map[string]bool{}
+	for _, np := range nps {
+		outputs[np.Mount] = np.Output
+	}
+	if out, ok := outputs["/a-low.mp3"]; len(nps) != 2 || !ok || !out || outputs["/stream"] {
+		t.Fatalf("anonymous /api/nowplaying: %d %+v, want /stream and the output /a-low.mp3", resp.StatusCode, nps)
+	}
+	for _, np := range nps {
+		if np.Name != "Tone FM" || np.Description != "Sines & <tones>, all day" || np.Station != "main" {
+			t.Errorf("anonymous /api/nowplaying: %+v", np)
+		}
 	}
 
 	for _, c := range []struct {

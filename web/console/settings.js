@@ -39,6 +39,7 @@ const STREAM = [
   ["encoder", "Encoder"],
   ["mp3_quality", "MP3 quality (LAME -q, 0 best … 9 fastest)"],
   ["resampler", "Resampler"],
+  ["outputs", "Further outputs"],
 ];
 const STATION_KEYS = ["name", "description", "genre", "url"];
 const LIMIT_KEYS = ["max_listeners", "max_bandwidth_kbps", "max_connections_per_ip"];

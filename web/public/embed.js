@@ -25,9 +25,11 @@ $("listen").addEventListener("click", () => {
 });
 
 function pick(list) {
-  if (wantStation) return list.find((x) => x.station === wantStation);
+  // A station's own mount, not one of its further outputs, unless a
+  // mount is asked for by name.
+  if (wantStation) return list.find((x) => x.station === wantStation && !x.output);
   if (wantMount) return list.find((x) => x.mount === wantMount);
-  return list[0];
+  return list.find((x) => !x.output);
 }
 
 follow((list, changed, err) => {

@@ -113,6 +113,9 @@ async function loadHistory(card) {
 }
 
 function show(list, changed, err) {
+  // One card per station: its further outputs (other bitrates and
+  // codecs of the same program) are not stations of their own.
+  list = list.filter((np) => !np.output);
   statusLine.hidden = list.length > 0;
   if (list.length === 0) {
     statusLine.textContent = err ? "The station cannot be reached right now." : "Nothing is on air right now.";

@@ -1,4 +1,4 @@
-package mixer
+package testenv
 
 import (
 	"syscall"
@@ -9,10 +9,10 @@ import (
 // name.
 const rusageThread = 1
 
-// threadCPU is the CPU time the calling OS thread has used, or false
+// ThreadCPU is the CPU time the calling OS thread has used, or false
 // where it cannot be read. On a machine shared with other work, a
 // benchmark's own thread's CPU time is steadier than its wall time.
-func threadCPU() (time.Duration, bool) {
+func ThreadCPU() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
 		return 0, false
