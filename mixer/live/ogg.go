@@ -15,9 +15,9 @@ import (
 const maxPacket = 4 << 20
 
 // oggStream cuts an Ogg byte stream into pages, checks them, and hands
-// the packets of its Vorbis logical stream to a vorbisStream. A chained
-// stream (a beginning-of-stream page after the last one ended, one
-// logical stream per track) starts a new vorbisStream with the new
+// the packets of its Vorbis or Opus logical stream to a vorbisStream or an
+// opusStream. A chained stream (a beginning-of-stream page after the last
+// one ended, one logical stream per track) starts a new one with the new
 // headers.
 type oggStream struct {
 	log     *slog.Logger
@@ -27,11 +27,17 @@ type oggStream struct {
 
 	buf  []byte // pages not yet parsed
 	lost int    // bytes skipped since the last good page
-	idle int    // bytes of pages since the last Vorbis stream ended
+	idle int    // bytes of pages since the last audio stream ended
 
-	vorbis  *vorbisStream // the logical stream played; nil between two
-	serial  uint32        // its serial number
-	packets ogg.Packets   // its packets, joined
+	stream  packetStream // the logical stream played; nil between two
+	opus    *opusLibrary // libopus, loaded for the first Opus stream
+	serial  uint32       // its serial number
+	packets ogg.Packets  // its packets, joined
+}
+
+// packetStream decodes the packets of one logical stream.
+type packetStream interface {
+	packet(p []byte, lost bool) error
 }
 
 func newOggStream(log *slog.Logger, out *output, stats *counters, onTitle func(string)) *oggStream {
@@ -112,7 +118,7 @@ func (s *oggStream) plausible(b []byte) bool {
 	case p.Flags&ogg.BOS != 0:
 		return p.Sequence == 0
 	}
-	return s.vorbis != nil && p.Serial == s.serial && p.Sequence-s.packets.NextSequence() < 1<<10
+	return s.stream != nil && p.Serial == s.serial && p.Sequence-s.packets.NextSequence() < 1<<10
 }
 
 // skipped counts n bytes lost, failing past maxLost in a row.
@@ -135,10 +141,10 @@ func (s *oggStream) page(p *ogg.Page) error {
 			return err
 		}
 	}
-	if s.vorbis == nil {
+	if s.stream == nil {
 		// Between two streams of a chain, or after the last.
 		if s.idle += p.Size(); s.idle > maxLost {
-			return fmt.Errorf("%w: no Vorbis stream in %d KiB", ErrCorrupt, maxLost>>10)
+			return fmt.Errorf("%w: no Vorbis or Opus stream in %d KiB", ErrCorrupt, maxLost>>10)
 		}
 		return nil
 	}
@@ -146,27 +152,34 @@ func (s *oggStream) page(p *ogg.Page) error {
 		return nil // another logical stream multiplexed with ours
 	}
 	lost := s.packets.Lost()
-	err := s.packets.Add(p, s.vorbis.packet)
+	err := s.packets.Add(p, s.stream.packet)
 	s.stats.badFrames.Add(int64(s.packets.Lost() - lost))
 	if p.Flags&ogg.EOS != 0 {
-		s.vorbis = nil
+		s.stream = nil
 	}
 	return err
 }
 
 // begin handles a beginning-of-stream page: its first packet, whole on it
 // (Vorbis I §A.2, RFC 7845 §3), says what the logical stream is. A Vorbis
-// stream takes over from the one before, in a chain; Opus or FLAC fail;
+// or Opus stream takes over from the one before, in a chain; FLAC fails;
 // others (Skeleton, a video stream) are left alone.
 func (s *oggStream) begin(p *ogg.Page) error {
 	switch ogg.Identify(p.FirstPacket()) {
 	case ogg.Vorbis:
 		s.packets.Reset()
-		s.vorbis = newVorbisStream(s.log, s.out, s.stats, s.onTitle)
+		s.stream = newVorbisStream(s.log, s.out, s.stats, s.onTitle)
 		s.serial, s.idle = p.Serial, 0
 		s.log.Info("live Ogg Vorbis stream", "serial", p.Serial)
 	case ogg.Opus:
-		return unsupported("Opus", "Ogg Opus stream")
+		o, err := newOpusStream(s.log, s.out, s.stats, s.onTitle, s.opus)
+		if err != nil {
+			return err
+		}
+		s.packets.Reset()
+		s.stream = o
+		s.serial, s.idle = p.Serial, 0
+		s.log.Info("live Ogg Opus stream", "serial", p.Serial)
 	case ogg.FLAC:
 		return unsupported("FLAC", "Ogg FLAC stream")
 	}

@@ -135,7 +135,7 @@ func sniffOgg(b []byte) (format, bool, error) {
 	case ogg.Vorbis:
 		return formatVorbis, true, nil
 	case ogg.Opus:
-		return formatUnknown, true, unsupported("Opus", "Ogg Opus stream")
+		return formatOpus, true, nil
 	case ogg.FLAC:
 		return formatUnknown, true, unsupported("FLAC", "Ogg FLAC stream")
 	case ogg.Speex:
