@@ -19,6 +19,11 @@ func (e *unsupportedError) Error() string {
 	if e.detail != "" {
 		what += " (" + e.detail + ")"
 	}
+	if e.codec == "AAC" {
+		// Asked for often: say that it is not an oversight (see
+		// docs/DESIGN.md, "AAC on a live input stays refused").
+		what += ", for which OnAir has no decoder"
+	}
 	return "live input mixes MP3, Ogg Vorbis and Ogg Opus only, not " + what + "; set your encoder to MP3, Ogg Vorbis or Ogg Opus"
 }
 

@@ -25,7 +25,7 @@ func TestCheck(t *testing.T) {
 		{"audio/vorbis", ""},
 		{"", ""},
 		{"application/octet-stream", ""},
-		{"audio/aac", "AAC (audio/aac)"},
+		{"audio/aac", "AAC (audio/aac), for which OnAir has no decoder;"},
 		{"audio/aacp", "AAC (audio/aacp)"},
 		{"audio/x-aac", "AAC"},
 		{"audio/mp4", "AAC"},
