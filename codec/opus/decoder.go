@@ -12,6 +12,10 @@ import (
 // samples per channel at 48 kHz.
 const maxDuration = 120 * SampleRate / 1000
 
+// maxPacketSize is the longest packet: 48 frames of at most 1275 bytes
+// (RFC 6716 §3.2.5), with their lengths.
+const maxPacketSize = 48*1275 + 2*48 + 2
+
 // Decoder decodes Opus packets to interleaved float32. It is for one
 // goroutine.
 type Decoder struct {
@@ -21,6 +25,10 @@ type Decoder struct {
 	st       uintptr // OpusDecoder*, 0 once closed
 	last     int     // samples per channel of the last packet, for a lost one
 
+	// libopus is given only these buffers, which the Decoder owns, so
+	// that the addresses passed as uintptr stay valid (heap memory does
+	// not move): a caller's packet is copied in.
+	in   []byte
 	pcm  []float32 // the output, which libopus writes
 	args [6]uintptr
 }
@@ -42,7 +50,8 @@ func (l *Library) NewDecoder(rate, channels int) (*Decoder, error) {
 		return nil, l.fail("opus_decoder_create", code)
 	}
 	n := maxDuration * rate / SampleRate
-	return &Decoder{lib: l, rate: rate, channels: channels, st: st, last: n / 6, pcm: make([]float32, n*channels)}, nil
+	return &Decoder{lib: l, rate: rate, channels: channels, st: st, last: n / 6,
+		in: make([]byte, maxPacketSize), pcm: make([]float32, n*channels)}, nil
 }
 
 // SetGain sets the gain applied to the output in Q7.8 dB, as OpusHead's
@@ -66,8 +75,12 @@ func (d *Decoder) Decode(packet []byte) ([]float32, error) {
 	}
 	var data, size uintptr
 	frames := len(d.pcm) / d.channels
+	if len(packet) > maxPacketSize {
+		return nil, fmt.Errorf("%w: opus_decode_float: a packet of %d bytes, longer than any Opus packet", ErrFailed, len(packet))
+	}
 	if len(packet) > 0 {
-		data, size = uintptr(unsafe.Pointer(&packet[0])), uintptr(len(packet))
+		size = uintptr(copy(d.in, packet))
+		data = uintptr(unsafe.Pointer(&d.in[0]))
 	} else {
 		// For a lost packet libopus makes exactly frame_size samples.
 		frames = d.last
@@ -75,7 +88,6 @@ func (d *Decoder) Decode(packet []byte) ([]float32, error) {
 	a := append(d.args[:0], d.st, data, size, uintptr(unsafe.Pointer(&d.pcm[0])), uintptr(frames), 0)
 	r := int32(dynlib.Call(d.lib.decodeFloat, a...))
 	runtime.KeepAlive(d)
-	runtime.KeepAlive(packet)
 	if r < 0 {
 		return nil, d.lib.fail("opus_decode_float", r)
 	}
