@@ -138,7 +138,7 @@ func TestWriterFlushLimits(t *testing.T) {
 				t.Errorf("%d audio pages, want %d", got, c.wantPages)
 			}
 			before := w.Pages()
-			out = w.Flush(nil)
+			w.Flush(nil)
 			if flushed := w.Pages() - before; (c.wantPages == 0) != (flushed == 1) {
 				t.Errorf("Flush wrote %d pages", flushed)
 			}

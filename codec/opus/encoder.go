@@ -96,13 +96,13 @@ func (l *Library) NewEncoder(o EncoderOptions) (*Encoder, error) {
 		{setSignalRequest, signalMusic, "OPUS_SET_SIGNAL"},
 	} {
 		if r := l.encoderCtl(st, s.request, s.value); r != opusOK {
-			e.Close()
+			_ = e.Close() // frees memory: nothing to report
 			return nil, l.fail(fmt.Sprintf("%s(%d)", s.name, s.value), r)
 		}
 	}
 	var lookahead int32
 	if r := l.encoderCtlGet(st, getLookaheadRequest, &lookahead); r != opusOK {
-		e.Close()
+		_ = e.Close() // frees memory: nothing to report
 		return nil, l.fail("OPUS_GET_LOOKAHEAD", r)
 	}
 	e.preSkip = int(lookahead)

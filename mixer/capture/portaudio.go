@@ -136,32 +136,32 @@ func openPortAudio(name string) (*paLib, error) {
 }
 
 // bind looks up PortAudio's functions in l.
-func (lib *paLib) bind(l *dynlib.Lib) (err error) {
-	err = l.Funcs(
-		dynlib.Fn{Ptr: &lib.initialize, Symbol: "Pa_Initialize"},
-		dynlib.Fn{Ptr: &lib.terminate, Symbol: "Pa_Terminate"},
-		dynlib.Fn{Ptr: &lib.errorText, Symbol: "Pa_GetErrorText"},
-		dynlib.Fn{Ptr: &lib.deviceCount, Symbol: "Pa_GetDeviceCount"},
-		dynlib.Fn{Ptr: &lib.defaultInput, Symbol: "Pa_GetDefaultInputDevice"},
-		dynlib.Fn{Ptr: &lib.deviceInfo, Symbol: "Pa_GetDeviceInfo"},
-		dynlib.Fn{Ptr: &lib.openStreamFn, Symbol: "Pa_OpenStream"},
-		dynlib.Fn{Ptr: &lib.startStream, Symbol: "Pa_StartStream"},
-		dynlib.Fn{Ptr: &lib.abortStream, Symbol: "Pa_AbortStream"},
-		dynlib.Fn{Ptr: &lib.closeStream, Symbol: "Pa_CloseStream"},
+func (l *paLib) bind(dl *dynlib.Lib) (err error) {
+	err = dl.Funcs(
+		dynlib.Fn{Ptr: &l.initialize, Symbol: "Pa_Initialize"},
+		dynlib.Fn{Ptr: &l.terminate, Symbol: "Pa_Terminate"},
+		dynlib.Fn{Ptr: &l.errorText, Symbol: "Pa_GetErrorText"},
+		dynlib.Fn{Ptr: &l.deviceCount, Symbol: "Pa_GetDeviceCount"},
+		dynlib.Fn{Ptr: &l.defaultInput, Symbol: "Pa_GetDefaultInputDevice"},
+		dynlib.Fn{Ptr: &l.deviceInfo, Symbol: "Pa_GetDeviceInfo"},
+		dynlib.Fn{Ptr: &l.openStreamFn, Symbol: "Pa_OpenStream"},
+		dynlib.Fn{Ptr: &l.startStream, Symbol: "Pa_StartStream"},
+		dynlib.Fn{Ptr: &l.abortStream, Symbol: "Pa_AbortStream"},
+		dynlib.Fn{Ptr: &l.closeStream, Symbol: "Pa_CloseStream"},
 	)
 	if err != nil {
 		return err
 	}
-	if lib.readAvailable, err = l.Sym("Pa_GetStreamReadAvailable"); err != nil {
+	if l.readAvailable, err = dl.Sym("Pa_GetStreamReadAvailable"); err != nil {
 		return err
 	}
-	if lib.readStream, err = l.Sym("Pa_ReadStream"); err != nil {
+	if l.readStream, err = dl.Sym("Pa_ReadStream"); err != nil {
 		return err
 	}
-	lib.version = "PortAudio"
+	l.version = "PortAudio"
 	var version func() string
-	if l.Func(&version, "Pa_GetVersionText") == nil {
-		lib.version = version()
+	if dl.Func(&version, "Pa_GetVersionText") == nil {
+		l.version = version()
 	}
 	return nil
 }
