@@ -16,6 +16,8 @@ var (
 	ErrSourceIdle       = errors.New("source sent nothing for too long")
 	ErrShoutcastV2      = errors.New("shoutcast v2 handshake not supported")
 	ErrHandshakeTooLong = errors.New("handshake line too long")
+	// ErrBadStream ends a source whose stream cannot be passed on.
+	ErrBadStream = errors.New("stream cannot be passed on")
 	// errRelayOff refuses the relay user while relay_password is "".
 	errRelayOff = reasonError{"relay user off: relay_password is empty", ReasonUnknownUser}
 	// errRelayPassword refuses a wrong relay password.

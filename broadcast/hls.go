@@ -67,6 +67,10 @@ func hlsMethod(w http.ResponseWriter, r *http.Request) bool {
 // as an HLS listener. Caches may keep it half a segment at most.
 func (s *Server) servePlaylistHLS(w http.ResponseWriter, r *http.Request, m *Mount) {
 	snap := m.hls.Snapshot()
+	if snap.Body == nil && m.carriesOgg() {
+		http.Error(w, "no HLS for Ogg: HLS carries MP3 and AAC mounts", http.StatusNotFound)
+		return
+	}
 	if snap.Body == nil {
 		http.Error(w, "no HLS segments yet", http.StatusNotFound)
 		return

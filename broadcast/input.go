@@ -7,8 +7,6 @@ import (
 	"os"
 	"sync/atomic"
 	"time"
-
-	"onair/codec/frames"
 )
 
 // Input takes the sources of a station's live mount: their audio is
@@ -57,18 +55,18 @@ func (s *Server) AttachInput(path string, in Input) (func(), error) {
 
 // sourceCodec checks a source's Content-Type for mount m: an input mount
 // asks its station, others relay what the framing knows.
-func (s *Server) sourceCodec(m *Mount, contentType string) (codec frames.Codec, ctype string, err error) {
+func (s *Server) sourceCodec(m *Mount, contentType string) (codec framing, ctype string, err error) {
 	if !m.Settings().Input {
 		return codecFor(contentType)
 	}
 	box := m.input.Load()
 	if box == nil {
-		return 0, "", ErrNoInput
+		return framing{}, "", ErrNoInput
 	}
 	if err := box.in.Check(contentType); err != nil {
-		return 0, "", fmt.Errorf("%w: %w", ErrUnsupportedType, err)
+		return framing{}, "", fmt.Errorf("%w: %w", ErrUnsupportedType, err)
 	}
-	return 0, contentType, nil
+	return framing{}, contentType, nil
 }
 
 // feedInput hands a source's stream to the station's input until the

@@ -159,7 +159,9 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		}
 	}()
 	metaint := 0
-	if wantsMetadata(r) {
+	if wantsMetadata(r) && !m.carriesOgg() {
+		// Ogg carries its titles in its own comments: ICY blocks would
+		// break its pages.
 		metaint = m.Settings().Metaint
 	}
 	hj, ok := w.(http.Hijacker)
@@ -190,7 +192,7 @@ func (s *Server) handleListen(w http.ResponseWriter, r *http.Request, m *Mount) 
 		connectedAt: time.Now(),
 		kbps:        kbps,
 		mount:       m,
-		cur:         cursor{seq: m.burstStart(), metaint: metaint, metaLeft: metaint},
+		cur:         cursor{seq: m.burstStart(), metaint: metaint, metaLeft: metaint, joining: true},
 	}
 	l.access = s.accessEntry(r, l.connectedAt)
 	l.home.Store(home)
@@ -294,8 +296,8 @@ func (s *Server) leave(l *listener, err error) {
 // of the stream from a frame start, and does not count it as a listener.
 func (s *Server) serveProbe(w http.ResponseWriter, r *http.Request, m *Mount, last int) {
 	var data []byte
-	if c := m.chunkAt(m.burstStart()); c != nil {
-		data = c.data
+	if c, _ := m.startable(m.burstStart()); c != nil {
+		data = append(c.lead[:len(c.lead):len(c.lead)], c.data...) // an Ogg chain's headers first
 	}
 	if len(data) > last+1 {
 		data = data[:last+1]

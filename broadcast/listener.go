@@ -42,6 +42,10 @@ type cursor struct {
 	// pend is the rest of a buffer that a write cut short; it goes out
 	// before anything else, so framing holds across partial writes.
 	pend []byte
+	// joining is set until the listener's first chunk (on a mount, after
+	// a move too): an Ogg listener must begin where a decoder can, with
+	// its chain's header pages.
+	joining bool
 }
 
 // compose appends to dst the buffers that take c from where it stands
@@ -67,6 +71,14 @@ func (c cursor) compose(m *Mount, dst [][]byte, after []cursor, limit uint64) (_
 				return dst, after, true, true
 			}
 			c.gen, c.format = ch.gen, ch.format
+		}
+		if c.joining {
+			// join has moved the cursor to a chunk it may begin with.
+			c.joining = false
+			if ch.lead != nil {
+				dst = append(dst, ch.lead)
+				after = append(after, c)
+			}
 		}
 		if c.metaint > 0 && c.metaLeft == 0 {
 			// The block goes before the next audio byte, with the title
@@ -97,6 +109,14 @@ func (c cursor) compose(m *Mount, dst [][]byte, after []cursor, limit uint64) (_
 		after = append(after, c)
 	}
 	return dst, after, false, true
+}
+
+// join moves a joining listener past the chunks it cannot begin with, up
+// to the mount's head.
+func (c *cursor) join(m *Mount) {
+	if c.joining && c.off == 0 && len(c.pend) == 0 {
+		_, c.seq = m.startable(c.seq)
+	}
 }
 
 // advanced returns the cursor as it stands once n bytes of segs, as

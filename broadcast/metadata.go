@@ -71,6 +71,13 @@ func (s *Server) handleMetadata(w http.ResponseWriter, r *http.Request) {
 	}
 	m.SetTitle(songFrom(q), queryText(q, "url"), time.Now())
 	s.opts.Logger.Info("title updated", "component", "broadcast", "mount", path, "title", m.Title().Title)
+	if m.carriesOgg() {
+		// Players of an Ogg stream read titles from its chains' comment
+		// headers, which the source writes; the server does not rewrite
+		// the stream.
+		icecastXML(w, http.StatusOK, "Metadata update successful: the title is shown in the status pages and the API; Ogg listeners' players show the titles in the stream's own comments, which the source sets", 1)
+		return
+	}
 	icecastXML(w, http.StatusOK, "Metadata update successful", 1)
 }
 

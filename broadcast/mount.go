@@ -29,6 +29,13 @@ type chunk struct {
 	meta   *Metadata    // title in force from pos on; nil = none yet
 	gen    uint64       // the source session that wrote it
 	format streamFormat // what its frames are
+	// lead is what a listener whose stream begins with this chunk gets
+	// first: the header pages of the Ogg chain its first page is in; nil
+	// for frames, and for a chunk that begins its chain. noStart marks an
+	// Ogg chunk no listener may begin with: it starts inside a packet or
+	// before its chain's headers are whole.
+	lead    []byte
+	noStart bool
 }
 
 // Metadata is a title as listeners see it, with its ICY block rendered once
@@ -114,6 +121,10 @@ type Mount struct {
 	curMeta *Metadata
 	gen     uint64
 	format  streamFormat
+	// oggHeads are the current Ogg chain's header pages once all are in
+	// (immutable: chunks share it); oggNext gathers them until then.
+	oggHeads []byte
+	oggNext  []byte
 	// The HLS segmenter is fed from the writer; hlsEpoch counts the
 	// sessions and format changes it must mark as discontinuities.
 	hls       *hls.Segmenter
@@ -125,6 +136,8 @@ type Mount struct {
 
 	meta        atomic.Pointer[Metadata]
 	info        atomic.Pointer[StreamInfo]
+	problem     atomic.Pointer[string] // what is wrong with the source's stream; nil = nothing
+	shownFormat atomic.Pointer[streamFormat]
 	listeners   atomic.Int64 // counted listeners (see listener.countAt)
 	connections atomic.Int64 // every listener connection, for limits
 	peak        atomic.Int64
@@ -194,6 +207,18 @@ func (m *Mount) History() []*Metadata {
 
 // SetInfo sets the stream description listeners' headers are made from.
 func (m *Mount) SetInfo(info StreamInfo) { m.info.Store(&info) }
+
+// setProblem says what is wrong with the source's stream, for the status
+// pages; a new source clears it.
+func (m *Mount) setProblem(p string) { m.problem.Store(&p) }
+
+// Problem is what is wrong with the source's stream, or "".
+func (m *Mount) Problem() string {
+	if p := m.problem.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
 
 // Info returns the stream description, or nil when nothing was ever set.
 func (m *Mount) Info() *StreamInfo { return m.info.Load() }

@@ -90,6 +90,9 @@ func (s *Server) MoveListeners(from, to *Mount, pick func(*listener) bool) (int,
 	if a, b := from.Info(), to.Info(); a != nil && b != nil && a.ContentType != b.ContentType {
 		return 0, ErrUnsupportedType
 	}
+	if a, b := from.Codec(), to.Codec(); a != "" && b != "" && a != b {
+		return 0, ErrUnsupportedType // Ogg Vorbis and Ogg Opus share a type
+	}
 	from.mu.Lock()
 	defer from.mu.Unlock()
 	n := 0
@@ -113,7 +116,7 @@ func (s *Server) moveListener(l *listener, to *Mount) error {
 	}
 	s.detach(from, l)
 	l.mount = to
-	l.cur = cursor{seq: to.head.Load(), metaint: l.cur.metaint, metaLeft: l.cur.metaLeft}
+	l.cur = cursor{seq: to.head.Load(), metaint: l.cur.metaint, metaLeft: l.cur.metaLeft, joining: true}
 	if !s.attach(to, l, false) {
 		return ErrMountClosed
 	}

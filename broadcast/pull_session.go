@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"onair/codec/frames"
+	"onair/codec/ogg"
 	"onair/icy"
 )
 
@@ -50,9 +50,6 @@ func (p *puller) session(ctx context.Context, raw, shown string) (streamed bool,
 		return false, fmt.Errorf("upstream answered %s", resp.Status)
 	}
 	ct := resp.Header.Get("Content-Type")
-	if isOgg(ct) {
-		return false, fmt.Errorf("%w %q: Ogg relays are not supported yet", ErrUnsupportedType, ct)
-	}
 	codec, ctype, err := codecFor(ct)
 	if err != nil {
 		return false, err
@@ -118,17 +115,18 @@ func (p *puller) session(ctx context.Context, raw, shown string) (streamed bool,
 	return true, err
 }
 
-// isOgg reports an Ogg stream's Content-Type.
-func isOgg(ct string) bool {
-	ct = strings.ToLower(ct)
-	return strings.HasPrefix(ct, "application/ogg") || strings.HasPrefix(ct, "audio/ogg") || strings.HasPrefix(ct, "video/ogg")
-}
-
 // probe reads body until a splitter locks onto frames of codec, and
 // returns what it read, or errNoFrames after probeLimit bytes. Each read
 // is bounded by the source timeout.
-func probe(body io.Reader, codec frames.Codec, wd *watchdog, timeout time.Duration) ([]byte, error) {
-	sp := frames.NewSplitter(codec, 0)
+func probe(body io.Reader, codec framing, wd *watchdog, timeout time.Duration) ([]byte, error) {
+	var split func(b []byte, found func()) error
+	if codec.ogg {
+		sp := ogg.NewSplitter(ogg.SplitterOptions{MaxLost: probeLimit})
+		split = func(b []byte, found func()) error { return sp.Split(b, func([]byte, *ogg.PageInfo) { found() }) }
+	} else {
+		sp := frames.NewSplitter(codec.frames, 0)
+		split = func(b []byte, found func()) error { sp.Split(b, func([]byte) { found() }); return nil }
+	}
 	var got []byte
 	buf := make([]byte, 4096)
 	found := false
@@ -136,7 +134,9 @@ func probe(body io.Reader, codec frames.Codec, wd *watchdog, timeout time.Durati
 		_ = wd.SetReadDeadline(time.Now().Add(timeout))
 		n, err := body.Read(buf)
 		got = append(got, buf[:n]...)
-		sp.Split(buf[:n], func([]byte) { found = true })
+		if err := split(buf[:n], func() { found = true }); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadStream, err)
+		}
 		if found {
 			return got, nil
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"onair/codec/ogg"
 	"onair/internal/testenv"
 )
 
@@ -213,9 +214,11 @@ func TestRelayBadUpstreams(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			io.WriteString(w, "<html><body>Hello</body></html>")
 		}},
-		{"ogg", "Ogg relays are not supported yet", func(w http.ResponseWriter, r *http.Request) {
+		{"ogg video", "unsupported codec: Theora", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/ogg")
-			io.WriteString(w, "OggS")
+			head := []byte("\x80theora-header")
+			p := ogg.Page{Flags: ogg.BOS, Segments: []byte{byte(len(head))}, Body: head}
+			w.Write(ogg.AppendPage(nil, &p))
 		}},
 		{"garbage", "no audio frames", garbage},
 		{"redirect loop", "more than 5 redirects", func(w http.ResponseWriter, r *http.Request) {

@@ -250,8 +250,7 @@ func (p *pusher) session(ctx context.Context, m *Mount) error {
 	if info == nil {
 		info = &StreamInfo{}
 	}
-	seq := m.burstStart()
-	first := m.chunkAt(seq)
+	first, seq := m.startable(m.burstStart())
 	if first == nil {
 		return errNoAudio
 	}
@@ -286,6 +285,10 @@ func (p *pusher) session(ctx context.Context, m *Mount) error {
 	gen, format := first.gen, first.format
 	var last *Metadata
 	var segs [maxSegments][]byte
+	// An Ogg stream begins with its chain's header pages, and carries its
+	// titles itself: the remote reads them from its comments.
+	lead := first.lead
+	titlesInStream := first.format.ogg != 0
 	tick := time.NewTicker(pushPoll)
 	defer tick.Stop()
 	for {
@@ -298,6 +301,10 @@ func (p *pusher) session(ctx context.Context, m *Mount) error {
 		}
 		n := 0
 		var title *Metadata
+		if lead != nil {
+			segs[n], lead = lead, nil
+			n++
+		}
 		for seq < head && n < maxSegments {
 			ch := m.chunkAt(seq)
 			if ch == nil {
@@ -309,7 +316,7 @@ func (p *pusher) session(ctx context.Context, m *Mount) error {
 				}
 				gen, format = ch.gen, ch.format
 			}
-			if ch.meta != nil && ch.meta != last {
+			if ch.meta != nil && ch.meta != last && !titlesInStream {
 				last, title = ch.meta, ch.meta
 			}
 			segs[n] = ch.data

@@ -147,8 +147,8 @@ func TestSourceRefusals(t *testing.T) {
 	if got := statusOf("SOURCE /unlisted HTTP/1.0\r\nAuthorization: Basic " + good + "\r\n\r\n"); !strings.Contains(got, "403") {
 		t.Errorf("unlisted mount: %q", got)
 	}
-	if got := statusOf("SOURCE /live HTTP/1.0\r\nAuthorization: Basic " + good + "\r\nContent-Type: application/ogg\r\n\r\n"); !strings.Contains(got, "415") {
-		t.Errorf("ogg: %q", got)
+	if got := statusOf("SOURCE /live HTTP/1.0\r\nAuthorization: Basic " + good + "\r\nContent-Type: video/mp4\r\n\r\n"); !strings.Contains(got, "415") {
+		t.Errorf("mp4: %q", got)
 	}
 	startIcecastSource(t, ts, "/live", "")
 	if got := statusOf("SOURCE /live HTTP/1.0\r\nAuthorization: Basic " + good + "\r\nContent-Type: audio/mpeg\r\n\r\n"); !strings.Contains(got, "403") {

@@ -1,16 +1,19 @@
 package broadcast
 
 import (
+	"strings"
 	"time"
 
 	"onair/codec/frames"
+	"onair/codec/ogg"
 )
 
 // streamFormat is what a player cannot follow a change of in mid-stream:
 // the codec, the sample rate and the channel count. The zero value is a
 // format not yet known.
 type streamFormat struct {
-	codec      frames.Codec
+	codec      frames.Codec // 0 on an Ogg stream
+	ogg        ogg.Codec    // what an Ogg stream carries
 	sampleRate int
 	channels   int
 }
@@ -37,8 +40,10 @@ func (m *Mount) claim(sc *sourceConn) error {
 	// The writer before this one flushed and let go; the writer state is
 	// this session's from here on.
 	m.pending, m.curMeta, m.format = nil, nil, streamFormat{}
+	m.oggHeads, m.oggNext = nil, nil
 	m.gen++
 	m.meta.Store(nil)
+	m.problem.Store(nil)
 	ch := make(chan struct{})
 	m.firstAudio.Store(&ch)
 	m.sessionStart.Store(m.head.Load())
@@ -51,7 +56,33 @@ func (m *Mount) claim(sc *sourceConn) error {
 // setFormat tells the mount what the session's frames are, before the
 // first of them is written. Listeners kept from a session of another
 // format are closed where this one begins.
-func (m *Mount) setFormat(f streamFormat) { m.format = f }
+func (m *Mount) setFormat(f streamFormat) {
+	m.format = f
+	m.shownFormat.Store(&f)
+}
+
+// Codec names what the session's stream carries: "mp3", "aac", "vorbis",
+// "opus" or "flac"; "" before its first audio.
+func (m *Mount) Codec() string {
+	f := m.shownFormat.Load()
+	switch {
+	case f == nil:
+		return ""
+	case f.codec == frames.MP3:
+		return "mp3"
+	case f.codec == frames.ADTS:
+		return "aac"
+	case f.ogg != ogg.Unknown:
+		return strings.ToLower(f.ogg.String())
+	}
+	return ""
+}
+
+// carriesOgg reports whether the mount's source sends Ogg.
+func (m *Mount) carriesOgg() bool {
+	info := m.Info()
+	return info != nil && isOgg(info.ContentType)
+}
 
 // waitForAudio waits up to d for the current session's first chunk, and
 // reports whether it came.

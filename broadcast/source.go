@@ -29,19 +29,39 @@ type sourceConn struct {
 	connectedAt time.Time
 }
 
-// codecFor maps a source's Content-Type to the framing the mount uses.
-func codecFor(contentType string) (frames.Codec, string, error) {
+// framing is how a source's stream is cut for listeners: into frames of
+// an MPEG or ADTS codec, or into Ogg pages (frames is 0).
+type framing struct {
+	frames frames.Codec
+	ogg    bool
+}
+
+// codecFor maps a source's Content-Type to the framing the mount uses, and
+// the type listeners are told.
+func codecFor(contentType string) (framing, string, error) {
 	ct := strings.ToLower(strings.TrimSpace(contentType))
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = strings.TrimSpace(ct[:i])
 	}
 	switch ct {
 	case "", "audio/mpeg", "audio/mp3", "audio/mpeg3", "audio/x-mpeg", "audio/mpg":
-		return frames.MP3, "audio/mpeg", nil
+		return framing{frames: frames.MP3}, "audio/mpeg", nil
 	case "audio/aac", "audio/aacp", "audio/x-aac", "audio/aac-adts":
-		return frames.ADTS, ct, nil
+		return framing{frames: frames.ADTS}, ct, nil
+	case "application/ogg", "audio/ogg", "audio/x-ogg", "application/x-ogg":
+		return framing{ogg: true}, ct, nil
+	case "audio/opus", "audio/vorbis", "audio/flac", "audio/x-flac":
+		// Ogg-wrapped codecs under their own names (ffmpeg's Opus): a
+		// player is told the container, which is what it must read.
+		return framing{ogg: true}, "audio/ogg", nil
 	}
-	return 0, "", fmt.Errorf("%w %q: OnAir relays MP3 (audio/mpeg) and AAC (audio/aac, audio/aacp)", ErrUnsupportedType, ct)
+	return framing{}, "", fmt.Errorf("%w %q: OnAir relays MP3 (audio/mpeg), AAC (audio/aac, audio/aacp) and Ogg Vorbis, Opus and FLAC (application/ogg, audio/ogg)", ErrUnsupportedType, ct)
+}
+
+// isOgg reports an Ogg stream's Content-Type.
+func isOgg(ct string) bool {
+	f, _, err := codecFor(ct)
+	return err == nil && f.ogg
 }
 
 // validMountPath reports whether p may name a mount a source creates.
@@ -219,7 +239,7 @@ type readDeadliner interface {
 // runSource pumps a source's audio into its mount until it ends, and
 // returns how many bytes it received and why it ended (nil: the end of
 // the stream).
-func (s *Server) runSource(m *Mount, sc *sourceConn, conn readDeadliner, body io.Reader, codec frames.Codec, info StreamInfo, log interface {
+func (s *Server) runSource(m *Mount, sc *sourceConn, conn readDeadliner, body io.Reader, codec framing, info StreamInfo, log interface {
 	Info(string, ...any)
 }) (int64, error) {
 	m.SetInfo(info)
@@ -227,10 +247,13 @@ func (s *Server) runSource(m *Mount, sc *sourceConn, conn readDeadliner, body io
 	s.takeBackOnAudio(m)
 	cr := &countingReader{r: body}
 	var err error
-	if m.Settings().Input {
+	switch {
+	case m.Settings().Input:
 		err = s.feedInput(m, conn, cr, info)
-	} else {
-		err = s.pump(m, conn, cr, codec, info)
+	case codec.ogg:
+		err = s.pumpOgg(m, conn, cr, info, log)
+	default:
+		err = s.pump(m, conn, cr, codec.frames, info)
 	}
 	m.Flush(time.Now())
 	s.release(m, sc)

@@ -43,6 +43,7 @@ type icecastSource struct {
 	StreamStart        string `json:"stream_start"`
 	StreamStartISO8601 string `json:"stream_start_iso8601"`
 	Title              string `json:"title"`
+	Problem            string `json:"problem,omitempty"` // ours: what is wrong with the source's stream
 	Dummy              *int   `json:"dummy"`
 }
 
@@ -71,6 +72,7 @@ func (s *Server) handleStatusJSON(w http.ResponseWriter, r *http.Request) {
 			HLSListeners:      m.HLSListeners(),
 			ListenURL:         s.scheme(r) + "://" + host + m.Path,
 			ServerDescription: info.Description, ServerName: info.Name, ServerType: info.ContentType, ServerURL: info.URL,
+			Problem: m.Problem(),
 		}
 		if t := m.StartedAt(); !t.IsZero() {
 			src.StreamStart = t.Format(rfc822Time)

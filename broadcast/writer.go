@@ -37,6 +37,7 @@ func (sc *scratch) flush(l *listener, limit uint64, now time.Time, blocking bool
 		if m.lapped(l.cur.seq) {
 			return false, ErrListenerLapped
 		}
+		l.cur.join(m)
 		segs, after, atBoundary, ok := l.cur.compose(m, sc.segs[:0], sc.after[:0], limit)
 		if !ok {
 			return false, ErrListenerLapped

@@ -119,6 +119,47 @@ func TestVorbisAllocs(t *testing.T) {
 	}
 }
 
+// TestFLACSteadyStateAllocs: once running, a Write of one Ogg FLAC page
+// allocates nothing: paging, decoding, mixing to stereo, resampling and
+// the Sink.
+func TestFLACSteadyStateAllocs(t *testing.T) {
+	cases := []struct {
+		name string
+		tone tone
+	}{
+		{"44.1kHz stereo", sine3k(44100, 2, 10)},
+		{"48kHz mono, resampled", sine3k(48000, 1, 10)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			// Pages of 20 ms: about one frame of 1152 samples each.
+			pages := oggPages(t, encode(t, c.tone, append([]string{"-frame_size", "1152", "-page_duration", "20000"}, flacOgg...)...))
+			if len(pages) < 200 {
+				t.Fatalf("%d pages", len(pages))
+			}
+			d := NewDecoder(Options{Rate: testRate}, &nullSink{})
+			for _, p := range pages[:20] {
+				if _, err := d.Write(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if d.Format() != "ogg/flac" {
+				t.Fatalf("Format() = %q after 20 pages", d.Format())
+			}
+			next := 20
+			a := testing.AllocsPerRun(150, func() {
+				if _, err := d.Write(pages[next]); err != nil {
+					t.Fatal(err)
+				}
+				next++
+			})
+			if a != 0 {
+				t.Errorf("%.2f allocations per page, want 0", a)
+			}
+		})
+	}
+}
+
 // TestOpusAllocs: once running, a Write of one Ogg Opus page (one 20 ms
 // packet, decoded and resampled to 44.1 kHz) allocates nothing.
 func TestOpusAllocs(t *testing.T) {

@@ -40,3 +40,8 @@ func BenchmarkMP3Resampled(b *testing.B) {
 func BenchmarkVorbis(b *testing.B) {
 	benchDecode(b, encode(b, sine3k(44100, 2, 10), append(slices.Clone(vorbisQ5), "-page_duration", "100000")...), 10)
 }
+
+// BenchmarkFLAC decodes a 44.1 kHz stereo Ogg FLAC stream (level 5).
+func BenchmarkFLAC(b *testing.B) {
+	benchDecode(b, encode(b, sine3k(44100, 2, 10), flacOgg...), 10)
+}

@@ -24,7 +24,7 @@ func (e *unsupportedError) Error() string {
 		// docs/DESIGN.md, "AAC on a live input stays refused").
 		what += ", for which OnAir has no decoder"
 	}
-	return "live input mixes MP3, Ogg Vorbis and Ogg Opus only, not " + what + "; set your encoder to MP3, Ogg Vorbis or Ogg Opus"
+	return "live input mixes MP3, Ogg Vorbis, Ogg Opus and Ogg FLAC only, not " + what + "; set your encoder to MP3, Ogg Vorbis, Ogg Opus or Ogg FLAC"
 }
 
 func (e *unsupportedError) Unwrap() error { return ErrUnsupported }
@@ -60,10 +60,12 @@ var refusedTypes = map[string]string{
 
 // Check refuses, at connect time, a source whose Content-Type names a
 // format the mixer cannot decode: it returns an error wrapping
-// ErrUnsupported, or nil for MP3, Ogg Vorbis, Ogg Opus, and no or an uninformative
-// type (the Decoder then sniffs the bytes). Ogg Opus passes too (RFC 7845
-// §9 registers "audio/ogg; codecs=opus"): whether libopus loads is found
-// when the stream starts. Ogg with another codecs parameter is refused.
+// ErrUnsupported, or nil for MP3, Ogg Vorbis, Opus or FLAC, and no or an
+// uninformative type (the Decoder then sniffs the bytes). Ogg Opus (RFC
+// 7845 §9 registers "audio/ogg; codecs=opus") passes whether or not
+// libopus is installed: that is found when the stream starts. Ogg with
+// another codecs parameter is refused. Native FLAC (audio/flac) is
+// refused: sources send FLAC in Ogg.
 func Check(contentType string) error {
 	ct := strings.TrimSpace(contentType)
 	typ, params, err := mime.ParseMediaType(ct)
@@ -89,9 +91,7 @@ func Check(contentType string) error {
 func checkOggCodecs(codecs, ct string) error {
 	for c := range strings.SplitSeq(codecs, ",") {
 		switch c = strings.ToLower(strings.TrimSpace(c)); c {
-		case "", "vorbis", "opus":
-		case "flac":
-			return unsupported("FLAC", ct)
+		case "", "vorbis", "flac", "opus":
 		default:
 			return unsupported(fmt.Sprintf("Ogg %s", c), ct)
 		}

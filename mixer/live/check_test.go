@@ -8,8 +8,9 @@ import (
 
 func errorsIs(err, target error) bool { return errors.Is(err, target) }
 
-// TestCheck: MP3, Ogg Vorbis, Ogg Opus and no type pass; AAC, FLAC and others
-// are refused with ErrUnsupported and a message naming the codec.
+// TestCheck: MP3, Ogg Vorbis, Opus or FLAC and no type pass; AAC, native
+// FLAC and others are refused with ErrUnsupported and a message naming the
+// codec.
 func TestCheck(t *testing.T) {
 	cases := []struct {
 		ct      string
@@ -33,7 +34,8 @@ func TestCheck(t *testing.T) {
 		{"audio/opus", ""},
 		{"audio/ogg; codecs=opus", ""},
 		{"audio/ogg; codecs=\"opus\"", ""},
-		{"application/ogg;codecs=flac", "FLAC"},
+		{"application/ogg;codecs=flac", ""},
+		{"audio/ogg; codecs=FLAC", ""},
 		{"audio/flac", "FLAC"},
 		{"audio/x-flac", "FLAC"},
 		{"audio/wav", "WAV"},
@@ -48,7 +50,7 @@ func TestCheck(t *testing.T) {
 		case c.mention == "":
 		case !errors.Is(err, ErrUnsupported):
 			t.Errorf("Check(%q) = %v, want ErrUnsupported", c.ct, err)
-		case !strings.Contains(err.Error(), c.mention) || !strings.HasPrefix(err.Error(), "live input mixes MP3, Ogg Vorbis and Ogg Opus only, not "):
+		case !strings.Contains(err.Error(), c.mention) || !strings.HasPrefix(err.Error(), "live input mixes MP3, Ogg Vorbis, Ogg Opus and Ogg FLAC only, not "):
 			t.Errorf("Check(%q) = %q, want a message naming %q", c.ct, err, c.mention)
 		}
 	}

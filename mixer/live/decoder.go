@@ -18,13 +18,13 @@ type Options struct {
 	// Resampler is the filter that brings a stream at another rate to
 	// Rate; the zero value is resample.Best.
 	Resampler resample.Quality
-	// Logger gets the format found and the Ogg streams started (Info)
-	// and every loss of sync (Debug); nil logs nothing.
+	// Logger gets the format found and the Vorbis, Opus and FLAC streams
+	// started (Info) and every loss of sync (Debug); nil logs nothing.
 	Logger *slog.Logger
 	// OnTitle, when set, is called on the writing goroutine with each
 	// title found in the stream: "Artist - Title", or the title alone,
 	// from the comment header of each Ogg Vorbis or Opus stream in a
-	// chain.
+	// chain, or the comment block of each Ogg FLAC stream.
 	OnTitle func(title string)
 	// Context, when set, ends the Decoder as Close does once it is done.
 	Context context.Context
@@ -60,6 +60,7 @@ const (
 	formatUnknown format = iota
 	formatMP3
 	formatVorbis
+	formatFLAC
 	formatOpus
 )
 
@@ -69,6 +70,8 @@ func (f format) String() string {
 		return "mp3"
 	case formatVorbis:
 		return "ogg/vorbis"
+	case formatFLAC:
+		return "ogg/flac"
 	case formatOpus:
 		return "ogg/opus"
 	}
@@ -162,8 +165,8 @@ func (d *Decoder) closed() error {
 	}
 }
 
-// Format is "mp3", "ogg/vorbis" or "ogg/opus" once the stream's first bytes told,
-// "" before.
+// Format is "mp3", "ogg/vorbis", "ogg/flac" or "ogg/opus" once the
+// stream's first bytes told, "" before.
 func (d *Decoder) Format() string { return format(d.format.Load()).String() }
 
 // Close ends the Decoder: a Write waiting for room in the Sink returns
@@ -177,7 +180,7 @@ func (d *Decoder) Close() {
 type Stats struct {
 	Frames    int64 // stereo frames the Sink took, at the station rate
 	Skipped   int64 // bytes skipped looking for the next frame or page
-	BadFrames int64 // MP3 frames and Vorbis or Opus packets that did not decode
+	BadFrames int64 // MP3 frames, Vorbis and Opus packets and FLAC frames that did not decode
 	BadPages  int64 // Ogg pages dropped for a wrong checksum
 	Waits     int64 // sleeps while the Sink was full
 }

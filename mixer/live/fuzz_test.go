@@ -18,8 +18,9 @@ func FuzzDecoder(f *testing.F) {
 	f.Add(append(append(append([]byte(nil), frame...), frame...), frame...), uint64(2))
 	f.Add([]byte("OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x1e\x01vorbis"), uint64(3))
 	f.Add(oggPage(2, 7, 0, []byte("OpusHead\x01\x02")), uint64(4))
+	f.Add(oggPage(2, 7, 0, flacHead(44100, 2, 16)), uint64(5))
 	if _, err := exec.LookPath("ffmpeg"); err == nil {
-		for i, opts := range [][]string{mp3CBR128, mp3Mono64, vorbisQ5} {
+		for i, opts := range [][]string{mp3CBR128, mp3Mono64, vorbisQ5, flacOgg} {
 			s := sine3k(22050, 1+i%2, 0.2)
 			data := encode(f, s, opts...)
 			f.Add(data[:min(len(data), 4096)], uint64(10+i))

@@ -14,10 +14,17 @@ import (
 // enough for a comment header with a picture in it.
 const maxPacket = 4 << 20
 
+// packetStream decodes the packets of one logical stream.
+type packetStream interface {
+	// packet handles the next packet; lost says packets went missing
+	// before it.
+	packet(p []byte, lost bool) error
+}
+
 // oggStream cuts an Ogg byte stream into pages, checks them, and hands
-// the packets of its Vorbis or Opus logical stream to a vorbisStream or an
-// opusStream. A chained stream (a beginning-of-stream page after the last
-// one ended, one logical stream per track) starts a new one with the new
+// the packets of its Vorbis, Opus or FLAC logical stream to a packetStream. A
+// chained stream (a beginning-of-stream page after the last one ended,
+// one logical stream per track) starts a new packetStream with the new
 // headers.
 type oggStream struct {
 	log     *slog.Logger
@@ -27,17 +34,12 @@ type oggStream struct {
 
 	buf  []byte // pages not yet parsed
 	lost int    // bytes skipped since the last good page
-	idle int    // bytes of pages since the last audio stream ended
+	idle int    // bytes of pages since the last Vorbis stream ended
 
-	stream  packetStream // the logical stream played; nil between two
+	codec   packetStream // the logical stream played; nil between two
 	opus    *opusLibrary // libopus, loaded for the first Opus stream
 	serial  uint32       // its serial number
 	packets ogg.Packets  // its packets, joined
-}
-
-// packetStream decodes the packets of one logical stream.
-type packetStream interface {
-	packet(p []byte, lost bool) error
 }
 
 func newOggStream(log *slog.Logger, out *output, stats *counters, onTitle func(string)) *oggStream {
@@ -118,7 +120,7 @@ func (s *oggStream) plausible(b []byte) bool {
 	case p.Flags&ogg.BOS != 0:
 		return p.Sequence == 0
 	}
-	return s.stream != nil && p.Serial == s.serial && p.Sequence-s.packets.NextSequence() < 1<<10
+	return s.codec != nil && p.Serial == s.serial && p.Sequence-s.packets.NextSequence() < 1<<10
 }
 
 // skipped counts n bytes lost, failing past maxLost in a row.
@@ -141,10 +143,10 @@ func (s *oggStream) page(p *ogg.Page) error {
 			return err
 		}
 	}
-	if s.stream == nil {
+	if s.codec == nil {
 		// Between two streams of a chain, or after the last.
 		if s.idle += p.Size(); s.idle > maxLost {
-			return fmt.Errorf("%w: no Vorbis or Opus stream in %d KiB", ErrCorrupt, maxLost>>10)
+			return fmt.Errorf("%w: no Vorbis, Opus or FLAC stream in %d KiB", ErrCorrupt, maxLost>>10)
 		}
 		return nil
 	}
@@ -152,23 +154,23 @@ func (s *oggStream) page(p *ogg.Page) error {
 		return nil // another logical stream multiplexed with ours
 	}
 	lost := s.packets.Lost()
-	err := s.packets.Add(p, s.stream.packet)
+	err := s.packets.Add(p, s.codec.packet)
 	s.stats.badFrames.Add(int64(s.packets.Lost() - lost))
 	if p.Flags&ogg.EOS != 0 {
-		s.stream = nil
+		s.codec = nil
 	}
 	return err
 }
 
 // begin handles a beginning-of-stream page: its first packet, whole on it
-// (Vorbis I §A.2, RFC 7845 §3), says what the logical stream is. A Vorbis
-// or Opus stream takes over from the one before, in a chain; FLAC fails;
-// others (Skeleton, a video stream) are left alone.
+// (Vorbis I §A.2, RFC 7845 §3, RFC 9639 §10.1), says what the logical
+// stream is. A Vorbis, Opus or FLAC stream takes over from the one before,
+// in a chain; others (Skeleton, a video stream) are left alone.
 func (s *oggStream) begin(p *ogg.Page) error {
 	switch ogg.Identify(p.FirstPacket()) {
 	case ogg.Vorbis:
 		s.packets.Reset()
-		s.stream = newVorbisStream(s.log, s.out, s.stats, s.onTitle)
+		s.codec = newVorbisStream(s.log, s.out, s.stats, s.onTitle)
 		s.serial, s.idle = p.Serial, 0
 		s.log.Info("live Ogg Vorbis stream", "serial", p.Serial)
 	case ogg.Opus:
@@ -177,11 +179,14 @@ func (s *oggStream) begin(p *ogg.Page) error {
 			return err
 		}
 		s.packets.Reset()
-		s.stream = o
+		s.codec = o
 		s.serial, s.idle = p.Serial, 0
 		s.log.Info("live Ogg Opus stream", "serial", p.Serial)
 	case ogg.FLAC:
-		return unsupported("FLAC", "Ogg FLAC stream")
+		s.packets.Reset()
+		s.codec = newFLACStream(s.log, s.out, s.stats, s.onTitle)
+		s.serial, s.idle = p.Serial, 0
+		s.log.Info("live Ogg FLAC stream", "serial", p.Serial)
 	}
 	return nil
 }

@@ -32,9 +32,6 @@ func TestRefusals(t *testing.T) {
 		{"FLAC", func(t *testing.T) []byte {
 			return encode(t, sine3k(44100, 2, 1), "-c:a", "flac", "-f", "flac")
 		}, ErrUnsupported, "FLAC"},
-		{"Ogg FLAC", func(t *testing.T) []byte {
-			return encode(t, sine3k(44100, 2, 1), "-c:a", "flac", "-f", "ogg")
-		}, ErrUnsupported, "FLAC"},
 		{"Ogg Speex-like", func(t *testing.T) []byte {
 			return oggPage(2, 0, 0, []byte("Speex   1.2"))
 		}, ErrUnsupported, "Speex"},
@@ -77,7 +74,7 @@ func TestSniffFindsStartLate(t *testing.T) {
 	for _, c := range []struct {
 		format string
 		opts   []string
-	}{{"mp3", mp3CBR128}, {"ogg/vorbis", vorbisQ5}} {
+	}{{"mp3", mp3CBR128}, {"ogg/vorbis", vorbisQ5}, {"ogg/flac", flacOgg}} {
 		data := encode(t, sine3k(44100, 2, 1), c.opts...)
 		sink := &recSink{}
 		d := NewDecoder(Options{Rate: testRate}, sink)
