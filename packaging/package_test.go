@@ -78,7 +78,7 @@ func TestPackage(t *testing.T) {
 		"Version":      version,
 		"Architecture": "amd64",
 		"Depends":      "libc6",
-		"Recommends":   "libmp3lame0, libportaudio2",
+		"Recommends":   "libmp3lame0, libportaudio2, libopus0",
 		"Section":      "sound",
 	}
 	for name, want := range fields {

@@ -5,11 +5,10 @@ package mp3enc
 import (
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"unsafe"
 
-	"github.com/ebitengine/purego"
+	"onair/internal/dynlib"
 )
 
 // lameSupported tells whether this build can load LAME at all.
@@ -44,11 +43,8 @@ const (
 )
 
 // lameLib is a loaded libmp3lame. The functions called once per stream are
-// registered with purego.RegisterFunc after purego.Dlsym found them (what
-// purego.RegisterLibFunc does, but with an error rather than a panic for a
-// missing symbol). The encoding functions, called per block, go through
-// purego.SyscallN instead: a registered function allocates on every call,
-// being built on reflect.MakeFunc.
+// bound with dynlib; the encoding functions, called per block, go through
+// dynlib.Call instead, since a bound function allocates on every call.
 type lameLib struct {
 	version string
 
@@ -85,61 +81,43 @@ var (
 )
 
 // loadLAME loads libmp3lame from name, or returns why it cannot.
-func loadLAME(name string) (lib *lameLib, err error) {
+func loadLAME(name string) (*lameLib, error) {
 	lameLibsMu.Lock()
 	defer lameLibsMu.Unlock()
 	if lib := lameLibs[name]; lib != nil {
 		return lib, nil
 	}
-	handle, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+	lib := &lameLib{}
+	if _, err := dynlib.Load(name, lib.bind); err != nil {
+		return nil, err
+	}
+	lameLibs[name] = lib
+	return lib, nil
+}
+
+// bind looks up LAME's functions in l.
+func (lib *lameLib) bind(l *dynlib.Lib) error {
+	err := l.Funcs(
+		dynlib.Fn{Ptr: &lib.init, Symbol: "lame_init"},
+		dynlib.Fn{Ptr: &lib.setInSamplerate, Symbol: "lame_set_in_samplerate"},
+		dynlib.Fn{Ptr: &lib.setOutSamplerate, Symbol: "lame_set_out_samplerate"},
+		dynlib.Fn{Ptr: &lib.setNumChannels, Symbol: "lame_set_num_channels"},
+		dynlib.Fn{Ptr: &lib.setBrate, Symbol: "lame_set_brate"},
+		dynlib.Fn{Ptr: &lib.setQuality, Symbol: "lame_set_quality"},
+		dynlib.Fn{Ptr: &lib.setMode, Symbol: "lame_set_mode"},
+		dynlib.Fn{Ptr: &lib.setVBR, Symbol: "lame_set_VBR"},
+		dynlib.Fn{Ptr: &lib.setWriteVbrTag, Symbol: "lame_set_bWriteVbrTag"},
+		dynlib.Fn{Ptr: &lib.initParams, Symbol: "lame_init_params"},
+		dynlib.Fn{Ptr: &lib.flush, Symbol: "lame_encode_flush"},
+		dynlib.Fn{Ptr: &lib.close, Symbol: "lame_close"},
+	)
 	if err != nil {
-		if strings.Contains(err.Error(), "No such file") {
-			return nil, fmt.Errorf("%s not found", name)
-		}
-		return nil, fmt.Errorf("%s could not be loaded: %v", name, err)
+		return err
 	}
-	defer func() {
-		// RegisterFunc panics on what it cannot call on this platform;
-		// that is a LAME that cannot be used, not a crash.
-		if r := recover(); r != nil {
-			lib, err = nil, fmt.Errorf("%s could not be used: %v", name, r)
-		}
-		if err != nil {
-			_ = purego.Dlclose(handle) // err says what went wrong already
-		}
-	}()
-	lib = &lameLib{}
-	required := []struct {
-		fn   any
-		name string
-	}{
-		{&lib.init, "lame_init"},
-		{&lib.setInSamplerate, "lame_set_in_samplerate"},
-		{&lib.setOutSamplerate, "lame_set_out_samplerate"},
-		{&lib.setNumChannels, "lame_set_num_channels"},
-		{&lib.setBrate, "lame_set_brate"},
-		{&lib.setQuality, "lame_set_quality"},
-		{&lib.setMode, "lame_set_mode"},
-		{&lib.setVBR, "lame_set_VBR"},
-		{&lib.setWriteVbrTag, "lame_set_bWriteVbrTag"},
-		{&lib.initParams, "lame_init_params"},
-		{&lib.flush, "lame_encode_flush"},
-		{&lib.close, "lame_close"},
-	}
-	for _, f := range required {
-		sym, err := purego.Dlsym(handle, f.name)
-		if err != nil {
-			return nil, fmt.Errorf("%s lacks %s: %v", name, f.name, err)
-		}
-		purego.RegisterFunc(f.fn, sym)
-	}
-	if sym, err := purego.Dlsym(handle, "lame_get_encoder_delay"); err == nil {
-		purego.RegisterFunc(&lib.getEncoderDelay, sym)
-	}
+	_ = l.Func(&lib.getEncoderDelay, "lame_get_encoder_delay") // optional, nil when missing: tests only
 	lib.version = "lame"
-	if sym, err := purego.Dlsym(handle, "get_lame_version"); err == nil {
-		var version func() string
-		purego.RegisterFunc(&version, sym)
+	var version func() string
+	if l.Func(&version, "get_lame_version") == nil {
 		lib.version = "lame " + version()
 	}
 	lib.input = -1
@@ -148,7 +126,7 @@ func loadLAME(name string) (lib *lameLib, err error) {
 		inputPlanarFloat:      "lame_encode_buffer_ieee_float",
 		inputInterleaved16:    "lame_encode_buffer_interleaved",
 	} {
-		if sym, err := purego.Dlsym(handle, fn); err == nil {
+		if sym, err := l.Sym(fn); err == nil {
 			lib.encode[in] = sym
 			if lib.input < 0 {
 				lib.input = lameInput(in)
@@ -156,10 +134,9 @@ func loadLAME(name string) (lib *lameLib, err error) {
 		}
 	}
 	if lib.input < 0 {
-		return nil, fmt.Errorf("%s has none of LAME's encoding functions", name)
+		return fmt.Errorf("%s has none of LAME's encoding functions", l.Name())
 	}
-	lameLibs[name] = lib
-	return lib, nil
+	return nil
 }
 
 // lameEncoder is one LAME encoding session.
@@ -320,7 +297,7 @@ func (e *lameEncoder) encodeChunk(pcm []float32, n int) int32 {
 		a = append(a, uintptr(unsafe.Pointer(&src[0])))
 	}
 	a = append(a, uintptr(n), uintptr(unsafe.Pointer(&e.out[0])), uintptr(len(e.out)))
-	r, _, _ := purego.SyscallN(e.lib.encode[e.input], a...)
+	r := dynlib.Call(e.lib.encode[e.input], a...)
 	runtime.KeepAlive(e)
 	// LAME returns a C int: the low 32 bits, sign included.
 	return int32(r)

@@ -4,7 +4,8 @@
 // logical stream from its first packet.
 //
 // The live decoder, the file decoder and the library's probe all walk Ogg
-// pages through this package, so they agree on what a page is. It knows
+// pages through this package, so they agree on what a page is; Writer
+// lays a logical stream's packets out on pages for the encoders. It knows
 // nothing of the codecs inside (package vorbis reads Vorbis packets).
 //
 // The page parsers return the package's sentinel errors unwrapped, so that

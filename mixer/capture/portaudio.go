@@ -5,11 +5,10 @@ package capture
 import (
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"unsafe"
 
-	"github.com/ebitengine/purego"
+	"onair/internal/dynlib"
 )
 
 // PortAudio is loaded at run time with purego, as LAME is, so that every
@@ -72,9 +71,8 @@ var (
 )
 
 // paLib is a loaded libportaudio. The functions called once per session
-// are registered with purego.RegisterFunc; the two the capture loop calls
-// per block go through purego.SyscallN, since a registered function
-// allocates on every call.
+// are bound with dynlib; the two the capture loop calls per block go
+// through dynlib.Call, since a bound function allocates on every call.
 type paLib struct {
 	version string
 
@@ -128,65 +126,44 @@ func noPortAudio(why error) error {
 	return fmt.Errorf("%w: %v (%s)", ErrNoPortAudio, why, paInstall)
 }
 
-// openPortAudio dlopens name and looks up the functions used.
-func openPortAudio(name string) (lib *paLib, err error) {
-	handle, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_GLOBAL)
-	if err != nil {
-		if strings.Contains(err.Error(), "No such file") {
-			return nil, fmt.Errorf("%s not found", name)
-		}
-		return nil, fmt.Errorf("%s could not be loaded: %v", name, err)
-	}
-	defer func() {
-		// RegisterFunc panics on what it cannot call on this platform:
-		// a library that cannot be used, not a crash.
-		if r := recover(); r != nil {
-			lib, err = nil, fmt.Errorf("%s could not be used: %v", name, r)
-		}
-		if err != nil {
-			_ = purego.Dlclose(handle) // err says what went wrong already
-		}
-	}()
-	lib = &paLib{}
-	for _, f := range []struct {
-		fn   any
-		name string
-	}{
-		{&lib.initialize, "Pa_Initialize"},
-		{&lib.terminate, "Pa_Terminate"},
-		{&lib.errorText, "Pa_GetErrorText"},
-		{&lib.deviceCount, "Pa_GetDeviceCount"},
-		{&lib.defaultInput, "Pa_GetDefaultInputDevice"},
-		{&lib.deviceInfo, "Pa_GetDeviceInfo"},
-		{&lib.openStreamFn, "Pa_OpenStream"},
-		{&lib.startStream, "Pa_StartStream"},
-		{&lib.abortStream, "Pa_AbortStream"},
-		{&lib.closeStream, "Pa_CloseStream"},
-	} {
-		sym, err := purego.Dlsym(handle, f.name)
-		if err != nil {
-			return nil, fmt.Errorf("%s lacks %s: %v", name, f.name, err)
-		}
-		purego.RegisterFunc(f.fn, sym)
-	}
-	for _, f := range []struct {
-		addr *uintptr
-		name string
-	}{
-		{&lib.readAvailable, "Pa_GetStreamReadAvailable"},
-		{&lib.readStream, "Pa_ReadStream"},
-	} {
-		if *f.addr, err = purego.Dlsym(handle, f.name); err != nil {
-			return nil, fmt.Errorf("%s lacks %s: %v", name, f.name, err)
-		}
-	}
-	lib.version = "PortAudio"
-	if sym, err := purego.Dlsym(handle, "Pa_GetVersionText"); err == nil {
-		var version func() string
-		purego.RegisterFunc(&version, sym)
-		lib.version = version()
+// openPortAudio loads name and looks up the functions used.
+func openPortAudio(name string) (*paLib, error) {
+	lib := &paLib{}
+	if _, err := dynlib.Load(name, lib.bind); err != nil {
+		return nil, err
 	}
 	return lib, nil
+}
+
+// bind looks up PortAudio's functions in l.
+func (l *paLib) bind(dl *dynlib.Lib) (err error) {
+	err = dl.Funcs(
+		dynlib.Fn{Ptr: &l.initialize, Symbol: "Pa_Initialize"},
+		dynlib.Fn{Ptr: &l.terminate, Symbol: "Pa_Terminate"},
+		dynlib.Fn{Ptr: &l.errorText, Symbol: "Pa_GetErrorText"},
+		dynlib.Fn{Ptr: &l.deviceCount, Symbol: "Pa_GetDeviceCount"},
+		dynlib.Fn{Ptr: &l.defaultInput, Symbol: "Pa_GetDefaultInputDevice"},
+		dynlib.Fn{Ptr: &l.deviceInfo, Symbol: "Pa_GetDeviceInfo"},
+		dynlib.Fn{Ptr: &l.openStreamFn, Symbol: "Pa_OpenStream"},
+		dynlib.Fn{Ptr: &l.startStream, Symbol: "Pa_StartStream"},
+		dynlib.Fn{Ptr: &l.abortStream, Symbol: "Pa_AbortStream"},
+		dynlib.Fn{Ptr: &l.closeStream, Symbol: "Pa_CloseStream"},
+	)
+	if err != nil {
+		return err
+	}
+	if l.readAvailable, err = dl.Sym("Pa_GetStreamReadAvailable"); err != nil {
+		return err
+	}
+	if l.readStream, err = dl.Sym("Pa_ReadStream"); err != nil {
+		return err
+	}
+	l.version = "PortAudio"
+	var version func() string
+	if dl.Func(&version, "Pa_GetVersionText") == nil {
+		l.version = version()
+	}
+	return nil
 }
 
 // paError describes PortAudio's error code r from fn.
@@ -367,7 +344,7 @@ func (s *paStream) close() {
 func (s *paStream) available() (int, error) {
 	a := s.args[:0]
 	a = append(a, s.handle)
-	r, _, _ := purego.SyscallN(s.lib.readAvailable, a...)
+	r := dynlib.Call(s.lib.readAvailable, a...)
 	runtime.KeepAlive(s)
 	// A C long: negative is a PaError.
 	if n := int(r); n >= 0 {
@@ -383,7 +360,7 @@ func (s *paStream) read(n int) (pcm []float32, overflowed bool, err error) {
 	n = min(n, blockFrames)
 	a := s.args[:0]
 	a = append(a, s.handle, uintptr(unsafe.Pointer(&s.buf[0])), uintptr(n))
-	r, _, _ := purego.SyscallN(s.lib.readStream, a...)
+	r := dynlib.Call(s.lib.readStream, a...)
 	runtime.KeepAlive(s)
 	switch code := int32(r); code {
 	case paNoError:

@@ -159,3 +159,26 @@ func TestFLACSteadyStateAllocs(t *testing.T) {
 		})
 	}
 }
+
+// TestOpusAllocs: once running, a Write of one Ogg Opus page (one 20 ms
+// packet, decoded and resampled to 44.1 kHz) allocates nothing.
+func TestOpusAllocs(t *testing.T) {
+	needOpus(t)
+	pages := oggPages(t, encode(t, sine3k(48000, 2, 10), append(slices.Clone(opusQ), "-page_duration", "20000")...))
+	d := NewDecoder(Options{Rate: testRate}, &nullSink{})
+	defer d.Close()
+	for _, p := range pages[:20] {
+		if _, err := d.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := 20
+	if a := testing.AllocsPerRun(200, func() {
+		if _, err := d.Write(pages[next]); err != nil {
+			t.Fatal(err)
+		}
+		next++
+	}); a != 0 {
+		t.Errorf("%.2f allocations per Opus page, want 0", a)
+	}
+}

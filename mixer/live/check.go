@@ -19,7 +19,12 @@ func (e *unsupportedError) Error() string {
 	if e.detail != "" {
 		what += " (" + e.detail + ")"
 	}
-	return "live input mixes MP3, Ogg Vorbis and Ogg FLAC only, not " + what + "; set your encoder to MP3, Ogg Vorbis or Ogg FLAC"
+	if e.codec == "AAC" {
+		// Asked for often: say that it is not an oversight (see
+		// docs/DESIGN.md, "AAC on a live input stays refused").
+		what += ", for which OnAir has no decoder"
+	}
+	return "live input mixes MP3, Ogg Vorbis, Ogg Opus and Ogg FLAC only, not " + what + "; set your encoder to MP3, Ogg Vorbis, Ogg Opus or Ogg FLAC"
 }
 
 func (e *unsupportedError) Unwrap() error { return ErrUnsupported }
@@ -33,7 +38,7 @@ func unsupported(codec, detail string) error {
 // names, the aliases encoders are known to send.
 var (
 	mp3Types = []string{"audio/mpeg", "audio/mp3", "audio/x-mpeg", "audio/mpeg3", "audio/x-mp3", "audio/mpg"}
-	oggTypes = []string{"audio/ogg", "application/ogg", "audio/vorbis", "audio/x-ogg", "audio/x-vorbis", "audio/x-vorbis+ogg"}
+	oggTypes = []string{"audio/ogg", "application/ogg", "audio/vorbis", "audio/x-ogg", "audio/x-vorbis", "audio/x-vorbis+ogg", "audio/opus", "audio/x-opus+ogg"}
 	// Types that say nothing about the codec: the bytes will tell.
 	unknownTypes = []string{"", "application/octet-stream", "binary/octet-stream"}
 )
@@ -46,7 +51,6 @@ var refusedTypes = map[string]string{
 	"audio/mp4":    "AAC",
 	"audio/x-m4a":  "AAC",
 	"audio/m4a":    "AAC",
-	"audio/opus":   "Opus",
 	"audio/flac":   "FLAC",
 	"audio/x-flac": "FLAC",
 	"audio/webm":   "WebM",
@@ -56,10 +60,11 @@ var refusedTypes = map[string]string{
 
 // Check refuses, at connect time, a source whose Content-Type names a
 // format the mixer cannot decode: it returns an error wrapping
-// ErrUnsupported, or nil for MP3, Ogg Vorbis or FLAC, and no or an
-// uninformative type (the Decoder then sniffs the bytes). Ogg with a
-// codecs parameter other than vorbis or flac (RFC 7845 §9 registers
-// "audio/ogg; codecs=opus") is refused too. Native FLAC (audio/flac) is
+// ErrUnsupported, or nil for MP3, Ogg Vorbis, Opus or FLAC, and no or an
+// uninformative type (the Decoder then sniffs the bytes). Ogg Opus (RFC
+// 7845 §9 registers "audio/ogg; codecs=opus") passes whether or not
+// libopus is installed: that is found when the stream starts. Ogg with
+// another codecs parameter is refused. Native FLAC (audio/flac) is
 // refused: sources send FLAC in Ogg.
 func Check(contentType string) error {
 	ct := strings.TrimSpace(contentType)
@@ -86,9 +91,7 @@ func Check(contentType string) error {
 func checkOggCodecs(codecs, ct string) error {
 	for c := range strings.SplitSeq(codecs, ",") {
 		switch c = strings.ToLower(strings.TrimSpace(c)); c {
-		case "", "vorbis", "flac":
-		case "opus":
-			return unsupported("Opus", ct)
+		case "", "vorbis", "flac", "opus":
 		default:
 			return unsupported(fmt.Sprintf("Ogg %s", c), ct)
 		}

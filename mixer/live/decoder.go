@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"onair/codec/opus"
 	"onair/dsp/resample"
 )
 
@@ -17,30 +18,34 @@ type Options struct {
 	// Resampler is the filter that brings a stream at another rate to
 	// Rate; the zero value is resample.Best.
 	Resampler resample.Quality
-	// Logger gets the format found and the Vorbis and FLAC streams
+	// Logger gets the format found and the Vorbis, Opus and FLAC streams
 	// started (Info) and every loss of sync (Debug); nil logs nothing.
 	Logger *slog.Logger
 	// OnTitle, when set, is called on the writing goroutine with each
 	// title found in the stream: "Artist - Title", or the title alone,
-	// from the comment header of each Ogg Vorbis stream in a chain, or
-	// the comment block of each Ogg FLAC stream.
+	// from the comment header of each Ogg Vorbis or Opus stream in a
+	// chain, or the comment block of each Ogg FLAC stream.
 	OnTitle func(title string)
 	// Context, when set, ends the Decoder as Close does once it is done.
 	Context context.Context
+	// LoadOpus, when set, loads libopus for an Ogg Opus stream instead
+	// of opus.Load.
+	LoadOpus func() (*opus.Library, error)
 }
 
 // Decoder turns a live source's bytes into stereo PCM at the station
 // rate for a Sink. Write is for one goroutine, the source's; Close,
 // Format and Stats may be called from any.
 type Decoder struct {
-	log     *slog.Logger
-	onTitle func(string)
-	ctx     context.Context
-	done    chan struct{}
-	close   sync.Once
-	format  atomic.Int32 // a format
-	stats   counters
-	out     output
+	log      *slog.Logger
+	onTitle  func(string)
+	ctx      context.Context
+	loadOpus func() (*opus.Library, error)
+	done     chan struct{}
+	close    sync.Once
+	format   atomic.Int32 // a format
+	stats    counters
+	out      output
 
 	sniff *sniffer // until the format is known
 	mp3   *mp3Stream
@@ -56,6 +61,7 @@ const (
 	formatMP3
 	formatVorbis
 	formatFLAC
+	formatOpus
 )
 
 func (f format) String() string {
@@ -66,6 +72,8 @@ func (f format) String() string {
 		return "ogg/vorbis"
 	case formatFLAC:
 		return "ogg/flac"
+	case formatOpus:
+		return "ogg/opus"
 	}
 	return ""
 }
@@ -73,11 +81,12 @@ func (f format) String() string {
 // NewDecoder returns a Decoder writing to sink, which must not be nil.
 func NewDecoder(o Options, sink Sink) *Decoder {
 	d := &Decoder{
-		log:     o.Logger,
-		onTitle: o.OnTitle,
-		ctx:     o.Context,
-		done:    make(chan struct{}),
-		sniff:   newSniffer(),
+		log:      o.Logger,
+		onTitle:  o.OnTitle,
+		ctx:      o.Context,
+		loadOpus: o.LoadOpus,
+		done:     make(chan struct{}),
+		sniff:    newSniffer(),
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -137,6 +146,7 @@ func (d *Decoder) write(p []byte) error {
 		return d.mp3.write(p[n:])
 	}
 	d.ogg = newOggStream(d.log, &d.out, &d.stats, d.onTitle)
+	d.ogg.opus = &opusLibrary{load: d.loadOpus}
 	if err := d.ogg.write(head); err != nil {
 		return err
 	}
@@ -155,8 +165,8 @@ func (d *Decoder) closed() error {
 	}
 }
 
-// Format is "mp3", "ogg/vorbis" or "ogg/flac" once the stream's first
-// bytes told, "" before.
+// Format is "mp3", "ogg/vorbis", "ogg/flac" or "ogg/opus" once the
+// stream's first bytes told, "" before.
 func (d *Decoder) Format() string { return format(d.format.Load()).String() }
 
 // Close ends the Decoder: a Write waiting for room in the Sink returns
@@ -170,7 +180,7 @@ func (d *Decoder) Close() {
 type Stats struct {
 	Frames    int64 // stereo frames the Sink took, at the station rate
 	Skipped   int64 // bytes skipped looking for the next frame or page
-	BadFrames int64 // MP3 frames, Vorbis packets and FLAC frames that did not decode
+	BadFrames int64 // MP3 frames, Vorbis and Opus packets and FLAC frames that did not decode
 	BadPages  int64 // Ogg pages dropped for a wrong checksum
 	Waits     int64 // sleeps while the Sink was full
 }

@@ -5,7 +5,8 @@ import "errors"
 // Errors Write and Check wrap with the reason.
 var (
 	// ErrUnsupported: the stream is audio the mixer does not take (AAC,
-	// Opus, native FLAC, another Ogg codec, an odd sample rate).
+	// native FLAC, another Ogg codec, an odd sample rate), or Ogg Opus
+	// without libopus installed.
 	ErrUnsupported = errors.New("unsupported live input")
 	// ErrUnknownFormat: nothing in the first bytes looks like MP3 or Ogg.
 	ErrUnknownFormat = errors.New("not an MP3 or Ogg Vorbis stream")

@@ -22,7 +22,7 @@ type packetStream interface {
 }
 
 // oggStream cuts an Ogg byte stream into pages, checks them, and hands
-// the packets of its Vorbis or FLAC logical stream to a packetStream. A
+// the packets of its Vorbis, Opus or FLAC logical stream to a packetStream. A
 // chained stream (a beginning-of-stream page after the last one ended,
 // one logical stream per track) starts a new packetStream with the new
 // headers.
@@ -37,6 +37,7 @@ type oggStream struct {
 	idle int    // bytes of pages since the last Vorbis stream ended
 
 	codec   packetStream // the logical stream played; nil between two
+	opus    *opusLibrary // libopus, loaded for the first Opus stream
 	serial  uint32       // its serial number
 	packets ogg.Packets  // its packets, joined
 }
@@ -145,7 +146,7 @@ func (s *oggStream) page(p *ogg.Page) error {
 	if s.codec == nil {
 		// Between two streams of a chain, or after the last.
 		if s.idle += p.Size(); s.idle > maxLost {
-			return fmt.Errorf("%w: no Vorbis or FLAC stream in %d KiB", ErrCorrupt, maxLost>>10)
+			return fmt.Errorf("%w: no Vorbis, Opus or FLAC stream in %d KiB", ErrCorrupt, maxLost>>10)
 		}
 		return nil
 	}
@@ -163,8 +164,8 @@ func (s *oggStream) page(p *ogg.Page) error {
 
 // begin handles a beginning-of-stream page: its first packet, whole on it
 // (Vorbis I §A.2, RFC 7845 §3, RFC 9639 §10.1), says what the logical
-// stream is. A Vorbis or FLAC stream takes over from the one before, in a
-// chain; Opus fails; others (Skeleton, a video stream) are left alone.
+// stream is. A Vorbis, Opus or FLAC stream takes over from the one before,
+// in a chain; others (Skeleton, a video stream) are left alone.
 func (s *oggStream) begin(p *ogg.Page) error {
 	switch ogg.Identify(p.FirstPacket()) {
 	case ogg.Vorbis:
@@ -173,7 +174,14 @@ func (s *oggStream) begin(p *ogg.Page) error {
 		s.serial, s.idle = p.Serial, 0
 		s.log.Info("live Ogg Vorbis stream", "serial", p.Serial)
 	case ogg.Opus:
-		return unsupported("Opus", "Ogg Opus stream")
+		o, err := newOpusStream(s.log, s.out, s.stats, s.onTitle, s.opus)
+		if err != nil {
+			return err
+		}
+		s.packets.Reset()
+		s.codec = o
+		s.serial, s.idle = p.Serial, 0
+		s.log.Info("live Ogg Opus stream", "serial", p.Serial)
 	case ogg.FLAC:
 		s.packets.Reset()
 		s.codec = newFLACStream(s.log, s.out, s.stats, s.onTitle)

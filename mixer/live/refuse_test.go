@@ -29,12 +29,6 @@ func TestRefusals(t *testing.T) {
 		{"AAC ADTS", func(t *testing.T) []byte {
 			return encode(t, sine3k(44100, 2, 1), "-c:a", "aac", "-b:a", "128k", "-f", "adts")
 		}, ErrUnsupported, "AAC"},
-		{"Ogg Opus", func(t *testing.T) []byte {
-			return encode(t, sine3k(48000, 2, 1), "-c:a", "libopus", "-f", "ogg")
-		}, ErrUnsupported, "Opus"},
-		{"Ogg Opus crafted", func(t *testing.T) []byte {
-			return oggPage(2, 0, 0, []byte("OpusHead\x01\x02\x38\x01\x80\xbb\x00\x00\x00\x00\x00"))
-		}, ErrUnsupported, "Opus"},
 		{"FLAC", func(t *testing.T) []byte {
 			return encode(t, sine3k(44100, 2, 1), "-c:a", "flac", "-f", "flac")
 		}, ErrUnsupported, "FLAC"},

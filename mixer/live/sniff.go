@@ -33,7 +33,7 @@ func newSniffer() *sniffer {
 // add takes the next bytes of the stream and returns how many of p it
 // used, and the format once it is known: the stream then starts at
 // buf[pos:], followed by p[n:]. It fails, wrapping ErrUnsupported, for
-// AAC, Opus, FLAC or another Ogg codec, and with ErrUnknownFormat when
+// AAC, native FLAC or another Ogg codec, and with ErrUnknownFormat when
 // nothing in the first sniffLimit bytes is a start.
 func (s *sniffer) add(p []byte) (int, format, error) {
 	used := 0
@@ -135,7 +135,7 @@ func sniffOgg(b []byte) (format, bool, error) {
 	case ogg.Vorbis:
 		return formatVorbis, true, nil
 	case ogg.Opus:
-		return formatUnknown, true, unsupported("Opus", "Ogg Opus stream")
+		return formatOpus, true, nil
 	case ogg.FLAC:
 		return formatFLAC, true, nil
 	case ogg.Speex:
