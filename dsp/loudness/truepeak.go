@@ -1,0 +1,100 @@
+package loudness
+
+import "math"
+
+// BS.1770-4 Annex 2 asks for at least 4× oversampling at 48 kHz. The
+// interpolator is a Kaiser-windowed sinc cut off at the input's Nyquist
+// frequency, tapsPerPhase input samples long: flat within 0.01 dB to
+// 0.43 of the rate (19 kHz at 44.1 kHz), images 70 dB down past 0.57.
+const (
+	oversample   = 4
+	tapsPerPhase = 32
+	kaiserBeta   = 7
+)
+
+// interpolator holds the taps of phases 1…3; phase 0 falls on the input
+// samples themselves, because the sinc is zero at every other whole
+// sample, so the sample peak stands in for it.
+var interpolator = designInterpolator()
+
+func designInterpolator() (taps [oversample - 1][tapsPerPhase]float64) {
+	half := tapsPerPhase / 2
+	for p := 1; p < oversample; p++ {
+		for i := range tapsPerPhase {
+			// Tap i weighs the sample i − (half−1) places from the
+			// one before the interpolated point, which lies p/4 after
+			// that sample.
+			tau := float64(p)/oversample - float64(i-(half-1))
+			taps[p-1][i] = sinc(tau) * kaiser(tau/float64(half), kaiserBeta)
+		}
+	}
+	return taps
+}
+
+func sinc(x float64) float64 {
+	if x == 0 {
+		return 1
+	}
+	return math.Sin(math.Pi*x) / (math.Pi * x)
+}
+
+// kaiser is the Kaiser window at x in [−1, 1].
+func kaiser(x, beta float64) float64 {
+	if x <= -1 || x >= 1 {
+		return 0
+	}
+	return bessel0(beta*math.Sqrt(1-x*x)) / bessel0(beta)
+}
+
+// bessel0 is the modified Bessel function of the first kind, order 0, by
+// its power series, which converges fast for the window's arguments.
+func bessel0(x float64) float64 {
+	sum, term := 1.0, 1.0
+	for k := 1; k < 50; k++ {
+		term *= (x / (2 * float64(k))) * (x / (2 * float64(k)))
+		sum += term
+		if term < 1e-17*sum {
+			break
+		}
+	}
+	return sum
+}
+
+// peakChannel follows one channel's true peak. hist holds the last
+// tapsPerPhase samples twice over, so that a window is always one
+// contiguous slice whatever the write position.
+type peakChannel struct {
+	hist [2 * tapsPerPhase]float64
+	pos  int
+	peak float64 // largest |interpolated value| so far
+}
+
+// write interpolates between the samples of channel c of the interleaved
+// frames x.
+func (pc *peakChannel) write(x []float32, c, channels int) {
+	peak, pos := pc.peak, pc.pos
+	h := &pc.hist
+	for i := c; i < len(x); i += channels {
+		v := float64(x[i])
+		h[pos], h[pos+tapsPerPhase] = v, v
+		pos++
+		if pos == tapsPerPhase {
+			pos = 0
+		}
+		w := h[pos : pos+tapsPerPhase]
+		for p := range interpolator {
+			t := &interpolator[p]
+			var y float64
+			for j, s := range w {
+				y += s * t[j]
+			}
+			if y < 0 {
+				y = -y
+			}
+			if y > peak {
+				peak = y
+			}
+		}
+	}
+	pc.peak, pc.pos = peak, pos
+}
