@@ -69,29 +69,71 @@ type peakChannel struct {
 	peak float64 // largest |interpolated value| so far
 }
 
+// skipBlock is how many samples share one check of whether they could
+// beat the peak so far.
+const skipBlock = 64
+
+// interpolatorGain bounds an interpolated value: no phase gives more than
+// this times the largest sample in its window.
+var interpolatorGain = func() float64 {
+	var g float64
+	for _, t := range interpolator {
+		var sum float64
+		for _, v := range t {
+			sum += math.Abs(v)
+		}
+		g = max(g, sum)
+	}
+	return g
+}()
+
 // write interpolates between the samples of channel c of the interleaved
-// frames x.
+// frames x. Once the peak is high, most of a programme cannot reach it:
+// a block whose samples, and the window before them, are too low to
+// exceed it even at the interpolator's largest gain is only remembered,
+// which saves most of the work and changes no reading.
 func (pc *peakChannel) write(x []float32, c, channels int) {
 	peak, pos := pc.peak, pc.pos
 	h := &pc.hist
-	for i := c; i < len(x); i += channels {
-		v := float64(x[i])
-		h[pos], h[pos+tapsPerPhase] = v, v
-		pos++
-		if pos == tapsPerPhase {
-			pos = 0
+	for start := c; start < len(x); start += skipBlock * channels {
+		end := min(start+skipBlock*channels, len(x))
+		var bound float64
+		for _, v := range h[pos : pos+tapsPerPhase] {
+			bound = max(bound, math.Abs(v))
 		}
-		// The three phases in one pass: each sample is loaded once,
-		// and the three sums do not wait on each other.
-		w := (*[tapsPerPhase]float64)(h[pos : pos+tapsPerPhase])
-		t1, t2, t3 := &interpolator[0], &interpolator[1], &interpolator[2]
-		var y1, y2, y3 float64
-		for j, s := range w {
-			y1 += s * t1[j]
-			y2 += s * t2[j]
-			y3 += s * t3[j]
+		for i := start; i < end; i += channels {
+			bound = max(bound, math.Abs(float64(x[i])))
 		}
-		peak = max(peak, math.Abs(y1), math.Abs(y2), math.Abs(y3))
+		if bound*interpolatorGain <= peak {
+			for i := start; i < end; i += channels {
+				v := float64(x[i])
+				h[pos], h[pos+tapsPerPhase] = v, v
+				pos++
+				if pos == tapsPerPhase {
+					pos = 0
+				}
+			}
+			continue
+		}
+		for i := start; i < end; i += channels {
+			v := float64(x[i])
+			h[pos], h[pos+tapsPerPhase] = v, v
+			pos++
+			if pos == tapsPerPhase {
+				pos = 0
+			}
+			// The three phases in one pass: each sample is loaded once,
+			// and the three sums do not wait on each other.
+			w := (*[tapsPerPhase]float64)(h[pos : pos+tapsPerPhase])
+			t1, t2, t3 := &interpolator[0], &interpolator[1], &interpolator[2]
+			var y1, y2, y3 float64
+			for j, s := range w {
+				y1 += s * t1[j]
+				y2 += s * t2[j]
+				y3 += s * t3[j]
+			}
+			peak = max(peak, math.Abs(y1), math.Abs(y2), math.Abs(y3))
+		}
 	}
 	pc.peak, pc.pos = peak, pos
 }

@@ -84,3 +84,46 @@ func fade(x []float32, channels, n int) {
 		}
 	}
 }
+
+// TestTruePeakSkipsNothingThatCounts: the meter, which skips blocks too
+// low to beat its peak, reads exactly what interpolating every sample
+// reads, on material whose level rises and falls and whose last peak
+// lies between samples of a quieter stretch.
+func TestTruePeakSkipsNothingThatCounts(t *testing.T) {
+	const rate = 48000
+	x := noise(11, 3*rate, 2, 0.25)
+	for i := range x {
+		x[i] *= float32(0.2 + 0.8*math.Abs(math.Sin(float64(i)/40000)))
+	}
+	// Then fs/4 at 45°: samples at 0.42, between them 0.6, above the
+	// noise's loudest.
+	sine := make([]float32, rate)
+	for i := range rate / 2 {
+		v := float32(0.6 * math.Sin(math.Pi*float64(i)/2+math.Pi/4))
+		sine[2*i], sine[2*i+1] = v, -v
+	}
+	fade(sine, 2, rate/20)
+	x = append(x, sine...)
+	m := measure(rate, 2, x)
+	var want float64
+	for c := range 2 {
+		hist := make([]float64, tapsPerPhase)
+		for i := c; i < len(x); i += 2 {
+			hist = append(hist[1:], float64(x[i]))
+			want = max(want, math.Abs(float64(x[i])))
+			for p := range interpolator {
+				var y float64
+				for j, s := range hist {
+					y += s * interpolator[p][j]
+				}
+				want = max(want, math.Abs(y))
+			}
+		}
+	}
+	if got := m.TruePeak(); math.Abs(got-20*math.Log10(want)) > 1e-9 {
+		t.Errorf("true peak %.6f dBTP, every sample interpolated %.6f", got, 20*math.Log10(want))
+	}
+	if got := m.TruePeak(); math.Abs(got-20*math.Log10(0.6)) > 0.05 {
+		t.Errorf("true peak %.3f dBTP, want the closing sine's %.3f", got, 20*math.Log10(0.6))
+	}
+}
