@@ -31,13 +31,17 @@ func (h *histogram) reset() {
 }
 
 // add counts a block of mean-square power z (channel weights applied).
-// Blocks at or below the absolute gate are dropped.
+// Blocks at or below the absolute gate are dropped, as is a NaN that a
+// broken sample left in the block.
 func (h *histogram) add(z float64) {
 	l := loudnessOf(z)
 	if !(l > histFloor) {
 		return
 	}
-	i := min(int((l-histFloor)/histStep), histBins-1)
+	i := histBins - 1
+	if l < histTop {
+		i = int((l - histFloor) / histStep)
+	}
 	h.count[i]++
 	h.power[i] += z
 }

@@ -53,7 +53,9 @@ type stepPower struct {
 type filterState struct{ x1, x2, s1, s2, y1, y2 float64 }
 
 // NewMeter returns a meter for interleaved audio of channels channels at
-// rate Hz, which measures true peak too. Channels 1 and 2 weigh 1.0 each;
+// rate Hz, which measures true peak too. Below 32 kHz the K-weighting
+// departs from the 48 kHz filter's near the Nyquist frequency (by 0.05
+// dB at 22.05 kHz up to 10 kHz; a 1 kHz tone reads 0.2 dB low at 8 kHz). Channels 1 and 2 weigh 1.0 each;
 // five channels are L, R, C, Ls, Rs and six are L, R, C, LFE, Ls, Rs,
 // with the surrounds weighed 1.41 and the LFE left out (BS.1770-4
 // Table 3); any other count weighs every channel 1.0. It panics for a
@@ -172,9 +174,11 @@ func (m *Meter) endStep() {
 		m.sum[c] = 0
 		// A silence decays the filters' memory towards subnormal
 		// numbers, which are slow on most CPUs; below any audible
-		// level it may as well be zero.
+		// level it may as well be zero. A NaN or infinite sample would
+		// stay in the memory for good: it spoils this step and no more.
 		f := &m.filters[c]
-		if math.Abs(f.s1)+math.Abs(f.s2)+math.Abs(f.y1)+math.Abs(f.y2)+math.Abs(f.x1)+math.Abs(f.x2) < 1e-30 {
+		mem := math.Abs(f.s1) + math.Abs(f.s2) + math.Abs(f.y1) + math.Abs(f.y2) + math.Abs(f.x1) + math.Abs(f.x2)
+		if !(mem >= 1e-30 && mem <= math.MaxFloat64) {
 			*f = filterState{}
 		}
 	}

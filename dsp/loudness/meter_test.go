@@ -41,7 +41,7 @@ func TestTech3341(t *testing.T) {
 		for _, c := range cases {
 			x := sines(rate, c.gains, c.segs...)
 			m := measure(rate, c.channels, x)
-			if got := m.Integrated(); math.Abs(got-c.want) > 0.1 {
+			if got := m.Integrated(); !(math.Abs(got-c.want) <= 0.1) {
 				t.Errorf("%d Hz, %s: integrated %.2f LUFS, want %.1f ± 0.1", rate, c.name, got, c.want)
 			}
 		}
@@ -58,23 +58,23 @@ func TestMomentaryAndShortTerm(t *testing.T) {
 		t.Fatalf("before any audio: momentary %v, short-term %v, want -Inf", m.Momentary(), m.ShortTerm())
 	}
 	m.Write(sines(rate, []float64{1, 1}, segment{-23, 5}))
-	if got := m.Momentary(); math.Abs(got+23) > 0.1 {
+	if got := m.Momentary(); !(math.Abs(got+23) <= 0.1) {
 		t.Errorf("momentary %.2f LUFS, want -23.0 ± 0.1", got)
 	}
-	if got := m.ShortTerm(); math.Abs(got+23) > 0.1 {
+	if got := m.ShortTerm(); !(math.Abs(got+23) <= 0.1) {
 		t.Errorf("short-term %.2f LUFS, want -23.0 ± 0.1", got)
 	}
 	// 1 s at −33 dBFS: the 400 ms window holds only the new level, the
 	// 3 s one two parts of the old to one of the new.
 	m.Write(sines(rate, []float64{1, 1}, segment{-33, 1}))
-	if got := m.Momentary(); math.Abs(got+33) > 0.1 {
+	if got := m.Momentary(); !(math.Abs(got+33) <= 0.1) {
 		t.Errorf("momentary after the drop %.2f LUFS, want -33.0 ± 0.1", got)
 	}
 	// Two channels of a sine of peak a hold a² of power; K-weighting
 	// adds the 0.691 dB at 1 kHz that loudnessOf takes back.
 	power := func(dBFS float64) float64 { return math.Pow(10, (dBFS+0.691)/10) }
 	want := loudnessOf((2*power(-23) + power(-33)) / 3)
-	if got := m.ShortTerm(); math.Abs(got-want) > 0.2 {
+	if got := m.ShortTerm(); !(math.Abs(got-want) <= 0.2) {
 		t.Errorf("short-term after the drop %.2f LUFS, want %.2f ± 0.2", got, want)
 	}
 }
@@ -96,12 +96,12 @@ func TestTech3342(t *testing.T) {
 	for _, rate := range []int{44100, 48000} {
 		for _, c := range cases {
 			m := measure(rate, 2, sines(rate, stereo, c.segs...))
-			if got := m.Range(); math.Abs(got-c.want) > 1 {
+			if got := m.Range(); !(math.Abs(got-c.want) <= 1) {
 				t.Errorf("%d Hz, %s: range %.2f LU, want %.0f ± 1", rate, c.name, got, c.want)
 			}
 		}
 	}
-	if got := measure(48000, 2, sines(48000, stereo, segment{-23, 20})).Range(); got > 0.1 {
+	if got := measure(48000, 2, sines(48000, stereo, segment{-23, 20})).Range(); !(got <= 0.1) {
 		t.Errorf("steady tone: range %.2f LU, want 0", got)
 	}
 }
@@ -201,4 +201,31 @@ func noise(seed uint64, frames, channels int, amp float64) []float32 {
 		x[i] = float32(amp * (2*rng.Float64() - 1))
 	}
 	return x
+}
+
+// TestBadSamplesSpoilOnlyTheirWindow: a NaN or infinite sample from a
+// broken decoder spoils the blocks that hold it, and the meter reads the
+// audio after it as if it had not happened.
+func TestBadSamplesSpoilOnlyTheirWindow(t *testing.T) {
+	const rate = 48000
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1))} {
+		m := NewMeter(rate, 2)
+		m.Write(sines(rate, []float64{1, 1}, segment{-23, 5}))
+		m.Write([]float32{bad, bad})
+		m.Write(sines(rate, []float64{1, 1}, segment{-23, 5}))
+		if got := m.Momentary(); !(math.Abs(got+23) <= 0.1) {
+			t.Errorf("%v: momentary %.2f LUFS 5 s later, want -23.0", bad, got)
+		}
+		if got := m.Integrated(); !(math.Abs(got+23) <= 0.1) {
+			t.Errorf("%v: integrated %.2f LUFS, want -23.0", bad, got)
+		}
+		// An infinite sample is the loudest there is; a NaN is no level.
+		want := -23.0
+		if math.IsInf(float64(bad), 1) {
+			want = math.Inf(1)
+		}
+		if got := m.TruePeak(); !(math.Abs(got-want) <= 0.1) && got != want {
+			t.Errorf("%v: true peak %.2f dBTP, want %.1f", bad, got, want)
+		}
+	}
 }

@@ -132,7 +132,11 @@ func (pc *peakChannel) write(x []float32, c, channels int) {
 				y2 += s * t2[j]
 				y3 += s * t3[j]
 			}
-			peak = max(peak, math.Abs(y1), math.Abs(y2), math.Abs(y3))
+			// By comparison, not max: a NaN from a broken sample must
+			// not stick.
+			if y := max(math.Abs(y1), math.Abs(y2), math.Abs(y3)); y > peak {
+				peak = y
+			}
 		}
 	}
 	pc.peak, pc.pos = peak, pos

@@ -36,10 +36,10 @@ func TestTruePeakTech3341(t *testing.T) {
 			}
 			fade(x, 2, rate/20)
 			m := measure(rate, 2, x)
-			if got := m.TruePeak(); got < c.dBTP-0.4 || got > c.dBTP+0.2 {
+			if got := m.TruePeak(); !(got >= c.dBTP-0.4 && got <= c.dBTP+0.2) {
 				t.Errorf("%d Hz, %s: true peak %.3f dBTP, want %.2f +0.2/−0.4", rate, c.name, got, c.dBTP)
 			}
-			if got := m.SamplePeak(); math.Abs(got-c.samplePk) > 0.02 {
+			if got := m.SamplePeak(); !(math.Abs(got-c.samplePk) <= 0.02) {
 				t.Errorf("%d Hz, %s: sample peak %.3f dBFS, want %.2f", rate, c.name, got, c.samplePk)
 			}
 			m.SetTruePeak(false)
@@ -65,7 +65,7 @@ func TestTruePeakIsFlat(t *testing.T) {
 			}
 			fade(x, 1, rate/20)
 			m := measure(rate, 1, x)
-			if got := m.TruePeak(); math.Abs(got-20*math.Log10(amp)) > 0.05 {
+			if got := m.TruePeak(); !(math.Abs(got-20*math.Log10(amp)) <= 0.05) {
 				t.Errorf("%g Hz, phase %g: true peak %.3f dBTP, want %.3f ± 0.05", f, phase, got, 20*math.Log10(amp))
 			}
 		}
@@ -120,10 +120,10 @@ func TestTruePeakSkipsNothingThatCounts(t *testing.T) {
 			}
 		}
 	}
-	if got := m.TruePeak(); math.Abs(got-20*math.Log10(want)) > 1e-9 {
+	if got := m.TruePeak(); !(math.Abs(got-20*math.Log10(want)) <= 1e-9) {
 		t.Errorf("true peak %.6f dBTP, every sample interpolated %.6f", got, 20*math.Log10(want))
 	}
-	if got := m.TruePeak(); math.Abs(got-20*math.Log10(0.6)) > 0.05 {
+	if got := m.TruePeak(); !(math.Abs(got-20*math.Log10(0.6)) <= 0.05) {
 		t.Errorf("true peak %.3f dBTP, want the closing sine's %.3f", got, 20*math.Log10(0.6))
 	}
 }
