@@ -12,7 +12,11 @@ type segment struct {
 // kHz sine in each channel scaled by gains (nil: 1 in every channel), as
 // EBU Tech 3341 describes its test signals.
 func sines(rate int, gains []float64, segs ...segment) []float32 {
-	var out []float32
+	var total int
+	for _, s := range segs {
+		total += int(math.Round(s.seconds*float64(rate))) * len(gains)
+	}
+	out := make([]float32, 0, total)
 	n := 0
 	for _, s := range segs {
 		amp := math.Pow(10, s.level/20)
