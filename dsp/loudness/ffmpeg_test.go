@@ -53,7 +53,12 @@ func TestAgainstFFmpeg(t *testing.T) {
 		}},
 	}
 	for _, src := range sources {
-		for _, rate := range []int{44100, 48000} {
+		rates := []int{44100, 48000}
+		if src.name == "chords" {
+			// The K-weighting derived for rates OnAir meets less often.
+			rates = append(rates, 22050, 32000, 96000)
+		}
+		for _, rate := range rates {
 			for _, ch := range []int{1, 2} {
 				name := fmt.Sprintf("%s/%d/%dch", src.name, rate, ch)
 				t.Run(name, func(t *testing.T) {
