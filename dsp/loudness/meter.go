@@ -84,8 +84,9 @@ func NewMeter(rate, channels int) *Meter {
 }
 
 // SetTruePeak turns the true-peak meter on or off (it is on from
-// NewMeter). Off, TruePeak reports the sample peak, and the meter runs
-// about four times faster.
+// NewMeter); call it before the first Write, or after Reset. Off,
+// TruePeak reports the sample peak, and the meter runs about ten times
+// faster.
 func (m *Meter) SetTruePeak(on bool) { m.truePeak = on }
 
 // Reset forgets everything measured, for a new programme.
@@ -124,8 +125,8 @@ func (m *Meter) frames(x []float32) {
 	for len(x) > 0 {
 		// Steps end at whole frames; at a rate not divisible by 10 they
 		// differ by a frame, and every second still holds ten.
-		end := (m.step+1)*m.rate/stepsPerSecond - m.step*m.rate/stepsPerSecond
-		n := min(end-m.stepFrames, len(x)/m.channels)
+		length := (m.step+1)*m.rate/stepsPerSecond - m.step*m.rate/stepsPerSecond
+		n := min(length-m.stepFrames, len(x)/m.channels)
 		chunk := x[:n*m.channels]
 		for c := range m.channels {
 			m.sum[c] += m.filter(chunk, c)
@@ -135,7 +136,7 @@ func (m *Meter) frames(x []float32) {
 		}
 		m.stepFrames += n
 		x = x[n*m.channels:]
-		if m.stepFrames == end {
+		if m.stepFrames == length {
 			m.endStep()
 		}
 	}
