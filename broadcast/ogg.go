@@ -105,6 +105,15 @@ func (s *Server) pumpOgg(m *Mount, conn readDeadliner, body io.Reader, info Stre
 // A chain's first page begins a chunk; the chain's header pages are kept
 // for the chunks after them.
 func (m *Mount) WritePage(page []byte, pi *ogg.PageInfo, now time.Time) {
+	if pi.First && m.format == (streamFormat{}) {
+		// A writer inside the server (a station's Opus output) says what
+		// it writes with its first page.
+		f := streamFormat{ogg: pi.Codec}
+		if info := m.Info(); info != nil {
+			f.sampleRate, f.channels = info.SampleRate, info.Channels
+		}
+		m.setFormat(f)
+	}
 	switch {
 	case pi.First:
 		m.publish()

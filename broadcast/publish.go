@@ -8,8 +8,8 @@ import (
 )
 
 // Publish claims the configured mount at path for a writer inside the
-// server, a station's encoder, which then calls the mount's WriteFrame and
-// SetTitle from its one goroutine. The returned function lets the mount go
+// server, a station's encoder, which then calls the mount's WriteFrame (or,
+// for an Ogg type, WritePage) and SetTitle from its one goroutine. The returned function lets the mount go
 // (listeners then wait out its grace time, as for a source).
 func (s *Server) Publish(path string, info StreamInfo) (*Mount, func(), error) {
 	m := s.Mount(path)
@@ -21,7 +21,10 @@ func (s *Server) Publish(path string, info StreamInfo) (*Mount, func(), error) {
 		return nil, nil, fmt.Errorf("publish %s: %w", path, err)
 	}
 	m.SetInfo(info)
-	m.setFormat(streamFormat{codec: frames.MP3, sampleRate: info.SampleRate, channels: info.Channels})
+	if !isOgg(info.ContentType) {
+		// An Ogg writer's first page says what it carries (WritePage).
+		m.setFormat(streamFormat{codec: frames.MP3, sampleRate: info.SampleRate, channels: info.Channels})
+	}
 	s.takeBackOnAudio(m)
 	return m, func() {
 		m.Flush(time.Now())

@@ -1,20 +1,19 @@
 package station
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"onair/broadcast"
 	"onair/codec/mp3enc"
+	"onair/codec/ogg"
+	"onair/codec/opus"
 	"onair/config"
 	"onair/dsp/resample"
+	"onair/mixer"
 	"onair/mixer/output"
 )
-
-// ErrOpusNotBuilt is what a station with an Opus output gets until the
-// Opus encoder (codec/opus) is in.
-var ErrOpusNotBuilt = errors.New("opus outputs need codec/opus (not built yet)")
 
 // stationOutput is one of a station's further encodings: its encoder
 // runner and its mount.
@@ -26,19 +25,55 @@ type stationOutput struct {
 	release func()
 }
 
-// newOpusEncoder is where the Ogg Opus encoder plugs in: it returns an
-// output.Encoder at 48 kHz that calls emit with whole Ogg pages and
-// starts a new chain with the title SetTitle gives. Its pages reach
-// listeners through Mount.WritePage (with the page's ogg.PageInfo, as an
-// Ogg source's do), not WriteFrame: newOutputs then gives an Opus
-// output's runner a sink that does that instead of the mount itself.
-func newOpusEncoder(o config.Output) (output.Encoder, error) {
-	return nil, fmt.Errorf("output %s: %w", o.Mount, ErrOpusNotBuilt)
+// newOpusEncoder returns an Ogg Opus output.Encoder at 48 kHz, with
+// libopus from load (nil: opus.Load). Each output's chains get serials of
+// their own.
+func newOpusEncoder(o config.Output, index int, load func() (*opus.Library, error)) (output.Encoder, error) {
+	if load == nil {
+		load = opus.Load
+	}
+	lib, err := load()
+	if err != nil {
+		return nil, fmt.Errorf("output %s: %w", o.Mount, err)
+	}
+	serial := uint32(time.Now().UnixNano()) + uint32(index)<<24
+	enc, err := output.NewOpus(lib, output.OpusOptions{Bitrate: o.Bitrate, Serial: serial})
+	if err != nil {
+		return nil, fmt.Errorf("output %s: %w", o.Mount, err)
+	}
+	return enc, nil
 }
+
+// oggSink writes an Ogg output's pages to its mount: the splitter tells
+// the mount which pages begin a chain and carry its headers.
+type oggSink struct {
+	m    *broadcast.Mount
+	sp   *ogg.Splitter
+	now  time.Time
+	page func(page []byte, pi *ogg.PageInfo) // made once: no allocation per write
+	log  *slog.Logger
+}
+
+func newOggSink(m *broadcast.Mount, log *slog.Logger) *oggSink {
+	s := &oggSink{m: m, sp: ogg.NewSplitter(ogg.SplitterOptions{}), log: log}
+	s.page = func(page []byte, pi *ogg.PageInfo) { s.m.WritePage(page, pi, s.now) }
+	return s
+}
+
+func (s *oggSink) WriteFrame(pages []byte, now time.Time) {
+	s.now = now
+	if err := s.sp.Split(pages, s.page); err != nil {
+		// Our own encoder's pages: this is a bug, not a source's damage.
+		s.log.Error("output pages refused", "mount", s.m.Path, "err", err)
+	}
+}
+
+func (s *oggSink) SetTitle(title, url string, now time.Time) { s.m.SetTitle(title, url, now) }
+func (s *oggSink) Flush(now time.Time)                       { s.m.Flush(now) }
 
 // newOutputEncoder returns the encoder for one of a station's outputs
 // and, for MP3, mp3enc's note on a lesser encoder.
-func newOutputEncoder(cfg config.Station, o config.Output) (output.Encoder, string, error) {
+func newOutputEncoder(cfg config.Station, o config.Output, index int, loadOpus func() (*opus.Library, error)) (output.Encoder, string, error) {
 	switch o.Codec {
 	case config.CodecMP3:
 		enc, note, err := output.NewMP3(mp3enc.Options{
@@ -50,7 +85,7 @@ func newOutputEncoder(cfg config.Station, o config.Output) (output.Encoder, stri
 		}
 		return enc, note, nil
 	case config.CodecOpus:
-		enc, err := newOpusEncoder(o)
+		enc, err := newOpusEncoder(o, index, loadOpus)
 		return enc, "", err
 	}
 	return nil, "", fmt.Errorf("output %s: unknown codec %q", o.Mount, o.Codec)
@@ -66,15 +101,15 @@ func contentType(codec string) string {
 
 // newOutputs builds a station's outputs and claims their mounts; on an
 // error it gives back what it took.
-func newOutputs(cfg config.Station, pub Publisher, filter resample.Quality, log *slog.Logger) (outs []*stationOutput, err error) {
+func newOutputs(cfg config.Station, pub Publisher, loadOpus func() (*opus.Library, error), filter resample.Quality, log *slog.Logger) (outs []*stationOutput, err error) {
 	defer func() {
 		if err != nil {
 			closeOutputs(outs, log)
 			outs = nil
 		}
 	}()
-	for _, o := range cfg.Outputs {
-		enc, note, err := newOutputEncoder(cfg, o)
+	for i, o := range cfg.Outputs {
+		enc, note, err := newOutputEncoder(cfg, o, i, loadOpus)
 		if err != nil {
 			return outs, err
 		}
@@ -101,12 +136,21 @@ func newOutputs(cfg config.Station, pub Publisher, filter resample.Quality, log 
 		outs = append(outs, &stationOutput{
 			cfg: o, enc: enc, mount: m, release: release,
 			out: output.New(output.Config{
-				Mount: o.Mount, StationRate: cfg.SampleRate, Encoder: enc, Sink: m,
+				Mount: o.Mount, StationRate: cfg.SampleRate, Encoder: enc, Sink: sinkFor(o, m, log),
 				Resampler: filter, Logger: log,
 			}),
 		})
 	}
 	return outs, nil
+}
+
+// sinkFor is where an output's encoder writes: its mount, through an
+// oggSink for Ogg pages.
+func sinkFor(o config.Output, m *broadcast.Mount, log *slog.Logger) mixer.FrameSink {
+	if o.Codec == config.CodecOpus {
+		return newOggSink(m, log)
+	}
+	return m
 }
 
 // closeOutputs closes the outputs' encoders and gives back their mounts.

@@ -20,6 +20,7 @@ import (
 
 	"onair/broadcast"
 	"onair/codec/mp3enc"
+	"onair/codec/opus"
 	"onair/config"
 	"onair/dsp/resample"
 	"onair/library"
@@ -56,6 +57,8 @@ type Programming struct {
 	// Talk keeps the talk-over settings saved from the console; nil =
 	// the config file's, not saved.
 	Talk TalkStore
+	// LoadOpus gives libopus to Opus outputs; nil = opus.Load.
+	LoadOpus func() (*opus.Library, error)
 }
 
 // Station is one running station.
@@ -130,7 +133,7 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 			release()
 		}
 	}()
-	outs, err := newOutputs(cfg, pub, filter, log)
+	outs, err := newOutputs(cfg, pub, prog.LoadOpus, filter, log)
 	if err != nil {
 		return nil, "", fmt.Errorf("station %s: %w", cfg.ID, err)
 	}
