@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"onair/codec/mp3enc"
+	"onair/codec/opus"
 	"onair/internal/testenv"
 	"onair/mixer"
 )
@@ -102,6 +103,28 @@ func BenchmarkOutput(b *testing.B) {
 			enc, _, err := NewMP3(mp3enc.Options{Kind: c.kind, Bitrate: c.bitrate, SampleRate: c.rate})
 			if err != nil {
 				b.Skip(err)
+			}
+			defer enc.Close()
+			o := New(Config{StationRate: stationRate, Encoder: enc, Sink: nopSink{}})
+			s := &slot{pcm: block}
+			perBlock(b, func(i int) {
+				s.pos = int64(i) * mixer.BlockFrames
+				o.process(s)
+			})
+		})
+	}
+	// Ogg Opus at 96 kbps from the 44.1 kHz mix: resampling to 48 kHz,
+	// encoding, paging. Complexity 5 is the outputs' setting; 10 is
+	// libopus's own default, for comparison.
+	for _, complexity := range []int{5, 10} {
+		b.Run(fmt.Sprintf("opus96/c%d", complexity), func(b *testing.B) {
+			lib, err := opus.Load()
+			if err != nil {
+				b.Skip(err)
+			}
+			enc, err := NewOpus(lib, OpusOptions{Bitrate: 96, Complexity: complexity})
+			if err != nil {
+				b.Fatal(err)
 			}
 			defer enc.Close()
 			o := New(Config{StationRate: stationRate, Encoder: enc, Sink: nopSink{}})
