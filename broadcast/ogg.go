@@ -43,7 +43,11 @@ func (s *Server) pumpOgg(m *Mount, conn readDeadliner, body io.Reader, info Stre
 			title = t
 		}
 	}})
+	var fixed []byte
 	emit := func(page []byte, pi *ogg.PageInfo) {
+		if pi.Codec == ogg.Opus && !pi.Header {
+			page, fixed = dropEmptyOpusPacket(page, fixed[:0])
+		}
 		if pi.First && !started {
 			// The session's first chain says what the stream is, before
 			// any listener can get a page of it.
@@ -132,6 +136,30 @@ func (m *Mount) WritePage(page []byte, pi *ogg.PageInfo, now time.Time) {
 	if len(m.pending.data) >= chunkTarget {
 		m.publish()
 	}
+}
+
+// dropEmptyOpusPacket returns page without a zero-length packet at its
+// end, rewritten into buf, or page itself when it has none. liquidsoap
+// 2.1 ends each Opus chain with one; RFC 6716 (§3.4, R1) requires a
+// packet of at least one byte, and ffmpeg stops decoding there ("Packet
+// processing failed"), so a listener would lose the stream at the first
+// track change.
+func dropEmptyOpusPacket(page, buf []byte) ([]byte, []byte) {
+	n := len(page)
+	if n < ogg.HeaderSize || int(page[26]) < 2 || ogg.HeaderSize+int(page[26]) > n {
+		return page, buf
+	}
+	segs := page[ogg.HeaderSize : ogg.HeaderSize+int(page[26])]
+	if segs[len(segs)-1] != 0 || segs[len(segs)-2] == 255 {
+		return page, buf // the last packet has bytes (a 0 after 255 ends a longer one)
+	}
+	p, err := ogg.ParsePage(page)
+	if err != nil {
+		return page, buf
+	}
+	p.Segments = p.Segments[:len(p.Segments)-1]
+	buf = ogg.AppendPage(buf, &p)
+	return buf, buf
 }
 
 // startable returns the first chunk from seq on that a listener may begin
