@@ -1,12 +1,15 @@
 package broadcast
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -179,6 +182,68 @@ func TestOggLiquidsoap(t *testing.T) {
 			titles.waitFor(t, titleAlpha, titleBeta, titleAlpha)
 			if got := ts.Mount(mount).Codec(); got != e.codec {
 				t.Errorf("%s: codec %q, want %q", mount, got, e.codec)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// wavPCM returns the samples of a WAV file: what follows its data chunk's
+// header.
+func wavPCM(t *testing.T, wav []byte) []byte {
+	t.Helper()
+	i := bytes.Index(wav, []byte("data"))
+	if !bytes.HasPrefix(wav, []byte("RIFF")) || i < 0 || i+8 > len(wav) {
+		t.Fatalf("not a WAV file (%d bytes)", len(wav))
+	}
+	return wav[i+8:]
+}
+
+// TestOggVLCPlays: cvlc plays an Ogg Opus and an Ogg Vorbis mount, joining
+// mid-chain, and decodes (transcoding to a WAV file at 44.1 kHz with
+// --sout) the tone without gaps.
+func TestOggVLCPlays(t *testing.T) {
+	cvlc := testenv.RequireTool(t, "cvlc", "vlc-bin")
+	ts := startServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	codecs := oggCodecs[:2] // Vorbis and Opus
+	for _, c := range codecs {
+		mount := "/vlc." + c.name
+		src := ffmpegOggSource(t, ctx, c.encoder, c.rate, c.extra, "icecast://source:"+testSourcePass+"@"+ts.http+mount, "audio/ogg", 440, 30*time.Second)
+		waitOnAirFrom(t, ts, mount, src)
+	}
+	var wg sync.WaitGroup
+	for _, c := range codecs {
+		dir := nobodyDir(t)
+		out := filepath.Join(dir, "played.wav")
+		sout := "#transcode{acodec=s16l,samplerate=44100,channels=2}:std{access=file,mux=wav,dst=" + out + "}"
+		vlc := startProgram(t, "cvlc "+c.name, vlcCommand(t, ctx, cvlc, dir, out+".raw", "http://"+ts.http+"/vlc."+c.name,
+			"--sout", sout, "--run-time", "5"))
+		wg.Go(func() {
+			select {
+			case <-vlc.done:
+			case <-time.After(25 * time.Second):
+				t.Errorf("cvlc %s still running after 25 s", c.name)
+				return
+			}
+			if vlc.err != nil {
+				t.Errorf("cvlc %s: %v", c.name, vlc.err)
+			}
+			wav, err := os.ReadFile(out)
+			if err != nil {
+				t.Errorf("VLC wrote no audio for %s: %v", c.name, err)
+				return
+			}
+			pcm := wavPCM(t, wav)
+			if secs := float64(len(pcm)) / 44100 / 4; secs < 4 {
+				t.Errorf("VLC played %.1f s of %s's 5", secs, c.name)
+			}
+			checkTone(t, pcm, "VLC playing "+c.name, 440, fixtureLevel)
+			for _, l := range strings.Split(vlc.out.String(), "\n") {
+				if strings.Contains(l, " error: ") && !strings.Contains(l, "interface") {
+					t.Errorf("VLC playing %s reported: %s", c.name, l)
+				}
 			}
 		})
 	}
