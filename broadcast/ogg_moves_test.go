@@ -1,10 +1,15 @@
 package broadcast
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"onair/codec/ogg"
 	"onair/internal/testenv"
 )
 
@@ -81,4 +86,104 @@ func TestOggFallbackKeepsDecoding(t *testing.T) {
 	testenv.WaitFor(t, "the moved listener gone from the fallback once ffmpeg quit", func() bool {
 		return ts.Mount("/backup.ogg").connections.Load() == 0
 	})
+}
+
+// opusChain is a synthetic Ogg Opus chain: OpusHead and OpusTags pages,
+// then audio pages of one packet each.
+func opusChain(serial uint32, audio int) [][]byte {
+	head := []byte("OpusHead\x01\x02\x38\x01\x80\xbb\x00\x00\x00\x00\x00")
+	tags := []byte("OpusTags\x04\x00\x00\x00test\x00\x00\x00\x00")
+	pages := [][]byte{oggPage(ogg.BOS, serial, 0, 0, head), oggPage(0, serial, 1, 0, tags)}
+	for i := range audio {
+		pages = append(pages, oggPage(0, serial, uint32(2+i), int64(960*(i+1)), bytes.Repeat([]byte{0xfc, byte(i)}, 200)))
+	}
+	return pages
+}
+
+// TestOggMovesLimitsAndKicks: the admin move API refuses to move listeners
+// between Ogg Opus and Ogg Vorbis, and between Ogg and MP3, and leaves
+// them where they were; max_listeners holds on an Ogg mount; a kicked Ogg
+// listener is disconnected and its place freed.
+func TestOggMovesLimitsAndKicks(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.Mounts = append(o.Mounts, MountConfig{Path: "/opus", Settings: MountSettings{MaxListeners: 2}})
+	})
+	opus := startOggSource(t, ts, "/opus", "audio/ogg")
+	for _, p := range opusChain(1, 100) {
+		opus.Write(p)
+	}
+	vorbis := startOggSource(t, ts, "/vorbis", "audio/ogg")
+	heads, audio := oggChain(2, "V", 60)
+	for _, p := range append(heads, audio...) {
+		vorbis.Write(p)
+	}
+	mp3 := startIcecastSource(t, ts, "/mp3", "")
+	mp3.send(t, 100)
+	for _, m := range []string{"/opus", "/vorbis", "/mp3"} {
+		waitOnAir(t, ts, m)
+	}
+	if c := ts.Mount("/opus").Codec(); c != "opus" {
+		t.Fatalf("/opus carries %q", c)
+	}
+
+	ls := map[string]*oggListener{"/opus": listenOgg(t, ts, "/opus"), "/vorbis": listenOgg(t, ts, "/vorbis")}
+	ml := listen(t, ts, "/mp3", false)
+	ml.readFrames(t, 5)
+	for _, mv := range [][2]string{{"/opus", "/vorbis"}, {"/vorbis", "/opus"}, {"/vorbis", "/mp3"}, {"/mp3", "/vorbis"}} {
+		code, body := adminGet(t, "http://"+ts.http+"/admin/moveclients?mount="+mv[0]+"&destination="+mv[1], "admin", testAdminPass)
+		if code != http.StatusBadRequest || !strings.Contains(body, "Cannot move") {
+			t.Errorf("move %s to %s: %d %s", mv[0], mv[1], code, body)
+		}
+	}
+	for _, m := range []string{"/opus", "/vorbis", "/mp3"} {
+		if n := ts.Mount(m).connections.Load(); n != 1 {
+			t.Errorf("%s has %d listeners after the refused moves, want its own 1", m, n)
+		}
+	}
+	// The listeners still read their own streams.
+	if p := ls["/opus"].page(t); p.Serial != 1 {
+		t.Errorf("the /opus listener got a page of stream %d", p.Serial)
+	}
+	if p := ls["/vorbis"].page(t); p.Serial != 2 {
+		t.Errorf("the /vorbis listener got a page of stream %d", p.Serial)
+	}
+
+	// max_listeners 2: a second listener joins, a third is refused.
+	second := listenOgg(t, ts, "/opus")
+	if p := second.page(t); describe(p) != "1/0" {
+		t.Errorf("the second listener began with page %s, want the chain's first", describe(p))
+	}
+	resp, _ := httpGet(t, "http://"+ts.http+"/opus")
+	if resp.StatusCode == http.StatusOK {
+		t.Fatalf("a third listener of /opus (max_listeners 2) was let in")
+	}
+
+	// Kick the first: its connection ends, and there is room again.
+	m := ts.Mount("/opus")
+	var first uint64
+	m.mu.Lock()
+	for id := range m.clients {
+		if first == 0 || id < first {
+			first = id
+		}
+	}
+	m.mu.Unlock()
+	code, body := adminGet(t, fmt.Sprintf("http://%s/admin/killclient?mount=/opus&id=%d", ts.http, first), "admin", testAdminPass)
+	if code != http.StatusOK {
+		t.Fatalf("killclient: %d %s", code, body)
+	}
+	// The source sends nothing more: the listener's reads end with the
+	// burst, at the close, or (not kicked) when the dial deadline passes.
+	var err error
+	for i := 0; i < 1<<20 && err == nil; i++ {
+		_, err = ls["/opus"].br.ReadByte()
+	}
+	if err == nil || isTimeout(err) {
+		t.Errorf("the kicked listener's connection stayed open: %v", err)
+	}
+	testenv.WaitFor(t, "the kicked listener's place freed", func() bool { return m.connections.Load() == 1 })
+	third := listenOgg(t, ts, "/opus")
+	if p := third.page(t); describe(p) != "1/0" {
+		t.Errorf("a listener after the kick began with page %s", describe(p))
+	}
 }
