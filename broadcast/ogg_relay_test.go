@@ -2,7 +2,9 @@ package broadcast
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -76,5 +78,64 @@ func TestOggRelays(t *testing.T) {
 				t.Errorf("the edge carries %q, want %q", got, tc.codec)
 			}
 		})
+	}
+}
+
+// icecastSourceTitle is the title icecast2's /status-json.xsl shows for
+// its one mount.
+func icecastSourceTitle(addr string) string {
+	cl := http.Client{Timeout: 2 * time.Second}
+	resp, err := cl.Get("http://" + addr + "/status-json.xsl")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	// One mount: source is an object.
+	var st struct {
+		Icestats struct {
+			Source struct {
+				Title  string `json:"title"`
+				Artist string `json:"artist"`
+			} `json:"source"`
+		} `json:"icestats"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&st) != nil {
+		return ""
+	}
+	if s := st.Icestats.Source; s.Artist != "" {
+		return s.Artist + " - " + s.Title
+	}
+	return st.Icestats.Source.Title
+}
+
+// TestOggIcecastSlave: icecast2, a slave of OnAir, mirrors its Ogg Vorbis
+// mount: an ffmpeg listener of icecast2 decodes the tone cleanly, and
+// icecast2 reads the title from the stream's comments as OnAir passed
+// them on.
+func TestOggIcecastSlave(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	ts := startServer(t, func(o *Options) { o.RelayPassword = testRelayPass })
+	c := oggCodecs[0] // Vorbis
+	src := ffmpegOggSource(t, ctx, c.encoder, c.rate, c.extra, "icecast://source:"+testSourcePass+"@"+ts.http+"/radio.ogg", "application/ogg", 440, 35*time.Second)
+	waitOnAirFrom(t, ts, "/radio.ogg", src)
+
+	slave, _ := startIcecastSlave(t, ctx, ts.http, testRelayPass)
+	if !testenv.Poll(slaveInterval*time.Second+15*time.Second, func() bool {
+		return slices.Equal(icecastMounts(slave), []string{"/radio.ogg"})
+	}) {
+		t.Fatalf("icecast2 lists %q, want /radio.ogg", icecastMounts(slave))
+	}
+	pcm, errs := decodeOgg(ctx, "http://"+slave+"/radio.ogg", 3*time.Second)
+	if errs != "" {
+		t.Errorf("ffmpeg on icecast2 reported: %s", errs)
+	}
+	if got, want := len(pcm), 3*44100*4; got < want*9/10 {
+		t.Errorf("%.1f s of audio of 3 from icecast2", float64(got)/44100/4)
+	}
+	checkTone(t, pcm, "icecast2's listener", 440, fixtureLevel)
+	var title string
+	if !testenv.Poll(10*time.Second, func() bool { title = icecastSourceTitle(slave); return title == "Ogg Artist - Ogg Song" }) {
+		t.Errorf("icecast2 shows the title %q, want the stream's comments' Ogg Artist - Ogg Song", title)
 	}
 }
