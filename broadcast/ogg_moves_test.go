@@ -41,8 +41,8 @@ func TestOggFallbackKeepsDecoding(t *testing.T) {
 	vorbis := oggCodecs[0]
 	url := func(m string) string { return "icecast://source:" + testSourcePass + "@" + ts.http + m }
 	backup := ffmpegOggSource(t, ctx, vorbis.encoder, vorbis.rate, vorbis.extra, url("/backup.ogg"), "audio/ogg", 660, 30*time.Second)
-	waitOnAirFrom(t, ts, "/backup.ogg", backup)
 	main := ffmpegOggSource(t, ctx, vorbis.encoder, vorbis.rate, vorbis.extra, url("/main.ogg"), "application/ogg", 440, 30*time.Second)
+	waitOnAirFrom(t, ts, "/backup.ogg", backup)
 	waitOnAirFrom(t, ts, "/main.ogg", main)
 
 	type result struct {
