@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -150,5 +151,104 @@ func TestOggIces2(t *testing.T) {
 	titles.waitFor(t, titleAlpha, titleBeta, titleAlpha)
 	if strings.Contains(p.out.String(), "EROR") {
 		t.Errorf("ices2 reported errors")
+	}
+}
+
+// TestOggIces2Encoding: ices 2.0.3 encodes Vorbis from raw PCM on its
+// stdin (its stdinpcm input: a 440 Hz tone from ffmpeg in real time).
+// Told of a new title (its metadata file, then SIGUSR1), it begins a new
+// chain with the new comments: the status page shows the title, and an
+// ffmpeg listener across the change decodes the tone throughout.
+func TestOggIces2Encoding(t *testing.T) {
+	ices := testenv.RequireTool(t, "ices2", "ices2")
+	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	// A small burst, so that the listener decodes live, across the change.
+	ts := startServer(t, func(o *Options) { o.Defaults.BurstSize = 4 << 10 })
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	meta := filepath.Join(dir, "metadata")
+	if err := os.WriteFile(meta, []byte("artist=Test Artist\ntitle=Sine Alpha\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(ts.http)
+	cfg := fmt.Sprintf(`<?xml version="1.0"?>
+<ices>
+  <background>0</background>
+  <logpath>%[1]s</logpath>
+  <logfile>ices.log</logfile>
+  <loglevel>3</loglevel>
+  <consolelog>1</consolelog>
+  <stream>
+    <metadata><name>Ices Live</name><genre>Test</genre><description>ices2 stdinpcm</description></metadata>
+    <input>
+      <module>stdinpcm</module>
+      <param name="rate">44100</param>
+      <param name="channels">2</param>
+      <param name="metadata">1</param>
+      <param name="metadatafilename">%[2]s</param>
+    </input>
+    <instance>
+      <hostname>%[3]s</hostname>
+      <port>%[4]s</port>
+      <password>%[5]s</password>
+      <mount>/live.ogg</mount>
+      <reconnectattempts>0</reconnectattempts>
+      <encode><quality>4</quality><samplerate>44100</samplerate><channels>2</channels></encode>
+    </instance>
+  </stream>
+</ices>
+`, dir, meta, host, port, testSourcePass)
+	xml := filepath.Join(dir, "ices.xml")
+	if err := os.WriteFile(xml, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm := exec.CommandContext(ctx, ffmpeg, "-hide_banner", "-loglevel", "error", "-re",
+		"-f", "lavfi", "-i", toneSpec(440, 30*time.Second), "-f", "s16le", "-")
+	pcm.Stdout = w
+	startProgram(t, "ffmpeg (PCM)", pcm)
+	enc := exec.CommandContext(ctx, ices, xml)
+	enc.Stdin = r
+	p := startProgram(t, "ices2", enc)
+	r.Close()
+	w.Close()
+	waitOnAirFrom(t, ts, "/live.ogg", p)
+	titles := watchTitles(t, ts.http, "/live.ogg")
+
+	const d = 6 * time.Second
+	done := make(chan struct{})
+	var out []byte
+	var said string
+	go func() {
+		defer close(done)
+		out, said = decodeOggWarnings(ctx, "http://"+ts.http+"/live.ogg", d)
+	}()
+	testenv.WaitFor(t, "the listener on /live.ogg", func() bool { return ts.Mount("/live.ogg").bytesOut() > 0 })
+	if err := os.WriteFile(meta, []byte("artist=Test Artist\ntitle=Sine Beta\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	titles.waitFor(t, titleBeta)
+	select {
+	case <-done:
+		t.Errorf("ffmpeg was done before the new chain's title showed: it did not play across it")
+	default:
+	}
+	<-done
+	if said != "" {
+		t.Logf("ffmpeg across ices2's new chain said:\n%s", said)
+	}
+	if got, want := len(out), int(d.Seconds()*44100*4); got < want*9/10 {
+		t.Errorf("ffmpeg decoded %.1f s of %v: it stopped at the new chain", float64(got)/44100/4, d)
+	}
+	checkTone(t, out, "ices2 stdinpcm", 440, fixtureLevel)
+	if got := ts.Mount("/live.ogg").Codec(); got != "vorbis" {
+		t.Errorf("codec %q", got)
 	}
 }
