@@ -52,7 +52,7 @@ func TestOggFallbackKeepsDecoding(t *testing.T) {
 	done := make(chan result, 1)
 	const d = 8 * time.Second
 	go func() {
-		pcm, said := decodeOggWarnings(ctx, "http://"+ts.http+"/main.ogg", d)
+		pcm, said := decodeOggLog(ctx, "http://"+ts.http+"/main.ogg", d, "warning")
 		done <- result{pcm, said}
 	}()
 	m := ts.Mount("/main.ogg")

@@ -104,24 +104,6 @@ func (w *titleWatch) waitFor(t *testing.T, want ...string) {
 	}
 }
 
-// decodeOggWarnings is decodeOgg with ffmpeg's warnings kept, so that a
-// test can say what ffmpeg makes of a chain boundary.
-func decodeOggWarnings(ctx context.Context, url string, d time.Duration) ([]byte, string) {
-	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "warning",
-		"-i", url, "-t", fmt.Sprintf("%.1f", d.Seconds()), "-f", "s16le", "-ac", "2", "-ar", "44100", "-")
-	var out strings.Builder
-	var pcm = &byteSink{}
-	cmd.Stdout, cmd.Stderr = pcm, &out
-	if err := cmd.Run(); err != nil {
-		return pcm.b, err.Error() + ": " + out.String()
-	}
-	return pcm.b, strings.TrimSpace(out.String())
-}
-
-type byteSink struct{ b []byte }
-
-func (s *byteSink) Write(p []byte) (int, error) { s.b = append(s.b, p...); return len(p), nil }
-
 // oggLiquidsoapEncoders are liquidsoap 2.1's Ogg encoders, with the codec
 // OnAir must find in their streams.
 var oggLiquidsoapEncoders = []struct{ name, encoder, codec string }{
@@ -171,7 +153,7 @@ func TestOggLiquidsoap(t *testing.T) {
 		wg.Go(func() {
 			// 6 s: across two or three track changes (tracks of 2.5 s).
 			const d = 6 * time.Second
-			pcm, warnings := decodeOggWarnings(ctx, "http://"+ts.http+mount, d)
+			pcm, warnings := decodeOggLog(ctx, "http://"+ts.http+mount, d, "warning")
 			if warnings != "" {
 				t.Logf("ffmpeg playing %s said:\n%s", mount, warnings)
 			}

@@ -140,7 +140,7 @@ func TestOggIces2(t *testing.T) {
 	titles := watchTitles(t, ts.http, "/ices.ogg")
 
 	const d = 6 * time.Second
-	pcm, said := decodeOggWarnings(ctx, "http://"+ts.http+"/ices.ogg", d)
+	pcm, said := decodeOggLog(ctx, "http://"+ts.http+"/ices.ogg", d, "warning")
 	if said != "" {
 		t.Logf("ffmpeg across ices2's chains said:\n%s", said)
 	}
@@ -225,7 +225,7 @@ func TestOggIces2Encoding(t *testing.T) {
 	var said string
 	go func() {
 		defer close(done)
-		out, said = decodeOggWarnings(ctx, "http://"+ts.http+"/live.ogg", d)
+		out, said = decodeOggLog(ctx, "http://"+ts.http+"/live.ogg", d, "warning")
 	}()
 	testenv.WaitFor(t, "the listener on /live.ogg", func() bool { return ts.Mount("/live.ogg").bytesOut() > 0 })
 	if err := os.WriteFile(meta, []byte("artist=Test Artist\ntitle=Sine Beta\n"), 0o644); err != nil {
