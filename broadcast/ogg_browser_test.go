@@ -45,7 +45,9 @@ type oggBrowserResult struct {
 // into the chain, not at 0). On Vorbis, at the first track change it
 // fired "waiting" at currentTime 7.98 and stood there some 3 s of wall
 // time before "playing" again at 8.05, without error: a pause, not a
-// failure, so the test does not fail on it.
+// failure, so the test does not fail on it. It does the same playing
+// the same liquidsoap stream from icecast2 ("waiting" at 7.97, "playing"
+// at 8.05): Chromium's, not the server's.
 func TestOggBrowserFollowsChains(t *testing.T) {
 	node := testenv.RequireTool(t, "node", "nodejs")
 	testenv.RequireTool(t, "chromium", "chromium")
