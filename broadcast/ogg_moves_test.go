@@ -187,3 +187,67 @@ func TestOggMovesLimitsAndKicks(t *testing.T) {
 		t.Errorf("a listener after the kick began with page %s", describe(p))
 	}
 }
+
+// TestOggFallbackStartsOnHeaders: when an Ogg mount's source leaves, its
+// listener, moved to the fallback, gets whole pages throughout: the last
+// of the main mount's, then the fallback's chain header pages, then an
+// audio page of that chain a decoder can start on.
+func TestOggFallbackStartsOnHeaders(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.Defaults.BurstSize = 4 << 10
+		o.Mounts = append(o.Mounts, MountConfig{Path: "/main.ogg", Settings: MountSettings{Fallback: "/backup.ogg"}})
+	})
+	backup := startOggSource(t, ts, "/backup.ogg", "audio/ogg")
+	bHeads, bAudio := oggChain(20, "Backup", 60)
+	for _, p := range append(bHeads, bAudio[:45]...) {
+		backup.Write(p)
+	}
+	main := startOggSource(t, ts, "/main.ogg", "application/ogg")
+	mHeads, mAudio := oggChain(10, "Main", 40)
+	for _, p := range append(mHeads, mAudio...) {
+		main.Write(p)
+	}
+	waitOnAir(t, ts, "/backup.ogg")
+	waitOnAir(t, ts, "/main.ogg")
+
+	l := listenOgg(t, ts, "/main.ogg")
+	if got := []string{describe(l.page(t)), describe(l.page(t))}; strings.Join(got, " ") != "10/0 10/1" {
+		t.Fatalf("first pages %v, want the main chain's headers", got)
+	}
+	// Read what the main mount published, then end its source.
+	p := l.page(t)
+	for p.Serial == 10 && p.Sequence < 30 {
+		p = l.page(t)
+	}
+	main.Close()
+	m := ts.Mount("/main.ogg")
+	testenv.WaitFor(t, "the main mount off air", func() bool { return !m.OnAir() })
+	// More of the backup, so that chunks past the move are published.
+	for _, p := range bAudio[45:] {
+		backup.Write(p)
+	}
+	var seen []string
+	last := p.Sequence
+	for range 100 {
+		p = l.page(t)
+		seen = append(seen, describe(p))
+		if p.Serial == 20 {
+			break
+		}
+		if p.Sequence != last+1 {
+			t.Fatalf("main chain: page %d after %d", p.Sequence, last)
+		}
+		last = p.Sequence
+	}
+	// (A listener moves to the fallback's live edge: what it had not
+	// yet been sent of the main mount's last chunks, it does not get.)
+	if p.Serial != 20 || p.Sequence != 0 {
+		t.Fatalf("after the main chain, pages %v: want the fallback's first header page", seen)
+	}
+	if next := l.page(t); describe(next) != "20/1" {
+		t.Fatalf("the fallback's second page %s, want its second header page", describe(next))
+	}
+	if next := l.page(t); next.Serial != 20 || next.Sequence < 2 || next.Flags&ogg.Continued != 0 {
+		t.Fatalf("the fallback's first audio page %s: not one a decoder can start on", describe(next))
+	}
+}
