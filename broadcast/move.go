@@ -87,7 +87,7 @@ func (s *Server) MoveListeners(from, to *Mount, pick func(*listener) bool) (int,
 	if !to.OnAir() || to.Settings().Input {
 		return 0, ErrNoMount
 	}
-	if a, b := from.Info(), to.Info(); a != nil && b != nil && a.ContentType != b.ContentType {
+	if a, b := from.Info(), to.Info(); a != nil && b != nil && !sameContainer(a.ContentType, b.ContentType) {
 		return 0, ErrUnsupportedType
 	}
 	if a, b := from.Codec(), to.Codec(); a != "" && b != "" && a != b {
@@ -105,6 +105,14 @@ func (s *Server) MoveListeners(from, to *Mount, pick func(*listener) bool) (int,
 		}
 	}
 	return n, nil
+}
+
+// sameContainer reports whether a player of a stream of Content-Type a
+// can be handed one of type b: the same type, or two names of Ogg
+// (liquidsoap says application/ogg where ffmpeg says audio/ogg), whose
+// codecs MoveListeners compares next.
+func sameContainer(a, b string) bool {
+	return a == b || isOgg(a) && isOgg(b)
 }
 
 // moveListener takes l, at a chunk boundary, from its mount to to: same

@@ -44,7 +44,15 @@ func (s *Server) pumpOgg(m *Mount, conn readDeadliner, body io.Reader, info Stre
 			title = t
 		}
 	}})
+	var fixed []byte
 	emit := func(page []byte, pi *ogg.PageInfo) {
+		if pi.Codec == ogg.Opus && !pi.Header {
+			// liquidsoap 2.1 ends each Opus chain with a zero-length
+			// packet, which RFC 6716 (§3.4, R1) forbids and at which
+			// ffmpeg stops decoding: listeners would lose the stream at
+			// the first track change.
+			page, fixed = ogg.DropEmptyLastPacket(page, fixed[:0])
+		}
 		if pi.First && !started {
 			// The session's first chain says what the stream is, before
 			// any listener can get a page of it.

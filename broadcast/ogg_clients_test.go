@@ -106,7 +106,13 @@ func TestOggFFmpegSources(t *testing.T) {
 // decodeOgg plays url with ffmpeg for d and returns the PCM (s16le,
 // stereo, 44.1 kHz) and what ffmpeg reported.
 func decodeOgg(ctx context.Context, url string, d time.Duration) ([]byte, string) {
-	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error",
+	return decodeOggLog(ctx, url, d, "error")
+}
+
+// decodeOggLog is decodeOgg with ffmpeg's -loglevel: "warning" keeps
+// what it says at a chain boundary.
+func decodeOggLog(ctx context.Context, url string, d time.Duration, level string) ([]byte, string) {
+	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", level,
 		"-i", url, "-t", fmt.Sprintf("%.1f", d.Seconds()), "-f", "s16le", "-ac", "2", "-ar", "44100", "-")
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
