@@ -246,7 +246,7 @@ func sendMP3(t *testing.T, src *sourceClient, mp3 []byte) (stop func()) {
 // stereo, 44.1 kHz) and returns it with the file's path.
 func startPlayer(t *testing.T, ctx context.Context, player, url string) (*program, string) {
 	t.Helper()
-	dir := nobodyDir(t)
+	dir := testenv.NobodyDir(t)
 	out := filepath.Join(dir, "played.s16")
 	var cmd *exec.Cmd
 	switch player {
@@ -258,7 +258,7 @@ func startPlayer(t *testing.T, ctx context.Context, player, url string) (*progra
 		cmd = exec.CommandContext(ctx, testenv.RequireTool(t, "ffmpeg", "ffmpeg"), "-hide_banner", "-loglevel", "error",
 			"-i", url, "-f", "s16le", "-ac", "2", "-ar", "44100", "-y", out)
 	case "cvlc":
-		cmd = vlcCommand(t, ctx, testenv.RequireTool(t, "cvlc", "vlc-bin"), dir, out, url)
+		cmd = testenv.VLCCommand(t, ctx, testenv.RequireTool(t, "cvlc", "vlc-bin"), dir, out, url)
 	}
 	var discard bytes.Buffer
 	cmd.Stdout = &discard

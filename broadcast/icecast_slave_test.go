@@ -59,7 +59,7 @@ func startIcecastSlave(t *testing.T, ctx context.Context, master, relayPassword 
 func startIcecast(t *testing.T, ctx context.Context, extra string) (addr string, errorLog func() string) {
 	t.Helper()
 	icecast := testenv.RequireTool(t, "icecast2", "icecast2")
-	dir := nobodyDir(t) // icecast2 drops root for nobody and writes its logs here
+	dir := testenv.NobodyDir(t) // icecast2 drops root for nobody and writes its logs here
 	port := freePort(t)
 	owner := ""
 	if os.Geteuid() == 0 {

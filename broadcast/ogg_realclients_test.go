@@ -208,10 +208,10 @@ func TestOggVLCPlays(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for name := range srcs {
-		dir := nobodyDir(t)
+		dir := testenv.NobodyDir(t)
 		out := filepath.Join(dir, "played.wav")
 		sout := "#transcode{acodec=s16l,samplerate=44100,channels=2}:std{access=file,mux=wav,dst=" + out + "}"
-		vlc := startProgram(t, "cvlc "+name, vlcCommand(t, ctx, cvlc, dir, out+".raw", "http://"+ts.http+"/vlc."+name,
+		vlc := startProgram(t, "cvlc "+name, testenv.VLCCommand(t, ctx, cvlc, dir, out+".raw", "http://"+ts.http+"/vlc."+name,
 			"--sout", sout, "--run-time", "7"))
 		wg.Go(func() {
 			select {

@@ -19,10 +19,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -221,32 +219,6 @@ func fakeSoundCard(t *testing.T, ctx context.Context, dir string, d time.Duratio
 	// ends that wait too.
 	startProgram(t, "ffmpeg (sound card)", exec.CommandContext(ctx, ffmpeg, "-hide_banner", "-loglevel", "error",
 		"-re", "-f", "lavfi", "-i", toneSpec(440, d), "-f", "s16le", "-y", fifo))
-	return dir
-}
-
-// nobodyDir makes a scratch directory that the user nobody owns, for a
-// program that refuses to run as root; the test removes it.
-func nobodyDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "onair-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("nobody")
-		if err != nil {
-			t.Fatalf("running as root and there is no user nobody to run the player as: %v", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
 	return dir
 }
 
@@ -794,9 +766,9 @@ func TestVLCPlays(t *testing.T) {
 	waitOnAir(t, ts, "/live")
 	setTitle(t, ts, "/live", "Ünïcode Artist - First Song")
 
-	dir := nobodyDir(t)
+	dir := testenv.NobodyDir(t)
 	out := filepath.Join(dir, "played.s16")
-	vlc := startProgram(t, "cvlc", vlcCommand(t, ctx, cvlc, dir, out, "http://"+tap.http+"/live", "-vv", "--run-time", "5"))
+	vlc := startProgram(t, "cvlc", testenv.VLCCommand(t, ctx, cvlc, dir, out, "http://"+tap.http+"/live", "-vv", "--run-time", "5"))
 	time.Sleep(2500 * time.Millisecond)
 	testenv.WaitFor(t, "one listener while VLC plays", func() bool { return ts.Mount("/live").Listeners() == 1 })
 	setTitle(t, ts, "/live", "Second Song")
@@ -848,25 +820,6 @@ func TestVLCPlays(t *testing.T) {
 			t.Errorf("VLC's request %d answered %q", i+1, printable(resp))
 		}
 	}
-}
-
-// vlcCommand is cvlc playing url into out (raw s16le, stereo, 44.1 kHz)
-// until the stream ends, in dir, as nobody when the test runs as root
-// (VLC refuses root). extra are further options.
-func vlcCommand(t *testing.T, ctx context.Context, cvlc, dir, out, url string, extra ...string) *exec.Cmd {
-	t.Helper()
-	args := append([]string{cvlc, "--intf", "dummy", "--play-and-exit",
-		"--aout", "afile", "--audiofile-file", out, "--audiofile-format", "s16",
-		"--audiofile-channels", "2", "--no-audiofile-wav"}, extra...)
-	args = append(args, url)
-	if os.Geteuid() == 0 {
-		setpriv := testenv.RequireTool(t, "setpriv", "util-linux")
-		args = append([]string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"}, args...)
-	}
-	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_RUNTIME_DIR="+dir)
-	cmd.Dir = dir
-	return cmd
 }
 
 // ---- the default mount

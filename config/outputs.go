@@ -50,6 +50,11 @@ type Output struct {
 	// Hidden leaves the output out of the relay list, the status pages
 	// and the public lists, as for mounts.
 	Hidden bool `yaml:"hidden"`
+	// ChainTitles makes an Opus output start a new Ogg chain, whose
+	// OpusTags carry the title, at every title change. Off (the
+	// default), the stream is one chain and titles reach listeners
+	// through the status pages and the API: VLC stops at a new chain.
+	ChainTitles bool `yaml:"chain_titles"`
 }
 
 // Rate is the sample rate the output runs at, given its station's.
@@ -93,6 +98,9 @@ func checkOutputs(ch *checker, p string, s Station, taken map[string]string, kno
 			}
 		default:
 			ch.add(op+".codec", "must be one of %s, %s, not %q", CodecMP3, CodecOpus, o.Codec)
+		}
+		if o.ChainTitles && o.Codec != CodecOpus {
+			ch.add(op+".chain_titles", "is for opus outputs: MP3 carries titles as ICY metadata")
 		}
 		atLeast(ch, op+".max_listeners", o.MaxListeners, 0)
 		between(ch, op+".burst_size", o.BurstSize, 0, MaxBurstSize)

@@ -127,6 +127,8 @@ func TestValidateRules(t *testing.T) {
 			`onair.yaml:3: 'bitrate' must be between 6 and 510`},
 		{"output opus bitrate too high", "stations:\n  - outputs:\n      - {mount: /s.opus, codec: opus, bitrate: 511}",
 			`onair.yaml:3: 'bitrate' must be between 6 and 510`},
+		{"output mp3 chain_titles", "stations:\n  - outputs:\n      - {mount: /s64, codec: mp3, bitrate: 64, chain_titles: true}",
+			`onair.yaml:3: 'chain_titles' is for opus outputs: MP3 carries titles as ICY metadata`},
 		{"output opus sample_rate", "stations:\n  - outputs:\n      - {mount: /s.opus, codec: opus, bitrate: 96, sample_rate: 44100}",
 			`onair.yaml:3: 'sample_rate' must be 48000 (or left out) for opus, not 44100`},
 		{"output on the station's mount", "stations:\n  - outputs:\n      - {mount: /stream, codec: mp3, bitrate: 64}",

@@ -37,7 +37,7 @@ func newOpusEncoder(o config.Output, index int, load func() (*opus.Library, erro
 		return nil, fmt.Errorf("output %s: %w", o.Mount, err)
 	}
 	serial := uint32(time.Now().UnixNano()) + uint32(index)<<24
-	enc, err := output.NewOpus(lib, output.OpusOptions{Bitrate: o.Bitrate, Serial: serial})
+	enc, err := output.NewOpus(lib, output.OpusOptions{Bitrate: o.Bitrate, Serial: serial, ChainTitles: o.ChainTitles})
 	if err != nil {
 		return nil, fmt.Errorf("output %s: %w", o.Mount, err)
 	}

@@ -232,7 +232,7 @@ func TestOpusOutputWithoutLibopus(t *testing.T) {
 
 // TestOpusOutputCarriesTheMix: a station with its MP3 128 mount, an MP3 64
 // output and an Opus 96 output plays the same tones on all three. The
-// Opus output starts a chain at each title: ffmpeg decodes the whole
+// Opus output, with chain_titles, starts a chain at each title: ffmpeg decodes the whole
 // recording, chains and all, without a complaint, and each chain's
 // OpusTags name the tone that chain plays.
 func TestOpusOutputCarriesTheMix(t *testing.T) {
@@ -249,7 +249,7 @@ func TestOpusOutputCarriesTheMix(t *testing.T) {
 	cfg.CrossfadeMS = 0
 	cfg.Outputs = []config.Output{
 		{Mount: "/stream-64.mp3", Codec: config.CodecMP3, Bitrate: 64},
-		{Mount: "/stream.opus", Codec: config.CodecOpus, Bitrate: 96},
+		{Mount: "/stream.opus", Codec: config.CodecOpus, Bitrate: 96, ChainTitles: true},
 	}
 	addr, st, run := newStationOf(t, cfg)
 	run()

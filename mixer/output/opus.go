@@ -14,6 +14,11 @@ type OpusOptions struct {
 	// Serial is the first chain's serial number; each chain after it
 	// takes the next. Listeners' players tell chains apart by it.
 	Serial uint32
+	// ChainTitles starts a new chain, whose OpusTags name the title, at
+	// every title change. Off, the stream is one chain from start to
+	// end and titles reach listeners through the status pages and the
+	// API only: VLC 3.0 stops playing at a new chain (measured).
+	ChainTitles bool
 }
 
 // opusEncoder is an Ogg Opus Encoder at 48 kHz: whole pages out, and a new
@@ -25,6 +30,7 @@ type opusEncoder struct {
 	serial  uint32
 	title   string
 	retitle bool // a title came: the next Encode starts a chain with it
+	chains  bool // a title change starts a chain
 	started bool
 	owed    int // samples taken but not yet reported with a page
 	buf     []byte
@@ -37,7 +43,7 @@ func NewOpus(lib *opus.Library, o OpusOptions) (Encoder, error) {
 		return nil, fmt.Errorf("opus output: %w", err)
 	}
 	return &opusEncoder{
-		w: opus.NewOggWriter(enc), enc: enc, name: lib.Version(), serial: o.Serial,
+		w: opus.NewOggWriter(enc), enc: enc, name: lib.Version(), serial: o.Serial, chains: o.ChainTitles,
 		buf: make([]byte, 0, 32<<10),
 	}, nil
 }
@@ -51,7 +57,9 @@ func (e *opusEncoder) Name() string { return e.name }
 func (e *opusEncoder) Close() error { return e.enc.Close() }
 
 func (e *opusEncoder) SetTitle(title string) {
-	e.title, e.retitle = title, true
+	if !e.started || e.chains {
+		e.title, e.retitle = title, true
+	}
 }
 
 func (e *opusEncoder) Encode(pcm []float32, emit func(frame []byte, samples int)) error {
