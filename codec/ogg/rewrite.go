@@ -22,4 +22,3 @@ func DropEmptyLastPacket(page, buf []byte) ([]byte, []byte) {
 	buf = AppendPage(buf, &p)
 	return buf, buf
 }
-
