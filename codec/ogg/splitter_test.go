@@ -43,9 +43,8 @@ func vorbisChain(serial uint32, title string, audio int) [][]byte {
 }
 
 type seen struct {
-	pages  [][]byte
-	infos  []PageInfo
-	titles []string
+	pages [][]byte
+	infos []PageInfo
 }
 
 func split(t *testing.T, s *Splitter, stream []byte, step int) (seen, error) {
