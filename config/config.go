@@ -208,6 +208,13 @@ type Station struct {
 	// CrossfadeMS is the crossfade between tracks and between AutoDJ and a
 	// live DJ, 0..30000 ms; 0 means gapless.
 	CrossfadeMS int `yaml:"crossfade_ms"`
+	// DeadAirDB is the output level, in dBFS, under which the station is
+	// silent: -90..-20.
+	DeadAirDB float64 `yaml:"dead_air_db"`
+	// DeadAirSeconds is how long the output may stay under DeadAirDB
+	// before the AutoDJ skips the track or a silent live show loses the
+	// air, 0..3600; 0 turns the guard off.
+	DeadAirSeconds int `yaml:"dead_air_seconds"`
 	// LiveMount is the input where DJs' source clients land and are mixed
 	// in; listeners get 404 there. "" means the station has no live input.
 	LiveMount string `yaml:"live_mount"`
@@ -316,20 +323,22 @@ func Default() Config {
 // config file starts from these values.
 func DefaultStation() Station {
 	return Station{
-		ID:          "main",
-		Name:        "OnAir Radio",
-		Description: "",
-		Genre:       "Various",
-		URL:         "",
-		Mount:       "/stream",
-		Bitrate:     128,
-		SampleRate:  44100,
-		Encoder:     EncoderAuto,
-		MP3Quality:  5,
-		Resampler:   ResamplerBest,
-		CrossfadeMS: 3000,
-		LiveMount:   "/live",
-		MediaDirs:   []string{"./music"},
+		ID:             "main",
+		Name:           "OnAir Radio",
+		Description:    "",
+		Genre:          "Various",
+		URL:            "",
+		Mount:          "/stream",
+		Bitrate:        128,
+		SampleRate:     44100,
+		Encoder:        EncoderAuto,
+		MP3Quality:     5,
+		Resampler:      ResamplerBest,
+		CrossfadeMS:    3000,
+		DeadAirDB:      -50,
+		DeadAirSeconds: 10,
+		LiveMount:      "/live",
+		MediaDirs:      []string{"./music"},
 		Mixer: Mixer{
 			MusicLevel:   0.9,
 			BgLevel:      0.3,

@@ -3,6 +3,7 @@ package config
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,6 +16,12 @@ const (
 	MaxBurstSize = 4 << 20
 	// MaxCrossfadeMS is the longest crossfade_ms.
 	MaxCrossfadeMS = 30000
+	// MinDeadAirDB and MaxDeadAirDB bound dead_air_db: below −90 dBFS
+	// dither and encoder noise would read as sound; above −20 dBFS
+	// ordinary quiet music would read as dead air.
+	MinDeadAirDB, MaxDeadAirDB = -90.0, -20.0
+	// MaxDeadAirSeconds is the longest dead_air_seconds: an hour.
+	MaxDeadAirSeconds = 3600
 	// MaxFadeMS is the longest mixer fade time.
 	MaxFadeMS = 2500
 )
@@ -202,6 +209,10 @@ func (c Config) checkStations(ch *checker) {
 		}
 		oneOf(ch, p+".resampler", s.Resampler, []string{ResamplerBest, ResamplerFast})
 		between(ch, p+".crossfade_ms", s.CrossfadeMS, 0, MaxCrossfadeMS)
+		if s.DeadAirDB < MinDeadAirDB || s.DeadAirDB > MaxDeadAirDB || math.IsNaN(s.DeadAirDB) {
+			ch.add(p+".dead_air_db", "must be between %g and %g dBFS, not %g", MinDeadAirDB, MaxDeadAirDB, s.DeadAirDB)
+		}
+		between(ch, p+".dead_air_seconds", s.DeadAirSeconds, 0, MaxDeadAirSeconds)
 		for j, dir := range s.MediaDirs {
 			if dir == "" {
 				ch.add(fmt.Sprintf("%s.media_dirs[%d]", p, j), "entries must not be empty")
