@@ -56,6 +56,10 @@ func (e *Engine) render(frames int64) {
 	rate := float64(e.cfg.SampleRate)
 	liveAudio := c.live != nil && c.live.pull(c.liveBuf, rate)
 	micAudio := c.mic != nil && c.mic.pull(c.micBuf, rate)
+	if e.dead.liveMuted && (!c.live.Open() || liveAudio && e.dead.liveSounds(c.liveBuf)) {
+		e.dead.liveMuted = false
+		e.cfg.Logger.Info("live show sends sound again", "component", "mixer")
+	}
 	e.steerLive(frames, liveAudio)
 
 	if c.livePos < 1 {
@@ -90,7 +94,7 @@ func (e *Engine) render(frames int64) {
 		c.meter[meterMic].add(nil)
 	}
 	e.lim.process(e.out)
-	c.meter[meterOut].add(e.out)
+	e.watchDeadAir(frames, c.meter[meterOut].add(e.out))
 	e.publishGains()
 	e.publishMeters()
 }
@@ -171,6 +175,9 @@ func (e *Engine) steerLive(frames int64, liveAudio bool) {
 		// timed to end with it.
 		on = liveAudio && c.live.Buffered() > int64(c.xfade)
 	}
+	if e.dead.liveMuted {
+		on = false // only silence came: the AutoDJ has the air
+	}
 	if on != c.liveOn {
 		c.liveOn = on
 		e.talk.live.Store(on)
@@ -232,10 +239,11 @@ type meterAcc struct {
 	n     int
 }
 
-func (m *meterAcc) add(buf []float32) {
+// add gathers buf and returns its peak.
+func (m *meterAcc) add(buf []float32) float32 {
 	if buf == nil {
 		m.n += BlockFrames
-		return
+		return 0
 	}
 	var p0, p1, s0, s1 float32
 	for i := 0; i+1 < len(buf); i += 2 {
@@ -245,6 +253,7 @@ func (m *meterAcc) add(buf []float32) {
 		s1 += b * b
 	}
 	m.merge(max(p0, p1), (s0+s1)/2, len(buf)/2)
+	return max(p0, p1)
 }
 
 // merge adds a block's peak and mean-of-channels sum of squares.

@@ -38,6 +38,15 @@ type Config struct {
 	// LiveGrace is how long a live show may go quiet (a stalled encoder)
 	// before the AutoDJ comes back; 0 = 2 s.
 	LiveGrace time.Duration
+	// DeadAirDB is the output peak level, in dBFS, under which the
+	// station is silent; DeadAirAfter is how long the silence may last
+	// before the AutoDJ skips the track, or a live show that sends only
+	// silence loses the air until it sends sound again. 0 = never.
+	DeadAirDB    float64
+	DeadAirAfter time.Duration
+	// OnDeadAir, when set, hears of each dead air the engine acts on. It
+	// runs on the audio loop: it must return at once, never wait.
+	OnDeadAir func(DeadAir)
 	// FirstTrackWait bounds how long Run waits for the first track when
 	// the track source is an Awaiter still opening it; 0 = 2 s. Past it
 	// the station goes on air with silence until the track is ready.
@@ -66,6 +75,7 @@ type Engine struct {
 	liveTitle atomic.Pointer[string]
 	idleTitle atomic.Pointer[string] // cfg.IdleTitle until SetIdleTitle
 	meters    meterLevels
+	dead      deadAirGuard
 
 	// Loop state, touched only by Run's goroutine.
 	music, mic   fader
@@ -150,6 +160,7 @@ func New(cfg Config, tracks TrackSource, enc Encoder, sink FrameSink) *Engine {
 	// encoder, and the stream is the mix sample for sample.
 	e.trim = 2 * e.lim.ahead
 	e.ch = newChannels(cfg)
+	e.dead = newDeadAirGuard(cfg)
 	e.batch = e.cfg.Lead / 2
 	// Every frame of a CBR stream holds the same number of samples: 1152
 	// for MPEG-1 (32 kHz and up), 576 below.
