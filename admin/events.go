@@ -27,11 +27,13 @@ type stationEvents struct {
 	mixer      []byte
 	listeners  int
 	hls        int
+	deadAir    uint64 // the number of the last dead air sent (see Station.LastDeadAir)
 }
 
 // events serves GET /api/events: Server-Sent Events `nowplaying`,
 // `listeners`, `mixer` and `meters`, each a JSON object naming its
-// station. ?station= limits them to one station. ?logs=error,access adds
+// station, and `dead_air` (a station.DeadAirEvent) when one happens
+// while the stream is open. ?station= limits them to one station. ?logs=error,access adds
 // `log` events for an admin (see logs.go); asked for alone, without
 // ?station=, the stream carries only those.
 func (a *API) events(w http.ResponseWriter, r *http.Request) error {
@@ -66,6 +68,8 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) error {
 	last := make([]stationEvents, len(stations))
 	for i := range last {
 		last[i].listeners = -1
+		// Dead air is news when it happens, not on connecting.
+		_, last[i].deadAir = stations[i].LastDeadAir()
 	}
 	var buf bytes.Buffer
 	tick := time.NewTicker(eventTick)
@@ -129,6 +133,11 @@ func (a *API) stationEvents(buf *bytes.Buffer, st *station.Station, last *statio
 			b, _ := json.Marshal(map[string]any{"station": id, "mount": st.Mount(), "listeners": n, "hls_listeners": h})
 			writeEvent(buf, "listeners", b)
 		}
+	}
+	if ev, n := st.LastDeadAir(); n != last.deadAir {
+		last.deadAir = n
+		b, _ := json.Marshal(ev)
+		writeEvent(buf, "dead_air", b)
 	}
 	mt, _ := json.Marshal(struct {
 		Station string `json:"station"`

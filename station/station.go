@@ -59,6 +59,12 @@ type Programming struct {
 	Talk TalkStore
 	// LoadOpus gives libopus to Opus outputs; nil = opus.Load.
 	LoadOpus func() (*opus.Library, error)
+	// OnDeadAir, when set, hears of every station's dead air (webhooks
+	// are to be sent from it). It runs on the station's own reporting
+	// goroutine, never the audio loop, one event at a time: it should
+	// queue the event and return, as a few more waiting events are
+	// dropped while it runs.
+	OnDeadAir func(DeadAirEvent)
 }
 
 // Station is one running station.
@@ -85,7 +91,11 @@ type Station struct {
 	onAir     atomic.Bool
 	listingMu sync.Mutex               // one listing change at a time: read the mount's info, change, set
 	dirs      atomic.Pointer[[]string] // the media folders, changed by SetMediaDirs
-	done      chan struct{}
+	deadAirs  chan mixer.DeadAir       // from the engine to reportDeadAir
+	deadAir   deadAirState
+	// onDeadAirHook is Programming.OnDeadAir.
+	onDeadAirHook func(DeadAirEvent)
+	done          chan struct{}
 }
 
 // New prepares a station: its encoder is chosen (note says what was
@@ -162,6 +172,7 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 			talk = saved
 		}
 	}
+	deadAirs := make(chan mixer.DeadAir, deadAirBuffer)
 	var micFeed, liveFeed *mixer.Feed
 	micBackend, err := capture.New(capture.Options{
 		Backend: cfg.Mic.Backend, Path: cfg.Mic.Path, Device: cfg.Mic.Device,
@@ -181,6 +192,14 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		Mic:          micFeed,
 		Live:         liveFeed,
 		LiveGrace:    liveGraceTime,
+		DeadAirDB:    cfg.DeadAirDB,
+		DeadAirAfter: time.Duration(cfg.DeadAirSeconds) * time.Second,
+		OnDeadAir: func(d mixer.DeadAir) {
+			select {
+			case deadAirs <- d:
+			default: // the reporter is behind: losing a report beats stalling the audio
+			}
+		},
 		Talk:         &talk,
 		SampleRate:   rate,
 		Crossfade:    time.Duration(cfg.CrossfadeMS) * time.Millisecond,
@@ -212,6 +231,7 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 		talkStore: prog.Talk,
 		cfg:       cfg, library: prog.Library, rotation: rot, history: prog.History, plays: plays, log: log, problems: problems, queue: queue, engine: eng,
 		enc: enc, encName: enc.Name(), mount: m, release: release, outputs: outs, done: make(chan struct{}),
+		deadAirs: deadAirs, onDeadAirHook: prog.OnDeadAir,
 	}
 	st.dirs.Store(&dirs)
 	return st, note, nil
@@ -273,10 +293,14 @@ func (s *Station) Run(ctx context.Context) {
 	}
 	historyDone := make(chan struct{})
 	go s.recordPlays(historyDone)
+	deadAirDone := make(chan struct{})
+	go s.reportDeadAir(deadAirDone)
 	_ = s.engine.Run(ctx)
 	wg.Wait()
 	close(s.plays)
+	close(s.deadAirs)
 	<-historyDone
+	<-deadAirDone
 	if err := s.enc.Close(); err != nil {
 		s.log.Warn("closing the encoder", "err", err)
 	}
