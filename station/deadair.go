@@ -16,7 +16,9 @@ type DeadAirEvent struct {
 	// Source is "autodj" (the track is skipped) or "live" (the silent
 	// show loses the air to the AutoDJ until it sends sound again).
 	Source string `json:"source"`
-	Track  string `json:"track"` // the title listeners were shown
+	// Track is the title listeners were shown ("Artist - Title", or the
+	// live show's); "" when there was nothing to play.
+	Track string `json:"track"`
 }
 
 // Dead-air sources.
@@ -61,6 +63,7 @@ func (s *Station) reportDeadAir(done chan<- struct{}) {
 			action = "the AutoDJ takes the air until the live show sends sound"
 		} else if d.NowPlaying.Idle {
 			action = "nothing to play"
+			ev.Track = "" // the idle title is not a track
 		}
 		s.log.Warn("dead air: "+action, "source", ev.Source, "playing", ev.Track,
 			"silent_for", d.Silence.Round(100*time.Millisecond), "threshold_db", s.cfg.DeadAirDB)

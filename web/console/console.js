@@ -98,7 +98,7 @@ async function follow() {
   talkLease.follow(showMixer, showMicState);
   showMixer(await api("GET", `${stationPath()}/mixer`));
   events = new EventSource(`/api/events?station=${encodeURIComponent(session.station)}`);
-  for (const type of ["nowplaying", "mixer", "meters", "listeners", "log"]) {
+  for (const type of ["nowplaying", "mixer", "meters", "listeners", "log", "dead_air"]) {
     events.addEventListener(type, (e) => dispatch(type, JSON.parse(e.data)));
   }
 }
@@ -107,6 +107,7 @@ onEvent("nowplaying", (n) => showNowPlaying(n));
 onEvent("mixer", (m) => showMixer(m));
 onEvent("meters", (m) => showMeters(m));
 onEvent("listeners", (l) => { $("np-listeners").textContent = listening(l); });
+onEvent("dead_air", (d) => showDeadAir(d));
 
 // listening is the count of listeners, with the HLS ones apart.
 const listening = (n) => n.hls_listeners ? `${n.listeners} + ${n.hls_listeners} HLS` : `${n.listeners}`;
@@ -123,6 +124,21 @@ function showNowPlaying(n) {
   const live = $("live-state");
   live.textContent = n.live ? "LIVE DJ on air" : (n.playlist ? `AutoDJ · ${n.playlist}` : "AutoDJ");
   live.classList.toggle("live", n.live);
+}
+
+// showDeadAir warns of dead air for a minute: long enough to be seen,
+// short enough not to linger once the station sounds again.
+let deadAirTimer = 0;
+function showDeadAir(d) {
+  const el = $("dead-air");
+  const at = new Date(d.since).toLocaleTimeString();
+  const what = d.source === "live"
+    ? "the live show sent only silence; the AutoDJ has the air until it sends sound"
+    : (d.track ? `skipped ${d.track}` : "nothing to play");
+  el.textContent = `Dead air: ${d.seconds} s of silence from ${at}; ${what}.`;
+  el.hidden = false;
+  clearTimeout(deadAirTimer);
+  deadAirTimer = setTimeout(() => { el.hidden = true; }, 60000);
 }
 
 setInterval(() => {
