@@ -69,7 +69,7 @@ func (e *Engine) watchDeadAir(frames int64, peak float32) {
 	case live:
 		// The show stays connected (its client would only reconnect, and
 		// a DJ back from a pause takes the air again at once), as
-		// Liquidsoap's blank detection in AzuraCast does.
+		// Liquidsoap's blank.strip does.
 		g.liveMuted = true
 		g.count = end
 	case e.cur != nil:

@@ -21,9 +21,15 @@ type sseEvent struct {
 	at   time.Time
 }
 
-// readEvents reads Server-Sent Events from url as the admin for d, or
-// until stop returns true.
+// readEvents reads Server-Sent Events from url as the admin for d.
 func readEvents(t *testing.T, url string, d time.Duration, during func(time.Duration)) []sseEvent {
+	t.Helper()
+	return readEventsUntil(t, url, d, during, nil)
+}
+
+// readEventsUntil is readEvents that also stops once stop, when set,
+// returns true for an event.
+func readEventsUntil(t *testing.T, url string, d time.Duration, during func(time.Duration), stop func(sseEvent) bool) []sseEvent {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -51,6 +57,9 @@ func readEvents(t *testing.T, url string, d time.Duration, during func(time.Dura
 		case line == "" && cur.name != "":
 			cur.at = time.Now()
 			out = append(out, cur)
+			if stop != nil && stop(cur) {
+				return out
+			}
 			cur = sseEvent{}
 		}
 		if during != nil {
