@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,5 +96,42 @@ func TestDeadAirSkipsSilentFile(t *testing.T) {
 	// The event is sent as it happens (the stream looks every 100 ms).
 	if d := deadAt.Sub(silence.StartedAt); d < 9*time.Second || d > 12*time.Second {
 		t.Errorf("dead_air arrived %v after the silence started, want about 10 s", d)
+	}
+}
+
+// TestDeadAirWarningInConsole: in headless Chromium, the console shows
+// dead air under On air when it happens.
+func TestDeadAirWarningInConsole(t *testing.T) {
+	dir, node := testenv.E2EDir(t, "../..")
+	music := t.TempDir()
+	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo", "-t", "30",
+		"-c:a", "libmp3lame", "-b:a", "128k", "-metadata", "artist=Tester", "-metadata", "title=Silence",
+		filepath.Join(music, "silence.mp3")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v %s", err, out)
+	}
+	base := runBinary(t, fmt.Sprintf("stations:\n  - id: main\n    mount: /stream\n    dead_air_seconds: 5\n    media_dirs: [%q]\n", music))
+	var res struct {
+		OK      bool     `json:"ok"`
+		Error   string   `json:"error"`
+		Warning string   `json:"warning"`
+		Console []string `json:"console"`
+	}
+	err = testenv.RunScript(t, node, dir, "deadair.mjs", 70*time.Second, &res, base, "admin", "adm1n")
+	if err != nil || !res.OK {
+		t.Fatalf("the dead-air console test failed (exit %v): %s\nconsole %q", err, res.Error, res.Console)
+	}
+	// The first dead air may come before the page is logged in; the
+	// silent file plays again and the next one shows.
+	if !strings.Contains(res.Warning, "skipped Tester - Silence") || !regexp.MustCompile(`^Dead air: \d+(\.\d)? s of silence`).MatchString(res.Warning) {
+		t.Errorf("warning %q", res.Warning)
+	}
+	for _, line := range res.Console {
+		// The page asks for its session before logging in: that 401 is
+		// expected, any other error is not.
+		if !strings.Contains(line, "status of 401") && (strings.HasPrefix(line, "pageerror") || strings.HasPrefix(line, "error")) {
+			t.Errorf("browser console: %s", line)
+		}
 	}
 }
