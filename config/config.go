@@ -15,6 +15,7 @@ package config
 
 import (
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -208,6 +209,9 @@ type Station struct {
 	// CrossfadeMS is the crossfade between tracks and between AutoDJ and a
 	// live DJ, 0..30000 ms; 0 means gapless.
 	CrossfadeMS int `yaml:"crossfade_ms"`
+	// LoudnessTarget is the integrated loudness each track is played at,
+	// in LUFS as text ("-16"), or LoudnessOff to play tracks as they are.
+	LoudnessTarget string `yaml:"loudness_target"`
 	// LiveMount is the input where DJs' source clients land and are mixed
 	// in; listeners get 404 there. "" means the station has no live input.
 	LiveMount string `yaml:"live_mount"`
@@ -316,20 +320,21 @@ func Default() Config {
 // config file starts from these values.
 func DefaultStation() Station {
 	return Station{
-		ID:          "main",
-		Name:        "OnAir Radio",
-		Description: "",
-		Genre:       "Various",
-		URL:         "",
-		Mount:       "/stream",
-		Bitrate:     128,
-		SampleRate:  44100,
-		Encoder:     EncoderAuto,
-		MP3Quality:  5,
-		Resampler:   ResamplerBest,
-		CrossfadeMS: 3000,
-		LiveMount:   "/live",
-		MediaDirs:   []string{"./music"},
+		ID:             "main",
+		Name:           "OnAir Radio",
+		Description:    "",
+		Genre:          "Various",
+		URL:            "",
+		Mount:          "/stream",
+		Bitrate:        128,
+		SampleRate:     44100,
+		Encoder:        EncoderAuto,
+		MP3Quality:     5,
+		Resampler:      ResamplerBest,
+		CrossfadeMS:    3000,
+		LoudnessTarget: "-16",
+		LiveMount:      "/live",
+		MediaDirs:      []string{"./music"},
 		Mixer: Mixer{
 			MusicLevel:   0.9,
 			BgLevel:      0.3,
@@ -367,4 +372,27 @@ func (c Config) SlogLevel() (level slog.Level, ok bool) {
 		return slog.LevelError, true
 	}
 	return slog.LevelInfo, false
+}
+
+// LoudnessOff is the loudness_target that disables loudness matching.
+const LoudnessOff = "off"
+
+// Loudness target bounds: quieter than -40 LUFS is inaudible next to
+// speech, louder than -5 LUFS is past any mastering practice.
+const (
+	MinLoudnessTarget = -40
+	MaxLoudnessTarget = -5
+)
+
+// Loudness returns the station's loudness target in LUFS, and false when
+// loudness matching is off. The target has been validated.
+func (s Station) Loudness() (lufs float64, on bool) {
+	if s.LoudnessTarget == LoudnessOff || s.LoudnessTarget == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s.LoudnessTarget, 64)
+	if err != nil {
+		return 0, false
+	}
+	return v, true
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -202,6 +203,13 @@ func (c Config) checkStations(ch *checker) {
 		}
 		oneOf(ch, p+".resampler", s.Resampler, []string{ResamplerBest, ResamplerFast})
 		between(ch, p+".crossfade_ms", s.CrossfadeMS, 0, MaxCrossfadeMS)
+		if s.LoudnessTarget != LoudnessOff {
+			v, err := strconv.ParseFloat(s.LoudnessTarget, 64)
+			if err != nil || v < MinLoudnessTarget || v > MaxLoudnessTarget {
+				ch.add(p+".loudness_target", "must be off or a loudness in LUFS between %d and %d, not %q",
+					MinLoudnessTarget, MaxLoudnessTarget, s.LoudnessTarget)
+			}
+		}
 		for j, dir := range s.MediaDirs {
 			if dir == "" {
 				ch.add(fmt.Sprintf("%s.media_dirs[%d]", p, j), "entries must not be empty")
