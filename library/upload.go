@@ -170,7 +170,8 @@ func (l *Library) uploadInsert(ctx context.Context, path string, t Track) (Track
 		ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
 			format = excluded.format, artist = excluded.artist, title = excluded.title,
 			album = excluded.album, duration_ms = excluded.duration_ms,
-			sample_rate = excluded.sample_rate, bitrate = excluded.bitrate, error = '', missing = 0
+			sample_rate = excluded.sample_rate, bitrate = excluded.bitrate, error = '', missing = 0,
+			loudness_lufs = NULL, true_peak_dbtp = NULL, loudness_source = ''
 		RETURNING id`,
 		path, fi.Size(), fi.ModTime().UnixNano(), t.Format, t.Artist, t.Title, t.Album,
 		t.DurationMS, t.SampleRate, t.Bitrate, time.Now().Unix()).Scan(&t.ID)
