@@ -23,6 +23,7 @@ import (
 	"onair/internal/testaudio"
 	"onair/internal/testenv"
 	"onair/library"
+	"onair/mixer"
 	"onair/playlist"
 	"onair/store"
 )
@@ -118,6 +119,9 @@ func newStationOf(t *testing.T, cfg config.Station) (addr string, st *Station, r
 		t.Fatal(err)
 	}
 	lib := library.New(db, cfg.MediaDirs, nil)
+	if _, on := cfg.Loudness(); on {
+		lib.Measure = mixer.MeasureFile // as the start-up wires it
+	}
 	if _, err := lib.Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
