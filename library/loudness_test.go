@@ -5,10 +5,13 @@ import (
 	"errors"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"onair/internal/testenv"
 )
 
 // fakeMeter measures each file as loud as its table says, and counts the
@@ -119,3 +122,34 @@ func TestLoudnessStored(t *testing.T) {
 }
 
 func negInf() float64 { return math.Inf(-1) }
+
+// TestLoudnessTagsUntilMeasured: a file's ReplayGain tag gives its
+// loudness at the scan; our measurement replaces it once made.
+func TestLoudnessTagsUntilMeasured(t *testing.T) {
+	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tagged.mp3")
+	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=duration=1",
+		"-c:a", "libmp3lame", "-metadata", "REPLAYGAIN_TRACK_GAIN=-4.00 dB",
+		"-metadata", "REPLAYGAIN_TRACK_PEAK=0.5", path).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	l, st := newTestLibrary(t, dir)
+	mustScan(t, l)
+	tr := trackAt(t, st, l, path)
+	if tr.LoudnessLUFS == nil || *tr.LoudnessLUFS != -14 || tr.TruePeakDBTP == nil ||
+		math.Abs(*tr.TruePeakDBTP+6.02) > 0.01 || tr.LoudnessSource != LoudnessTag {
+		t.Fatalf("scanned loudness %v, %v, %q; want -14 LUFS, -6.02 dB from the tag", tr.LoudnessLUFS, tr.TruePeakDBTP, tr.LoudnessSource)
+	}
+	if ld, ok, err := l.Loudness(context.Background(), path); err != nil || !ok || ld.LUFS != -14 || ld.Source != LoudnessTag {
+		t.Errorf("without a meter, Loudness = %+v, %v, %v; want the tag's", ld, ok, err)
+	}
+	m := &fakeMeter{lufs: map[string]float64{"tagged.mp3": -19}, calls: map[string]int{}}
+	l.Measure = m.measure
+	if ld, ok, err := l.Loudness(context.Background(), path); err != nil || !ok || ld.LUFS != -19 || ld.Source != LoudnessMeasured {
+		t.Errorf("with a meter, Loudness = %+v, %v, %v; want the measurement", ld, ok, err)
+	}
+	if tr := trackAt(t, st, l, path); tr.LoudnessSource != LoudnessMeasured {
+		t.Errorf("the measurement did not replace the tag in the store: %q", tr.LoudnessSource)
+	}
+}
