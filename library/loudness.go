@@ -95,11 +95,11 @@ func (l *Library) measure(ctx context.Context, path string) (Loudness, error) {
 // store at a time.
 const measureBatch = 64
 
-// measureAll measures, one file at a time, every playable track not yet
+// MeasurePending measures, one file at a time, every playable track not yet
 // measured, until there is none left or ctx ends. One worker: it runs
 // beside the station's audio on machines as small as a Pi, and the
 // station measures what it is about to play itself.
-func (l *Library) measureAll(ctx context.Context) error {
+func (l *Library) MeasurePending(ctx context.Context) error {
 	failed := map[string]bool{} // not marked in the store (it failed too): skip for this round
 	for {
 		rows, err := l.st.DB.QueryContext(ctx, `SELECT path FROM tracks
@@ -148,7 +148,7 @@ func (l *Library) runMeasure(ctx context.Context, wake <-chan struct{}) {
 			return
 		case <-wake:
 		}
-		if err := l.measureAll(ctx); err != nil && ctx.Err() == nil {
+		if err := l.MeasurePending(ctx); err != nil && ctx.Err() == nil {
 			l.log.Warn("background measuring stopped", "error", err)
 		}
 	}
