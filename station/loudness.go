@@ -5,8 +5,14 @@ import (
 	"log/slog"
 	"math"
 
+	"onair/library"
 	"onair/mixer"
 )
+
+// loudnessSource is the part of Library loudnessOpener uses.
+type loudnessSource interface {
+	Loudness(ctx context.Context, path string) (ld library.Loudness, ok bool, err error)
+}
 
 // loudnessOpener wraps open so that each track it opens plays at target
 // LUFS: the track's loudness comes from lib, which measures a track not
@@ -14,7 +20,7 @@ import (
 // of the track's turn, so the measuring never holds up the audio loop;
 // the engine waits for the first track, so the first one after start-up
 // is measured before it plays too.
-func loudnessOpener(open mixer.Opener, lib Library, target float64, log *slog.Logger) mixer.Opener {
+func loudnessOpener(open mixer.Opener, lib loudnessSource, target float64, log *slog.Logger) mixer.Opener {
 	return func(path string) (*mixer.Track, error) {
 		t, err := open(path)
 		if err != nil {
