@@ -63,8 +63,11 @@ func (l *Library) Loudness(ctx context.Context, path string) (ld Loudness, ok bo
 		l.log.Warn("track not measured", "path", path, "error", err)
 		// The tags, if any, will do.
 	}
-	if src == loudnessFailed || !lufs.Valid {
+	if !lufs.Valid {
 		return Loudness{}, false, nil
+	}
+	if src == loudnessFailed {
+		src = LoudnessTag // a failed measurement writes no figures: these are the tags'
 	}
 	return Loudness{LUFS: lufs.Float64, TruePeak: peak.Float64, Source: src}, true, nil
 }

@@ -153,3 +153,27 @@ func TestLoudnessTagsUntilMeasured(t *testing.T) {
 		t.Errorf("the measurement did not replace the tag in the store: %q", tr.LoudnessSource)
 	}
 }
+
+// TestLoudnessTagsWhenMeasuringFails: a file the meter cannot decode still
+// plays by its tags.
+func TestLoudnessTagsWhenMeasuringFails(t *testing.T) {
+	ffmpeg := testenv.RequireTool(t, "ffmpeg", "ffmpeg")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tagged.mp3")
+	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=duration=1",
+		"-c:a", "libmp3lame", "-metadata", "REPLAYGAIN_TRACK_GAIN=+2.00 dB", path).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	l, _ := newTestLibrary(t, dir)
+	mustScan(t, l)
+	m := &fakeMeter{lufs: map[string]float64{}, calls: map[string]int{}}
+	l.Measure = m.measure
+	for range 2 {
+		if ld, ok, err := l.Loudness(context.Background(), path); err != nil || !ok || ld.LUFS != -20 || ld.Source != LoudnessTag {
+			t.Errorf("Loudness = %+v, %v, %v; want -20 LUFS from the tag", ld, ok, err)
+		}
+	}
+	if n := m.count("tagged.mp3"); n != 1 {
+		t.Errorf("measured %d times; a file that failed is not tried again until it changes", n)
+	}
+}
