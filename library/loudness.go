@@ -138,7 +138,6 @@ func (l *Library) MeasurePending(ctx context.Context) error {
 				failed[p] = true
 			}
 		}
-		l.version.Add(1) // the loudness shown changed
 	}
 }
 
