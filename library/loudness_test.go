@@ -2,11 +2,13 @@ package library
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -175,5 +177,26 @@ func TestLoudnessTagsWhenMeasuringFails(t *testing.T) {
 	}
 	if n := m.count("tagged.mp3"); n != 1 {
 		t.Errorf("measured %d times; a file that failed is not tried again until it changes", n)
+	}
+}
+
+// TestTrackLoudnessJSON pins the API's names: null until known.
+func TestTrackLoudnessJSON(t *testing.T) {
+	lufs, peak := -14.25, -1.5
+	for _, tt := range []struct {
+		tr   Track
+		want string
+	}{
+		{Track{}, `"loudness_lufs":null,"true_peak_dbtp":null,"loudness_source":""`},
+		{Track{LoudnessLUFS: &lufs, TruePeakDBTP: &peak, LoudnessSource: LoudnessMeasured},
+			`"loudness_lufs":-14.25,"true_peak_dbtp":-1.5,"loudness_source":"measured"`},
+	} {
+		b, err := json.Marshal(tt.tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), tt.want) {
+			t.Errorf("JSON %s lacks %s", b, tt.want)
+		}
 	}
 }
