@@ -15,6 +15,7 @@ package config
 
 import (
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -215,6 +216,9 @@ type Station struct {
 	// before the AutoDJ skips the track or a silent live show loses the
 	// air, 0..3600; 0 turns the guard off.
 	DeadAirSeconds int `yaml:"dead_air_seconds"`
+	// LoudnessTarget is the integrated loudness each track is played at,
+	// in LUFS as text ("-16"), or LoudnessOff to play tracks as they are.
+	LoudnessTarget string `yaml:"loudness_target"`
 	// LiveMount is the input where DJs' source clients land and are mixed
 	// in; listeners get 404 there. "" means the station has no live input.
 	LiveMount string `yaml:"live_mount"`
@@ -337,6 +341,7 @@ func DefaultStation() Station {
 		CrossfadeMS:    3000,
 		DeadAirDB:      -50,
 		DeadAirSeconds: 10,
+		LoudnessTarget: "-16",
 		LiveMount:      "/live",
 		MediaDirs:      []string{"./music"},
 		Mixer: Mixer{
@@ -376,4 +381,27 @@ func (c Config) SlogLevel() (level slog.Level, ok bool) {
 		return slog.LevelError, true
 	}
 	return slog.LevelInfo, false
+}
+
+// LoudnessOff is the loudness_target that disables loudness matching.
+const LoudnessOff = "off"
+
+// Loudness target bounds: quieter than -40 LUFS is inaudible next to
+// speech, louder than -5 LUFS is past any mastering practice.
+const (
+	MinLoudnessTarget = -40
+	MaxLoudnessTarget = -5
+)
+
+// Loudness returns the station's loudness target in LUFS, and false when
+// loudness matching is off. The target has been validated.
+func (s Station) Loudness() (lufs float64, on bool) {
+	if s.LoudnessTarget == LoudnessOff || s.LoudnessTarget == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s.LoudnessTarget, 64)
+	if err != nil {
+		return 0, false
+	}
+	return v, true
 }

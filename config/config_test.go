@@ -144,3 +144,16 @@ func TestSampleOutputsExample(t *testing.T) {
 		t.Fatalf("outputs = %+v, want %+v", c.Stations[0].Outputs, want)
 	}
 }
+
+func TestStationLoudness(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want float64
+		on   bool
+	}{{"-16", -16, true}, {"-23.5", -23.5, true}, {LoudnessOff, 0, false}} {
+		got, on := Station{LoudnessTarget: tt.in}.Loudness()
+		if got != tt.want || on != tt.on {
+			t.Errorf("Loudness of %q = %v, %v; want %v, %v", tt.in, got, on, tt.want, tt.on)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -213,6 +214,13 @@ func (c Config) checkStations(ch *checker) {
 			ch.add(p+".dead_air_db", "must be between %g and %g dBFS, not %g", MinDeadAirDB, MaxDeadAirDB, s.DeadAirDB)
 		}
 		between(ch, p+".dead_air_seconds", s.DeadAirSeconds, 0, MaxDeadAirSeconds)
+		if s.LoudnessTarget != LoudnessOff {
+			v, err := strconv.ParseFloat(s.LoudnessTarget, 64)
+			if err != nil || v < MinLoudnessTarget || v > MaxLoudnessTarget {
+				ch.add(p+".loudness_target", "must be off or a loudness in LUFS between %d and %d, not %q",
+					MinLoudnessTarget, MaxLoudnessTarget, s.LoudnessTarget)
+			}
+		}
 		for j, dir := range s.MediaDirs {
 			if dir == "" {
 				ch.add(fmt.Sprintf("%s.media_dirs[%d]", p, j), "entries must not be empty")

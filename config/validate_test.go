@@ -105,6 +105,8 @@ func TestValidateRules(t *testing.T) {
 		{"crossfade_ms negative", "stations:\n  - crossfade_ms: -1", `onair.yaml:2: 'crossfade_ms' must be between 0 and 30000`},
 		{"dead_air_db too high", "stations:\n  - dead_air_db: -10", `onair.yaml:2: 'dead_air_db' must be between -90 and -20 dBFS, not -10`},
 		{"dead_air_seconds negative", "stations:\n  - dead_air_seconds: -1", `onair.yaml:2: 'dead_air_seconds' must be between 0 and 3600`},
+		{"loudness_target word", "stations:\n  - loudness_target: loud", `onair.yaml:2: 'loudness_target' must be off or a loudness in LUFS between -40 and -5, not "loud"`},
+		{"loudness_target too loud", "stations:\n  - loudness_target: 0", `onair.yaml:2: 'loudness_target' must be off or a loudness in LUFS between -40 and -5, not "0"`},
 		{"media_dirs empty entry", "stations:\n  - media_dirs:\n      - ./music\n      - \"\"",
 			`onair.yaml:4: 'media_dirs' entries must not be empty`},
 		{"music_level above 1", "stations:\n  - mixer:\n      music_level: 1.5", `onair.yaml:3: 'music_level' must be between 0 and 1`},

@@ -41,6 +41,10 @@ type Library struct {
 	rescan  chan struct{}
 	lastErr string        // the last scan error Run logged; Run's only
 	scanned chan struct{} // closed when Run's first scan has ended
+
+	// Measure measures a file's loudness; nil leaves loudness to the
+	// tags. Set it before Run and Loudness are first called.
+	Measure Measurer
 }
 
 // New returns the library of the media folders dirs (all stations'
@@ -110,12 +114,24 @@ func (l *Library) Run(ctx context.Context, every time.Duration) {
 		defer t.Stop()
 		tick = t.C
 	}
+	// Measuring follows each scan in a goroutine of its own, so that a
+	// rescan never waits for a whole library's decode.
+	wake := make(chan struct{}, 1)
+	if l.Measure != nil {
+		done := make(chan struct{})
+		defer func() { <-done }()
+		go func() { defer close(done); l.runMeasure(ctx, wake) }()
+	}
 	first := true
 	for {
 		l.runScan(ctx)
 		if first {
 			first = false
 			close(l.scanned)
+		}
+		select {
+		case wake <- struct{}{}:
+		default: // a round is pending already
 		}
 		select {
 		case <-ctx.Done():
@@ -152,13 +168,14 @@ func (l *Library) Rescan() {
 }
 
 // libraryColumns are the columns libraryScanTrack reads, in its order.
-const libraryColumns = `id, path, artist, title, album, duration_ms, format, sample_rate, bitrate, error, missing`
+const libraryColumns = `id, path, artist, title, album, duration_ms, format, sample_rate, bitrate, error, missing,
+	loudness_lufs, true_peak_dbtp, loudness_source`
 
 // libraryScanTrack reads a row of libraryColumns.
 func libraryScanTrack(row interface{ Scan(...any) error }) (Track, error) {
 	var t Track
 	err := row.Scan(&t.ID, &t.Path, &t.Artist, &t.Title, &t.Album, &t.DurationMS, &t.Format,
-		&t.SampleRate, &t.Bitrate, &t.Error, &t.Missing)
+		&t.SampleRate, &t.Bitrate, &t.Error, &t.Missing, &t.LoudnessLUFS, &t.TruePeakDBTP, &t.LoudnessSource)
 	return t, err
 }
 

@@ -98,6 +98,15 @@ func (p *prober) probe(path string) (probeResult, error) {
 	}
 	if t, err := tags.Read(path); err == nil {
 		r.Artist, r.Title, r.Album = probeClean(t.Artist), probeClean(t.Title), probeClean(t.Album)
+		if l := t.Loudness; l != nil {
+			// Used until the file is measured (see docs/DESIGN.md).
+			lufs := max(l.LUFS, loudnessFloor)
+			r.LoudnessLUFS, r.LoudnessSource = &lufs, LoudnessTag
+			if !math.IsNaN(l.Peak) {
+				peak := max(l.Peak, loudnessFloor)
+				r.TruePeakDBTP = &peak
+			}
+		}
 	} else {
 		r.warn("unreadable tags")
 	}

@@ -469,10 +469,12 @@ func (w *scanWriter) flush() error {
 			switch op.kind {
 			case scanInsert:
 				_, err = stmts[op.kind].ExecContext(w.ctx, op.path, op.st.size, op.st.mtime, t.Format, t.Artist,
-					t.Title, t.Album, t.DurationMS, t.SampleRate, t.Bitrate, t.Error, now)
+					t.Title, t.Album, t.DurationMS, t.SampleRate, t.Bitrate, t.Error, now,
+					t.LoudnessLUFS, t.TruePeakDBTP, t.LoudnessSource)
 			case scanUpdate:
 				_, err = stmts[op.kind].ExecContext(w.ctx, op.st.size, op.st.mtime, t.Format, t.Artist,
-					t.Title, t.Album, t.DurationMS, t.SampleRate, t.Bitrate, t.Error, op.id)
+					t.Title, t.Album, t.DurationMS, t.SampleRate, t.Bitrate, t.Error,
+					t.LoudnessLUFS, t.TruePeakDBTP, t.LoudnessSource, op.id)
 			case scanMove:
 				_, err = stmts[op.kind].ExecContext(w.ctx, op.path, op.id)
 			default:
@@ -495,15 +497,18 @@ func (w *scanWriter) flush() error {
 // scanSQL is each scanOp kind's statement.
 var scanSQL = [...]string{
 	scanInsert: `INSERT INTO tracks (path, size, mtime_ns, format, artist, title, album, duration_ms,
-			sample_rate, bitrate, error, missing, added_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+			sample_rate, bitrate, error, missing, added_at, loudness_lufs, true_peak_dbtp, loudness_source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
 		ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
 			format = excluded.format, artist = excluded.artist, title = excluded.title,
 			album = excluded.album, duration_ms = excluded.duration_ms,
 			sample_rate = excluded.sample_rate, bitrate = excluded.bitrate,
-			error = excluded.error, missing = 0`,
+			error = excluded.error, missing = 0, loudness_lufs = excluded.loudness_lufs,
+			true_peak_dbtp = excluded.true_peak_dbtp, loudness_source = excluded.loudness_source`,
+	// A changed file's loudness is its tags' again until it is measured.
 	scanUpdate: `UPDATE tracks SET size = ?, mtime_ns = ?, format = ?, artist = ?, title = ?, album = ?,
-			duration_ms = ?, sample_rate = ?, bitrate = ?, error = ?, missing = 0 WHERE id = ?`,
+			duration_ms = ?, sample_rate = ?, bitrate = ?, error = ?, missing = 0,
+			loudness_lufs = ?, true_peak_dbtp = ?, loudness_source = ? WHERE id = ?`,
 	// OR IGNORE: an upload may have taken the path meanwhile; the move
 	// then waits for the next scan.
 	scanMove: `UPDATE OR IGNORE tracks SET path = ?, missing = 0 WHERE id = ?`,

@@ -27,6 +27,11 @@ type Track struct {
 	Bitrate    int    `json:"bitrate"`     // kbps; the average for VBR
 	Error      string `json:"error"`       // why the file does not play; "" when it does
 	Missing    bool   `json:"missing"`     // gone from disk; kept for the playlists that list it
+	// Loudness, null until known: integrated loudness (LUFS) and true
+	// peak (dBTP), from LoudnessSource (LoudnessMeasured or LoudnessTag).
+	LoudnessLUFS   *float64 `json:"loudness_lufs"`
+	TruePeakDBTP   *float64 `json:"true_peak_dbtp"`
+	LoudnessSource string   `json:"loudness_source"`
 }
 
 // Playable reports whether the station can play the track.

@@ -165,15 +165,18 @@ func (l *Library) uploadInsert(ctx context.Context, path string, t Track) (Track
 	t.Missing = false
 	// An upsert: a scan may have found the file already.
 	err = l.st.DB.QueryRowContext(ctx, `INSERT INTO tracks (path, size, mtime_ns, format, artist, title, album,
-			duration_ms, sample_rate, bitrate, error, missing, added_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)
+			duration_ms, sample_rate, bitrate, error, missing, added_at, loudness_lufs, true_peak_dbtp, loudness_source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?, ?, ?)
 		ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
 			format = excluded.format, artist = excluded.artist, title = excluded.title,
 			album = excluded.album, duration_ms = excluded.duration_ms,
-			sample_rate = excluded.sample_rate, bitrate = excluded.bitrate, error = '', missing = 0
+			sample_rate = excluded.sample_rate, bitrate = excluded.bitrate, error = '', missing = 0,
+			loudness_lufs = excluded.loudness_lufs, true_peak_dbtp = excluded.true_peak_dbtp,
+			loudness_source = excluded.loudness_source
 		RETURNING id`,
 		path, fi.Size(), fi.ModTime().UnixNano(), t.Format, t.Artist, t.Title, t.Album,
-		t.DurationMS, t.SampleRate, t.Bitrate, time.Now().Unix()).Scan(&t.ID)
+		t.DurationMS, t.SampleRate, t.Bitrate, time.Now().Unix(),
+		t.LoudnessLUFS, t.TruePeakDBTP, t.LoudnessSource).Scan(&t.ID)
 	if err != nil {
 		return Track{}, fmt.Errorf("add to the library: %w", err)
 	}

@@ -32,6 +32,11 @@ func (d *deck) fill(frames int) {
 			d.r, d.w = 0, n
 		}
 		n, err := d.t.Audio.Read(d.buf[d.w : d.w+2*readChunk])
+		if g := d.t.Gain; g != 0 && g != 1 {
+			for i, v := range d.buf[d.w : d.w+n] {
+				d.buf[d.w+i] = v * g
+			}
+		}
 		d.w += n &^ 1
 		if err != nil {
 			d.eof = true

@@ -57,6 +57,10 @@ type Track struct {
 	Name     string // the title tag alone
 	Duration time.Duration
 	Audio    PCM
+	// Gain is the linear gain that brings the track to the station's
+	// loudness target, applied to its samples before the mixer's levels
+	// (LoudnessGain); 0 means none (unity).
+	Gain float32
 	// Where it came from, filled in by the queue from the picker's choice.
 	TrackID    int64
 	PlaylistID int64

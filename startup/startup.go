@@ -31,6 +31,7 @@ import (
 	"onair/credentials"
 	"onair/library"
 	"onair/logbook"
+	"onair/mixer"
 	"onair/playlist"
 	"onair/settings"
 	"onair/station"
@@ -175,6 +176,14 @@ func run(ctx context.Context, cfg config.Config, opts Options, logger *slog.Logg
 		ids[sc.ID] = true
 	}
 	lib := library.New(db, dirs, logger)
+	for _, sc := range cfg.Stations {
+		if _, on := sc.Loudness(); on {
+			// Tracks are measured with the stations' decoders, which the
+			// library may not import.
+			lib.Measure = mixer.MeasureFile
+			break
+		}
+	}
 	goUntilDone(undo, func(ctx context.Context) { lib.Run(ctx, rescanEvery) })
 	select {
 	case <-lib.Scanned():

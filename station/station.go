@@ -46,6 +46,9 @@ type Library interface {
 	playlist.TrackIndex
 	// Flagged lists tracks in dirs whose files do not play.
 	Flagged(ctx context.Context, dirs []string, limit int) ([]library.Track, error)
+	// Loudness is the loudness of the file at path, measured first when
+	// it has not been; ok is false when it is not known.
+	Loudness(ctx context.Context, path string) (ld library.Loudness, ok bool, err error)
 }
 
 // Programming is what a station plays from, shared by all stations: the
@@ -159,6 +162,9 @@ func New(cfg config.Station, prog Programming, pub Publisher, log *slog.Logger) 
 	problems := &mixer.Problems{}
 	rate := cfg.SampleRate
 	open := func(path string) (*mixer.Track, error) { return mixer.OpenFile(path, rate, filter) }
+	if target, on := cfg.Loudness(); on && prog.Library != nil {
+		open = loudnessOpener(open, prog.Library, target, log)
+	}
 	rot := playlist.NewRotation(cfg.ID, cfg.MediaDirs, prog.Library, prog.Playlists, 0, log)
 	queue := mixer.NewQueue(rotationPicker{rot}, open, problems, log)
 	plays := make(chan mixer.NowPlaying, 16)

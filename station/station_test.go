@@ -23,6 +23,7 @@ import (
 	"onair/internal/testaudio"
 	"onair/internal/testenv"
 	"onair/library"
+	"onair/mixer"
 	"onair/playlist"
 	"onair/store"
 )
@@ -85,6 +86,11 @@ func newStation(t *testing.T, dir string, crossfade time.Duration) (addr string,
 	cfg := config.Default().Stations[0]
 	cfg.MediaDirs = []string{dir}
 	cfg.CrossfadeMS = int(crossfade / time.Millisecond)
+	// These tests follow tones of one amplitude through crossfades and
+	// start-up against fixed levels; matching loudness would give each
+	// frequency its own level (K-weighting), so it is off here and
+	// tested on its own (loudness_test.go).
+	cfg.LoudnessTarget = config.LoudnessOff
 	return newStationOf(t, cfg)
 }
 
@@ -118,6 +124,9 @@ func newStationOf(t *testing.T, cfg config.Station) (addr string, st *Station, r
 		t.Fatal(err)
 	}
 	lib := library.New(db, cfg.MediaDirs, nil)
+	if _, on := cfg.Loudness(); on {
+		lib.Measure = mixer.MeasureFile // as the start-up wires it
+	}
 	if _, err := lib.Scan(ctx); err != nil {
 		t.Fatal(err)
 	}

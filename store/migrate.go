@@ -119,6 +119,13 @@ var migrations = []string{
 		SELECT 'console', json_extract(value, '$'), updated_at FROM settings
 		WHERE scope = '' AND key = 'source_password_hash' AND json_type(value) = 'text';
 	DELETE FROM settings WHERE scope = '' AND key = 'source_password_hash';`,
+	// 7: each track's loudness: integrated loudness in LUFS and true peak
+	// in dBTP, NULL until known, and where they came from: '' (not
+	// known), 'tag' (ReplayGain or R128 tags), 'measured' (our meter), or
+	// 'failed' (the measurement could not decode the file).
+	`ALTER TABLE tracks ADD COLUMN loudness_lufs REAL;
+	ALTER TABLE tracks ADD COLUMN true_peak_dbtp REAL;
+	ALTER TABLE tracks ADD COLUMN loudness_source TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate applies the migrations the database has not seen yet, each in

@@ -17,6 +17,8 @@ import (
 // file's tags.
 type Fields struct {
 	Artist, Title, Album string
+	// Loudness is what the ReplayGain or R128 tags say; nil without them.
+	Loudness *Loudness
 }
 
 // Read reads the ID3v2, Vorbis comment or ID3v1 tags of the file at path
@@ -46,7 +48,7 @@ func Read(path string) (Fields, error) {
 		}
 		return Fields{}, fmt.Errorf("read tags %s: %w", path, err)
 	}
-	t := Fields{Artist: m.Artist(), Title: m.Title(), Album: m.Album()}
+	t := Fields{Artist: m.Artist(), Title: m.Title(), Album: m.Album(), Loudness: gainFromRaw(m.Raw())}
 	if m.Format() == tag.ID3v1 {
 		return fromID3v1(t), nil
 	}

@@ -57,18 +57,18 @@ func TestRead(t *testing.T) {
 		display string
 	}{
 		{makeTone(t, dir, "v23.mp3", with(cbr128, append(meta, "-id3v2_version", "3")...)...),
-			Fields{"Björk & Ünïcode", "Jóga – live", "Homogenic"}, "Björk & Ünïcode - Jóga – live"},
+			Fields{Artist: "Björk & Ünïcode", Title: "Jóga – live", Album: "Homogenic"}, "Björk & Ünïcode - Jóga – live"},
 		{makeTone(t, dir, "v24.mp3", with(cbr128, append(meta, "-id3v2_version", "4")...)...),
-			Fields{"Björk & Ünïcode", "Jóga – live", "Homogenic"}, "Björk & Ünïcode - Jóga – live"},
+			Fields{Artist: "Björk & Ünïcode", Title: "Jóga – live", Album: "Homogenic"}, "Björk & Ünïcode - Jóga – live"},
 		{makeTone(t, dir, "comments.ogg", with(vorbisQ5, meta...)...),
-			Fields{"Björk & Ünïcode", "Jóga – live", "Homogenic"}, "Björk & Ünïcode - Jóga – live"},
+			Fields{Artist: "Björk & Ünïcode", Title: "Jóga – live", Album: "Homogenic"}, "Björk & Ünïcode - Jóga – live"},
 		{makeTone(t, dir, "title-only.mp3", with(cbr128, "-metadata", "title=Only A Title")...),
 			Fields{Title: "Only A Title"}, "Only A Title"},
 		{makeTone(t, dir, "01 Untagged Song.mp3", untagged...),
 			Fields{}, "01 Untagged Song"},
 		{makeTone(t, dir, "Untagged Vorbis.ogg", with(vorbisQ5, "-map_metadata", "-1")...),
 			Fields{}, "Untagged Vorbis"},
-		{v1, Fields{"Sigur Rós", "Café – Olé", "Ágætis byrjun"}, "Sigur Rós - Café – Olé"},
+		{v1, Fields{Artist: "Sigur Rós", Title: "Café – Olé", Album: "Ágætis byrjun"}, "Sigur Rós - Café – Olé"},
 		{mixed, Fields{Artist: "Sigur Rós", Title: "Hoppípolla"}, "Sigur Rós - Hoppípolla"},
 	}
 	for _, tt := range tests {
@@ -94,7 +94,7 @@ func TestFromID3v1(t *testing.T) {
 	got := fromID3v1(Fields{Artist: "Beyonc\xe9", Title: "\x80 \x81 \x96", Album: "Ünïcode"})
 	want := Fields{Artist: "Beyoncé", Title: "€ \uFFFD –", Album: "Ünïcode"}
 	if got != want {
-		t.Errorf("fromID3v1 = %+q, want %+q", got, want)
+		t.Errorf("fromID3v1 = %#v, want %#v", got, want)
 	}
 }
 

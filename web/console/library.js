@@ -43,7 +43,7 @@ function showTracks(tracks, q) {
   say(`${text}.`);
   const rows = tracks.map(trackRow);
   if (!rows.length) {
-    const td = el("td", q ? "No track matches." : "The library is empty: upload files or add them to a media folder and rescan.", { colspan: "6", class: "empty" });
+    const td = el("td", q ? "No track matches." : "The library is empty: upload files or add them to a media folder and rescan.", { colspan: "7", class: "empty" });
     rows.push(el("tr"));
     rows[0].append(td);
   }
@@ -67,9 +67,21 @@ function trackRow(t) {
     el("td", t.album, { "data-label": "Album" }),
     el("td", t.duration_ms ? clock(t.duration_ms) : "", { "data-label": "Length" }),
     el("td", format, { "data-label": "Format" }),
+    loudnessCell(t),
     actions,
   );
   return tr;
+}
+
+// loudnessCell shows a track's integrated loudness, with its true peak
+// and where the figure came from on hover; a dash until it is known.
+function loudnessCell(t) {
+  if (t.loudness_lufs == null) {
+    return el("td", "–", { "data-label": "Loudness", title: "not measured yet" });
+  }
+  const peak = t.true_peak_dbtp == null ? "" : `, true peak ${t.true_peak_dbtp.toFixed(1)} dBTP`;
+  const from = t.loudness_source === "tag" ? " (from its tags; not measured yet)" : "";
+  return el("td", `${t.loudness_lufs.toFixed(1)} LUFS`, { "data-label": "Loudness", title: `integrated loudness${peak}${from}` });
 }
 
 $("lib-q").addEventListener("input", () => {
