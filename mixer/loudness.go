@@ -44,7 +44,7 @@ func MeasureFile(ctx context.Context, path string) (lufs, truePeak float64, err 
 	if err != nil {
 		return 0, 0, err
 	}
-	defer dec.Close() // a file only read from
+	defer func() { _ = dec.Close() }() // a file only read from: nothing to lose on close
 	m := loudness.NewMeter(dec.SampleRate(), 2)
 	buf := make([]float32, 2*measureChunk)
 	for i := 0; ; i++ {
