@@ -132,8 +132,12 @@ func TestSourcePasswordFromThePreviousVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	consoleHash, _ := bcrypt.GenerateFromPassword([]byte("console-pw"), bcrypt.MinCost)
+	// What migrations 6 and on added is taken away again.
 	for _, q := range []string{
 		"DROP TABLE source_password",
+		"ALTER TABLE tracks DROP COLUMN loudness_lufs",
+		"ALTER TABLE tracks DROP COLUMN true_peak_dbtp",
+		"ALTER TABLE tracks DROP COLUMN loudness_source",
 		`INSERT INTO settings (scope, key, value, updated_at) VALUES ('', 'source_password_hash', '"` + string(consoleHash) + `"', 1)`,
 		`INSERT INTO settings (scope, key, value, updated_at) VALUES ('', 'max_listeners', '5', 1)`,
 		"PRAGMA user_version = 5",

@@ -117,11 +117,13 @@ func sendPaced(stop <-chan struct{}, freq, amp float64, rate int, send func([]by
 
 // talkoverStation starts the binary with one station playing a 440 Hz
 // tone and the given lines added to its entry; it returns the base URL.
+// The tone plays at its own level (loudness_target off): the tests measure
+// the mixer's levels against it.
 func talkoverStation(t *testing.T, stationYAML string) string {
 	t.Helper()
 	music := t.TempDir()
 	makeTones(t, music, 60, musicHz)
-	yaml := fmt.Sprintf("stations:\n  - id: main\n    mount: /stream\n    media_dirs: [%q]\n", music) + stationYAML
+	yaml := fmt.Sprintf("stations:\n  - id: main\n    mount: /stream\n    loudness_target: \"off\"\n    media_dirs: [%q]\n", music) + stationYAML
 	_, base := startAt(t, buildBinary(t), t.TempDir(), yaml)
 	return base
 }
